@@ -1,0 +1,77 @@
+// The HTTP API: authentication by route family, the route modules, and one error shape for all.
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import { requireOperator, requireWorkspaceKey } from "./http/auth";
+import { ProblemError, problemResponse } from "./http/problem";
+import type { AppEnv } from "./http/types";
+import { catalogRoutes } from "./routes/catalog";
+import { destinationRoutes } from "./routes/destinations";
+import { workspaceRoutes } from "./routes/workspaces";
+
+// A destination's largest legal body is ~100 KiB of templates; JSON escaping can double it.
+const MAX_REQUEST_BYTES = 256 * 1024;
+
+export const app = new OpenAPIHono<AppEnv>();
+
+app.use(
+  "/v1/*",
+  bodyLimit({
+    maxSize: MAX_REQUEST_BYTES,
+    onError: () => {
+      throw new ProblemError(413, `The request body is larger than ${MAX_REQUEST_BYTES} bytes.`);
+    },
+  }),
+);
+
+for (const path of ["/v1/workspaces", "/v1/workspaces/:ws/api-keys", "/v1/workspaces/:ws/api-keys/*"]) {
+  app.use(path, requireOperator);
+}
+for (const family of ["destinations"]) {
+  app.use(`/v1/workspaces/:ws/${family}`, requireWorkspaceKey);
+  app.use(`/v1/workspaces/:ws/${family}/*`, requireWorkspaceKey);
+}
+
+app.route("/", catalogRoutes);
+app.route("/", workspaceRoutes);
+app.route("/", destinationRoutes);
+
+app.openAPIRegistry.registerComponent("securitySchemes", "workspaceKey", {
+  type: "http",
+  scheme: "bearer",
+  description: "A workspace API key (`lpk_…`). It sees only its own workspace.",
+});
+app.openAPIRegistry.registerComponent("securitySchemes", "operatorToken", {
+  type: "http",
+  scheme: "bearer",
+  description: "The operator token (Worker secret OPERATOR_TOKEN).",
+});
+app.doc31("/openapi.json", {
+  openapi: "3.1.0",
+  info: {
+    title: "Leadpush Webhooks",
+    version: "1.0.0",
+    description:
+      "Manage webhook destinations and deliver contact events to them, signed (Standard Webhooks).",
+  },
+});
+
+const VALIDATOR_MESSAGES: Record<number, string> = {
+  400: "The request body is not valid JSON.",
+  415: "Send the request body as JSON with `Content-Type: application/json`.",
+};
+
+app.notFound((c) =>
+  problemResponse(c, new ProblemError(404, "No such route. The API is described at /openapi.json.")),
+);
+
+app.onError((error, c) => {
+  if (error instanceof ProblemError) return problemResponse(c, error);
+  if (error instanceof HTTPException && error.status < 500) {
+    const detail = VALIDATOR_MESSAGES[error.status] ?? error.message;
+    return problemResponse(c, new ProblemError(error.status as 400, detail));
+  }
+  // Log the message only: a stack or request body could carry a secret.
+  console.error("unhandled error", error instanceof Error ? error.message : String(error));
+  return problemResponse(c, new ProblemError(500, "Something went wrong on our side. Please retry."));
+});

@@ -1,0 +1,172 @@
+// The destination as the API takes and gives it. Routes validate with these schemas and
+// /openapi.json is generated from them, so the document cannot drift from the behaviour.
+import { z } from "@hono/zod-openapi";
+import { CONTACT_EVENT_TYPES } from "../events/catalog";
+import { LIMITS, reservedHeaderReason, templateSyntaxError, urlTemplateHostError } from "./rules";
+
+const NO_CONTROL_BREAKS = /[\r\n\0]/;
+
+const template = (max: number, what: string) =>
+  z
+    .string()
+    .max(max, `${what} must be at most ${max} characters`)
+    .superRefine((value, ctx) => {
+      const error = templateSyntaxError(value);
+      if (error) ctx.addIssue({ code: "custom", message: error });
+    });
+
+const HeaderPair = z
+  .object({
+    key: z.string().superRefine((name, ctx) => {
+      const reason = reservedHeaderReason(name);
+      if (reason) ctx.addIssue({ code: "custom", message: reason });
+    }),
+    value: template(LIMITS.headerValueLength, "a header value").refine((v) => !NO_CONTROL_BREAKS.test(v), {
+      message: "header values must not contain CR, LF or NUL",
+    }),
+  })
+  .strict()
+  .openapi("HeaderTemplate", { example: { key: "X-Contact", value: "{{ contact.attributes.email }}" } });
+
+const QueryPair = z
+  .object({
+    key: z.string().min(1, "a query key must not be empty").max(LIMITS.queryKeyLength),
+    value: template(LIMITS.queryValueLength, "a query value"),
+  })
+  .strict()
+  .openapi("QueryTemplate", { example: { key: "event", value: "{{ event.type }}" } });
+
+const headerList = z
+  .array(HeaderPair)
+  .max(LIMITS.pairs, `at most ${LIMITS.pairs} headers`)
+  .superRefine((pairs, ctx) => {
+    const seen = new Set<string>();
+    pairs.forEach((pair, index) => {
+      const lower = pair.key.toLowerCase();
+      if (seen.has(lower)) {
+        ctx.addIssue({
+          code: "custom",
+          path: [index, "key"],
+          message: `header ${pair.key} is configured twice`,
+        });
+      }
+      seen.add(lower);
+    });
+  });
+
+const queryList = z.array(QueryPair).max(LIMITS.pairs, `at most ${LIMITS.pairs} query parameters`);
+
+const urlTemplate = z
+  .string()
+  .min(1, "the URL template is required")
+  .max(LIMITS.urlLength, `the URL template must be at most ${LIMITS.urlLength} characters`)
+  .superRefine((value, ctx) => {
+    const error = templateSyntaxError(value) ?? urlTemplateHostError(value);
+    if (error) ctx.addIssue({ code: "custom", message: error });
+  })
+  .openapi({ example: "https://example.com/contacts/{{ contact._id }}/events" });
+
+const bodyTemplate = z
+  .string()
+  .refine((value) => new TextEncoder().encode(value).length <= LIMITS.bodyBytes, {
+    message: `the body template must be at most ${LIMITS.bodyBytes} bytes`,
+  })
+  .superRefine((value, ctx) => {
+    const error = templateSyntaxError(value);
+    if (error) ctx.addIssue({ code: "custom", message: error });
+  })
+  .nullable()
+  // A blank template means "send the full payload"; store it as null so there is one spelling of it.
+  .transform((value) => (value === null || value.trim() === "" ? null : value));
+
+const eventTypes = z
+  .array(z.enum(CONTACT_EVENT_TYPES))
+  .max(CONTACT_EVENT_TYPES.length)
+  .superRefine((types, ctx) => {
+    if (new Set(types).size !== types.length)
+      ctx.addIssue({ code: "custom", message: "event types must be unique" });
+  })
+  .openapi({ example: ["contact.created", "contact.updated"] });
+
+const fields = {
+  name: z
+    .string()
+    .trim()
+    .min(1, "the name must not be blank")
+    .max(LIMITS.nameLength, `the name must be at most ${LIMITS.nameLength} characters`)
+    .openapi({ example: "CRM Intake" }),
+  enabled: z.boolean(),
+  method: z.enum(["GET", "POST", "PUT", "PATCH", "DELETE"]),
+  url_template: urlTemplate,
+  headers_template: headerList,
+  query_template: queryList,
+  body_template: bodyTemplate,
+  timeout_seconds: z
+    .number()
+    .int("timeout_seconds must be a whole number")
+    .min(1, "timeout_seconds must be between 1 and 30")
+    .max(30, "timeout_seconds must be between 1 and 30"),
+  event_types: eventTypes,
+};
+
+export const DestinationCreate = z
+  .object({
+    ...fields,
+    enabled: fields.enabled.default(true),
+    headers_template: fields.headers_template.default([]),
+    query_template: fields.query_template.default([]),
+    body_template: fields.body_template.optional().transform((v) => v ?? null),
+    timeout_seconds: fields.timeout_seconds.default(10),
+  })
+  .strict()
+  .openapi("DestinationCreate");
+
+export const DestinationUpdate = z.object(fields).partial().strict().openapi("DestinationUpdate");
+
+export type DestinationCreateInput = z.infer<typeof DestinationCreate>;
+export type DestinationUpdateInput = z.infer<typeof DestinationUpdate>;
+
+export const Destination = z
+  .object({
+    id: z.string().openapi({ example: "dst_019abcde0123456789abcdef01234567" }),
+    name: z.string(),
+    enabled: z.boolean(),
+    disabled_reason: z.string().nullable(),
+    method: fields.method,
+    url_template: z.string(),
+    headers_template: z.array(z.object({ key: z.string(), value: z.string() })),
+    query_template: z.array(z.object({ key: z.string(), value: z.string() })),
+    body_template: z.string().nullable(),
+    timeout_seconds: z.number().int(),
+    event_types: z.array(z.string()),
+    secret_hint: z.string().openapi({ example: "whsec_…f3Qk" }),
+    secret_version: z.number().int(),
+    previous_secret_expires_at: z.string().nullable(),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .openapi("Destination");
+
+export const DestinationWithSecret = Destination.extend({
+  secret: z.string().openapi({ description: "The signing secret. Shown only in this response." }),
+}).openapi("DestinationWithSecret");
+
+export const RotateSecretRequest = z
+  .object({
+    grace_seconds: z
+      .number()
+      .int("grace_seconds must be a whole number")
+      .min(0, "grace_seconds must be between 0 and 604800 (7 days)")
+      .max(604_800, "grace_seconds must be between 0 and 604800 (7 days)")
+      .default(0),
+  })
+  .strict()
+  .openapi("RotateSecretRequest");
+
+export const RotateSecretResponse = z
+  .object({
+    secret: z.string(),
+    secret_version: z.number().int(),
+    previous_secret_expires_at: z.string().nullable(),
+  })
+  .openapi("RotateSecretResponse");

@@ -1,0 +1,139 @@
+// Destination records in D1: every read and write is scoped to the workspace that asked.
+import { and, desc, eq, inArray, lt } from "drizzle-orm";
+import type { Database } from "../db/client";
+import { type DestinationRow, destinations, subscriptions } from "../db/schema";
+import type { EventType } from "../events/catalog";
+import type { DestinationUpdateInput } from "./schema";
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+export function destinationJson(row: DestinationRow, eventTypes: string[]) {
+  return {
+    id: row.id,
+    name: row.name,
+    enabled: row.enabled,
+    disabled_reason: row.disabledReason,
+    method: row.method,
+    url_template: row.urlTemplate,
+    headers_template: row.headersTemplate,
+    query_template: row.queryTemplate,
+    body_template: row.bodyTemplate,
+    timeout_seconds: row.timeoutSeconds,
+    event_types: [...eventTypes].sort(),
+    secret_hint: row.secretHint,
+    secret_version: row.secretVersion,
+    previous_secret_expires_at:
+      row.previousSecretExpiresAt && row.previousSecretExpiresAt > Date.now()
+        ? iso(row.previousSecretExpiresAt)
+        : null,
+    created_at: iso(row.createdAt) as string,
+    updated_at: iso(row.updatedAt) as string,
+  };
+}
+
+const subscriptionRows = (workspaceUuid: string, destinationId: string, types: readonly EventType[]) =>
+  types.map((eventType) => ({ destinationId, workspaceUuid, eventType }));
+
+export async function insertDestination(
+  db: Database,
+  row: typeof destinations.$inferInsert,
+  eventTypes: readonly EventType[],
+): Promise<void> {
+  const insert = db.insert(destinations).values(row);
+  const subs = subscriptionRows(row.workspaceUuid, row.id, eventTypes);
+  // One batch is one D1 transaction: the destination and its subscriptions land together or not at all.
+  if (subs.length) await db.batch([insert, db.insert(subscriptions).values(subs)]);
+  else await insert;
+}
+
+export async function findDestination(db: Database, workspaceUuid: string, id: string) {
+  const row = await db
+    .select()
+    .from(destinations)
+    .where(and(eq(destinations.workspaceUuid, workspaceUuid), eq(destinations.id, id)))
+    .get();
+  if (!row) return null;
+  return { row, eventTypes: await eventTypesOf(db, [id]).then((m) => m.get(id) ?? []) };
+}
+
+async function eventTypesOf(db: Database, ids: string[]): Promise<Map<string, string[]>> {
+  const byDestination = new Map<string, string[]>();
+  if (!ids.length) return byDestination;
+  const rows = await db
+    .select({ destinationId: subscriptions.destinationId, eventType: subscriptions.eventType })
+    .from(subscriptions)
+    .where(inArray(subscriptions.destinationId, ids));
+  for (const { destinationId, eventType } of rows) {
+    byDestination.set(destinationId, [...(byDestination.get(destinationId) ?? []), eventType]);
+  }
+  return byDestination;
+}
+
+export async function listDestinations(db: Database, workspaceUuid: string, limit: number, before?: string) {
+  const rows = await db
+    .select()
+    .from(destinations)
+    .where(
+      and(eq(destinations.workspaceUuid, workspaceUuid), before ? lt(destinations.id, before) : undefined),
+    )
+    .orderBy(desc(destinations.id))
+    .limit(limit + 1);
+  const types = await eventTypesOf(
+    db,
+    rows.slice(0, limit).map((r) => r.id),
+  );
+  return rows.map((row) => destinationJson(row, types.get(row.id) ?? []));
+}
+
+/** Applies a partial update; false when the destination does not exist (any more). */
+export async function updateDestination(
+  db: Database,
+  workspaceUuid: string,
+  id: string,
+  patch: DestinationUpdateInput,
+): Promise<boolean> {
+  const scope = and(eq(destinations.workspaceUuid, workspaceUuid), eq(destinations.id, id));
+  const update = db
+    .update(destinations)
+    .set({
+      name: patch.name,
+      enabled: patch.enabled,
+      // Turning a destination back on clears why it was turned off.
+      ...(patch.enabled === true ? { disabledReason: null } : {}),
+      method: patch.method,
+      urlTemplate: patch.url_template,
+      headersTemplate: patch.headers_template,
+      queryTemplate: patch.query_template,
+      bodyTemplate: patch.body_template,
+      timeoutSeconds: patch.timeout_seconds,
+      updatedAt: Date.now(),
+    })
+    .where(scope)
+    .returning({ id: destinations.id });
+  if (!patch.event_types) return (await update).length === 1;
+  const subs = subscriptionRows(workspaceUuid, id, patch.event_types);
+  const replace = [
+    db
+      .delete(subscriptions)
+      .where(and(eq(subscriptions.workspaceUuid, workspaceUuid), eq(subscriptions.destinationId, id))),
+  ] as const;
+  try {
+    const [updated] = subs.length
+      ? await db.batch([update, ...replace, db.insert(subscriptions).values(subs)])
+      : await db.batch([update, ...replace]);
+    return updated.length === 1;
+  } catch (error) {
+    // A delete that raced this update makes the subscription insert fail its foreign key.
+    if (String(error).includes("FOREIGN KEY")) return false;
+    throw error;
+  }
+}
+
+/** Deletes the destination; its subscriptions (and deliveries) go with it by ON DELETE CASCADE. */
+export async function deleteDestination(db: Database, workspaceUuid: string, id: string): Promise<boolean> {
+  const deleted = await db
+    .delete(destinations)
+    .where(and(eq(destinations.workspaceUuid, workspaceUuid), eq(destinations.id, id)))
+    .returning({ id: destinations.id });
+  return deleted.length === 1;
+}

@@ -1,0 +1,63 @@
+// Bearer authentication: the operator token for tenancy routes, a workspace API key for the rest.
+import { and, eq, isNull } from "drizzle-orm";
+import { createMiddleware } from "hono/factory";
+import { database } from "../db/client";
+import { apiKeys } from "../db/schema";
+import { bytesToBase64Url, sha256Hex } from "../secrets/encoding";
+import { notFound, ProblemError } from "./problem";
+import type { AppEnv } from "./types";
+
+const API_KEY_PREFIX = "lpk_";
+
+const unauthorized = (detail: string) =>
+  new ProblemError(401, detail, undefined, { "WWW-Authenticate": 'Bearer realm="leadpush"' });
+
+function bearerToken(header: string | undefined): string | null {
+  const match = header?.match(/^Bearer[ ]+([^\s]+)[ ]*$/i);
+  return match?.[1] ?? null;
+}
+
+export function generateApiKey(): string {
+  return API_KEY_PREFIX + bytesToBase64Url(crypto.getRandomValues(new Uint8Array(32)));
+}
+
+export const hashApiKey = (key: string) => sha256Hex(key);
+
+/** Compares digests, not the strings, so the comparison time says nothing about the token. */
+async function equalsInConstantTime(a: string, b: string): Promise<boolean> {
+  const encoder = new TextEncoder();
+  const [da, db] = await Promise.all([
+    crypto.subtle.digest("SHA-256", encoder.encode(a)),
+    crypto.subtle.digest("SHA-256", encoder.encode(b)),
+  ]);
+  return crypto.subtle.timingSafeEqual(da, db);
+}
+
+export const requireOperator = createMiddleware<AppEnv>(async function requireOperator(c, next) {
+  const token = bearerToken(c.req.header("authorization"));
+  const expected = c.env.OPERATOR_TOKEN;
+  if (!token || !expected || !(await equalsInConstantTime(token, expected))) {
+    throw unauthorized("This route needs the operator token as a Bearer token.");
+  }
+  await next();
+});
+
+/**
+ * A workspace API key sees only its own workspace: a key for another workspace gets 404, the same
+ * answer as a workspace that does not exist, so ids of other tenants cannot be probed.
+ */
+export const requireWorkspaceKey = createMiddleware<AppEnv>(async function requireWorkspaceKey(c, next) {
+  const token = bearerToken(c.req.header("authorization"));
+  if (!token?.startsWith(API_KEY_PREFIX) || token.length > 200) {
+    throw unauthorized("Send a workspace API key as `Authorization: Bearer lpk_…`.");
+  }
+  const key = await database(c.env.DB)
+    .select({ workspaceUuid: apiKeys.workspaceUuid })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.keyHash, await hashApiKey(token)), isNull(apiKeys.revokedAt)))
+    .get();
+  if (!key) throw unauthorized("The API key is not valid or has been revoked.");
+  if (key.workspaceUuid !== c.req.param("ws")) throw notFound("workspace");
+  c.set("workspaceUuid", key.workspaceUuid);
+  await next();
+});

@@ -1,0 +1,82 @@
+// One Durable Object per workspace. Its job is to apply secret rotations one at a time.
+//
+// A Durable Object's input gate does not hold other requests while it awaits D1 (only its own
+// storage), so two rotations would interleave their read-modify-write. The promise chain below is
+// the explicit serialization; the version check in the UPDATE is the belt to its braces.
+import { DurableObject } from "cloudflare:workers";
+import { and, eq } from "drizzle-orm";
+import { database } from "../db/client";
+import { destinations } from "../db/schema";
+import { generateSigningSecret } from "../delivery/sign";
+import { decryptSecret, encryptSecret, secretHint } from "../secrets/at-rest";
+
+export type RotationResult = {
+  secret: string;
+  secret_version: number;
+  previous_secret_expires_at: string | null;
+};
+
+export class WorkspaceCoordinator extends DurableObject<Env> {
+  #tail: Promise<unknown> = Promise.resolve();
+
+  /** Runs `task` after every task queued before it has settled. */
+  #oneAtATime<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#tail.then(task, task);
+    this.#tail = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Rotates a destination's signing secret; null when the destination is not in this workspace. */
+  rotateSecret(
+    workspaceUuid: string,
+    destinationId: string,
+    graceSeconds: number,
+  ): Promise<RotationResult | null> {
+    return this.#oneAtATime(() => this.#rotate(workspaceUuid, destinationId, graceSeconds));
+  }
+
+  async #rotate(
+    workspaceUuid: string,
+    destinationId: string,
+    graceSeconds: number,
+  ): Promise<RotationResult | null> {
+    const db = database(this.env.DB);
+    const scope = and(eq(destinations.workspaceUuid, workspaceUuid), eq(destinations.id, destinationId));
+    const current = await db
+      .select({ version: destinations.secretVersion, ciphertext: destinations.secretCiphertext })
+      .from(destinations)
+      .where(scope)
+      .get();
+    if (!current) return null;
+
+    const secret = generateSigningSecret();
+    const now = Date.now();
+    const previousExpiresAt = graceSeconds > 0 ? now + graceSeconds * 1000 : null;
+    // Decrypting first proves the stored secret is readable before it becomes the grace-period signer.
+    if (previousExpiresAt)
+      await decryptSecret(this.env.SECRET_ENCRYPTION_KEY, destinationId, current.ciphertext);
+    const updated = await db
+      .update(destinations)
+      .set({
+        secretCiphertext: await encryptSecret(this.env.SECRET_ENCRYPTION_KEY, destinationId, secret),
+        secretHint: secretHint(secret),
+        secretVersion: current.version + 1,
+        previousSecretCiphertext: previousExpiresAt ? current.ciphertext : null,
+        previousSecretExpiresAt: previousExpiresAt,
+        updatedAt: now,
+      })
+      .where(and(scope, eq(destinations.secretVersion, current.version)))
+      .returning({ version: destinations.secretVersion });
+    if (updated.length !== 1) {
+      // The destination was deleted meanwhile; a version mismatch cannot happen behind #oneAtATime.
+      const stillThere = await db.select({ id: destinations.id }).from(destinations).where(scope).get();
+      if (!stillThere) return null;
+      throw new Error("secret rotation lost a race it should have been serialized out of");
+    }
+    return {
+      secret,
+      secret_version: current.version + 1,
+      previous_secret_expires_at: previousExpiresAt ? new Date(previousExpiresAt).toISOString() : null,
+    };
+  }
+}

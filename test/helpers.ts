@@ -1,0 +1,80 @@
+import { env, exports } from "cloudflare:workers";
+
+export const OPERATOR = `Bearer ${env.OPERATOR_TOKEN}`;
+
+type Init = {
+  method?: string;
+  body?: unknown;
+  auth?: string | null;
+  headers?: Record<string, string>;
+  raw?: string;
+};
+
+/** Calls the worker's own fetch handler, as a client would. */
+export async function call(path: string, init: Init = {}): Promise<Response> {
+  const headers: Record<string, string> = { ...init.headers };
+  if (init.auth) headers.authorization = init.auth;
+  let body: string | undefined = init.raw;
+  if (init.body !== undefined) {
+    body = JSON.stringify(init.body);
+    headers["content-type"] ??= "application/json";
+  }
+  return exports.default.fetch(
+    new Request(`https://api.test${path}`, { method: init.method ?? "GET", headers, body }),
+  );
+}
+
+export async function json<T = Record<string, unknown>>(response: Response): Promise<T> {
+  return (await response.json()) as T;
+}
+
+export type Workspace = { uuid: string; key: string; auth: string };
+
+export async function createWorkspace(name = "Acme"): Promise<Workspace> {
+  const response = await call("/v1/workspaces", { method: "POST", auth: OPERATOR, body: { name } });
+  if (response.status !== 201)
+    throw new Error(`workspace create failed: ${response.status} ${await response.text()}`);
+  const { uuid, api_key } = await json<{ uuid: string; api_key: string }>(response);
+  return { uuid, key: api_key, auth: `Bearer ${api_key}` };
+}
+
+export const validDestination = (overrides: Record<string, unknown> = {}) => ({
+  name: "CRM Intake",
+  method: "POST",
+  url_template: "https://example.com/webhooks/{{ event.type }}",
+  headers_template: [{ key: "Authorization", value: "Bearer your-token" }],
+  query_template: [{ key: "workspace", value: "{{ workspace.uuid }}" }],
+  body_template: null,
+  timeout_seconds: 10,
+  event_types: ["contact.created", "contact.updated"],
+  ...overrides,
+});
+
+export type DestinationJson = {
+  id: string;
+  name: string;
+  enabled: boolean;
+  secret?: string;
+  secret_hint: string;
+  secret_version: number;
+  event_types: string[];
+  [key: string]: unknown;
+};
+
+export async function createDestination(ws: Workspace, overrides: Record<string, unknown> = {}) {
+  const response = await call(`/v1/workspaces/${ws.uuid}/destinations`, {
+    method: "POST",
+    auth: ws.auth,
+    body: validDestination(overrides),
+  });
+  if (response.status !== 201)
+    throw new Error(`destination create failed: ${response.status} ${await response.text()}`);
+  return json<DestinationJson & { secret: string }>(response);
+}
+
+export async function countRows(table: string, where = "1=1", ...binds: unknown[]): Promise<number> {
+  const row = await env.DB.prepare(`SELECT count(*) AS n FROM ${table} WHERE ${where}`)
+    .bind(...binds)
+    .first<{ n: number }>();
+  return row?.n ?? 0;
+}

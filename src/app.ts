@@ -2,11 +2,14 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
+import { MAX_EVENT_BYTES } from "./events/schema";
 import { requireOperator, requireWorkspaceKey } from "./http/auth";
 import { ProblemError, problemResponse } from "./http/problem";
 import type { AppEnv } from "./http/types";
 import { catalogRoutes } from "./routes/catalog";
+import { deliveryRoutes } from "./routes/deliveries";
 import { destinationRoutes } from "./routes/destinations";
+import { eventRoutes } from "./routes/events";
 import { workspaceRoutes } from "./routes/workspaces";
 
 // A destination's largest legal body is ~100 KiB of templates; JSON escaping can double it.
@@ -24,10 +27,21 @@ app.use(
   }),
 );
 
+// Events are smaller than destinations: 64 KiB is the contract.
+app.use(
+  "/v1/workspaces/:ws/events",
+  bodyLimit({
+    maxSize: MAX_EVENT_BYTES,
+    onError: () => {
+      throw new ProblemError(413, `An event must be at most ${MAX_EVENT_BYTES} bytes.`);
+    },
+  }),
+);
+
 for (const path of ["/v1/workspaces", "/v1/workspaces/:ws/api-keys", "/v1/workspaces/:ws/api-keys/*"]) {
   app.use(path, requireOperator);
 }
-for (const family of ["destinations"]) {
+for (const family of ["destinations", "events", "deliveries"]) {
   app.use(`/v1/workspaces/:ws/${family}`, requireWorkspaceKey);
   app.use(`/v1/workspaces/:ws/${family}/*`, requireWorkspaceKey);
 }
@@ -35,6 +49,8 @@ for (const family of ["destinations"]) {
 app.route("/", catalogRoutes);
 app.route("/", workspaceRoutes);
 app.route("/", destinationRoutes);
+app.route("/", deliveryRoutes);
+app.route("/", eventRoutes);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "workspaceKey", {
   type: "http",

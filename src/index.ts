@@ -1,7 +1,14 @@
 import { app } from "./app";
+import { consumeDeliveries } from "./delivery/consume";
+import { DEAD_LETTER_QUEUE, recordDeadLetters } from "./delivery/dead-letter";
+import type { DeliveryMessage } from "./events/ingest";
 
 export { WorkspaceCoordinator } from "./workspace/coordinator";
 
 export default {
   fetch: app.fetch,
-} satisfies ExportedHandler<Env>;
+  async queue(batch, env) {
+    if (batch.queue === DEAD_LETTER_QUEUE) await recordDeadLetters(batch, env);
+    else await consumeDeliveries(batch, env);
+  },
+} satisfies ExportedHandler<Env, DeliveryMessage>;

@@ -78,3 +78,34 @@ export async function countRows(table: string, where = "1=1", ...binds: unknown[
     .first<{ n: number }>();
   return row?.n ?? 0;
 }
+
+export type Captured = { method: string; url: string; headers: Headers; body: string };
+
+/** A fetcher standing in for receivers: records each request and answers with `respond`'s response. */
+export function receiver(
+  respond: (request: Captured, n: number) => Response | Promise<Response> = () => new Response("ok"),
+) {
+  const requests: Captured[] = [];
+  const fetcher = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const request = new Request(input, init);
+    const captured = {
+      method: request.method,
+      url: request.url,
+      headers: request.headers,
+      body: request.body ? await request.text() : "",
+    };
+    requests.push(captured);
+    return respond(captured, requests.length);
+  };
+  return { requests, fetcher: fetcher as typeof fetch };
+}
+
+export async function ingest(ws: Workspace, event: Record<string, unknown>) {
+  return call(`/v1/workspaces/${ws.uuid}/events`, { method: "POST", auth: ws.auth, body: event });
+}
+
+export const contactEvent = (overrides: Record<string, unknown> = {}) => ({
+  type: "contact.created",
+  contact: { _id: "ct_42", attributes: { email: "ada@example.com", first_name: "Ada" } },
+  ...overrides,
+});

@@ -79,5 +79,86 @@ export const subscriptions = sqliteTable(
   ],
 );
 
+export const events = sqliteTable(
+  "events",
+  {
+    id: text("id").primaryKey(),
+    workspaceUuid: text("workspace_uuid")
+      .notNull()
+      .references(() => workspaces.uuid, { onDelete: "cascade" }),
+    // The client's own id for the event, the idempotency key of ingestion.
+    clientEventId: text("client_event_id"),
+    type: text("type").notNull(),
+    // The full event payload (the template context), exactly as receivers get it by default.
+    payload: text("payload").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("events_client_id").on(t.workspaceUuid, t.clientEventId)],
+);
+
+export const DELIVERY_STATUSES = ["pending", "succeeded", "failed", "skipped"] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+export const deliveries = sqliteTable(
+  "deliveries",
+  {
+    id: text("id").primaryKey(),
+    workspaceUuid: text("workspace_uuid").notNull(),
+    destinationId: text("destination_id")
+      .notNull()
+      .references(() => destinations.id, { onDelete: "cascade" }),
+    eventId: text("event_id")
+      .notNull()
+      .references(() => events.id, { onDelete: "cascade" }),
+    eventType: text("event_type").notNull(),
+    status: text("status", { enum: DELIVERY_STATUSES }).notNull().default("pending"),
+    // The highest attempt number recorded; a queue message for an attempt at or below it is a duplicate.
+    attemptsMade: integer("attempts_made").notNull().default(0),
+    nextAttemptAt: integer("next_attempt_at"),
+    // Why the delivery stopped without success, in words (410, dead-lettered, skipped…).
+    statusReason: text("status_reason"),
+    deadLetteredAt: integer("dead_lettered_at"),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [
+    index("deliveries_destination_id").on(t.destinationId, t.id),
+    index("deliveries_destination_status_id").on(t.destinationId, t.status, t.id),
+    index("deliveries_event").on(t.eventId),
+  ],
+);
+
+export const ERROR_CLASSES = [
+  "timeout",
+  "network_error",
+  "http_status",
+  "destination_blocked",
+  "template_error",
+] as const;
+export type ErrorClass = (typeof ERROR_CLASSES)[number];
+
+export const attempts = sqliteTable(
+  "attempts",
+  {
+    deliveryId: text("delivery_id")
+      .notNull()
+      .references(() => deliveries.id, { onDelete: "cascade" }),
+    number: integer("number").notNull(),
+    startedAt: integer("started_at").notNull(),
+    method: text("method").notNull(),
+    url: text("url").notNull(),
+    requestHeaders: text("request_headers", { mode: "json" }).$type<[string, string][]>().notNull(),
+    responseStatus: integer("response_status"),
+    responseBody: text("response_body"),
+    durationMs: integer("duration_ms").notNull(),
+    errorClass: text("error_class", { enum: ERROR_CLASSES }),
+    errorMessage: text("error_message"),
+  },
+  // One record per attempt number: a redelivered queue message cannot write a second one.
+  (t) => [primaryKey({ columns: [t.deliveryId, t.number] })],
+);
+
 export type KeyValue = { key: string; value: string };
 export type DestinationRow = typeof destinations.$inferSelect;
+export type DeliveryRow = typeof deliveries.$inferSelect;
+export type AttemptRow = typeof attempts.$inferSelect;

@@ -173,6 +173,8 @@ function render(template: string, payload: unknown, esc: Escape, what: string): 
 }
 
 const JSON_MEDIA_TYPE = /^\s*(?:application\/(?:[^\s;/]*\+)?json|text\/json)\s*(?:;|$)/i;
+// Without a Content-Type, `{` or `[` opens a JSON body, but `{{` opens a mustache tag, not an object.
+const JSON_SHAPE = /^\s*(?:\[|\{(?!\{))/;
 const HEADER_FORBIDDEN = /[\r\n\0]/;
 
 export function renderRequest(
@@ -216,7 +218,7 @@ export function renderRequest(
   } else {
     // fetch refuses a GET with a body; fail as a configuration error instead of a network error each try.
     if (dest.method === "GET") throw new TemplateError("body template: a GET request cannot carry a body");
-    const json = contentType === null ? /^\s*[[{]/.test(template) : JSON_MEDIA_TYPE.test(contentType);
+    const json = contentType === null ? JSON_SHAPE.test(template) : JSON_MEDIA_TYPE.test(contentType);
     body = render(template, payload, json ? jsonValue : text, "body");
     if (json) {
       try {
@@ -229,6 +231,13 @@ export function renderRequest(
       headers.push(["Content-Type", json ? "application/json" : "text/plain; charset=utf-8"]);
   }
   return { method: dest.method, url: url.href, headers, body };
+}
+
+/** Where the first tag of a template starts, or null when it has none (the template must parse). */
+export function firstTagPosition(template: string): number | null {
+  const tokens: TemplateSpans = writer.parse(template, TAGS);
+  const tag = tokens.find((token) => token[0] !== "text");
+  return tag ? tag[2] : null;
 }
 
 export function checkTemplateSyntax(

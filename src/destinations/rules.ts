@@ -1,6 +1,5 @@
 // Save-time rules for a destination that zod's structural checks cannot express on their own.
-import Mustache from "mustache";
-import { checkTemplateSyntax } from "../delivery/render";
+import { checkTemplateSyntax, firstTagPosition } from "../delivery/render";
 import { checkDestinationUrl } from "../delivery/url-policy";
 
 export const LIMITS = {
@@ -41,10 +40,9 @@ export function templateSyntaxError(template: string): string | null {
  * every tag has to start after the authority has ended with `/`, `?` or `#`.
  */
 export function urlTemplateHostError(template: string): string | null {
-  const tokens = Mustache.parse(template);
-  const firstTag = tokens.find((token) => token[0] !== "text");
-  if (!firstTag) return null;
-  const prefix = template.slice(0, firstTag[2]);
+  const position = firstTagPosition(template);
+  if (position === null) return null;
+  const prefix = template.slice(0, position);
   return /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#\\{}]+[/?#]/.test(prefix)
     ? null
     : "template tags are only allowed after the host, in the path or query; the scheme, host and port must be literal";

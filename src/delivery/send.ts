@@ -1,0 +1,94 @@
+// One HTTP exchange with a receiver, bounded in time and in what is read back.
+import type { ErrorClass } from "../db/schema";
+import type { RenderedRequest } from "./render";
+
+export const RESPONSE_EXCERPT_BYTES = 16 * 1024;
+export const USER_AGENT = "Leadpush-Webhooks/1.0 (+https://leadpush.io/docs/webhooks)";
+
+export type SendResult = {
+  status: number | null;
+  responseBody: string | null;
+  retryAfter: string | null;
+  durationMs: number;
+  errorClass: ErrorClass | null;
+  errorMessage: string | null;
+};
+
+/** Reads at most `limit` bytes of a body, then lets the rest go. */
+async function readExcerpt(body: ReadableStream<Uint8Array> | null, limit: number): Promise<string> {
+  if (!body) return "";
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < limit) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.byteLength;
+    }
+  } finally {
+    reader.cancel().catch(() => undefined);
+  }
+  const joined = new Uint8Array(Math.min(size, limit));
+  let offset = 0;
+  for (const chunk of chunks) {
+    const part = chunk.subarray(0, joined.length - offset);
+    joined.set(part, offset);
+    offset += part.length;
+    if (offset >= joined.length) break;
+  }
+  return new TextDecoder().decode(joined);
+}
+
+/**
+ * Sends the request. The timeout covers connecting, the response headers and reading the excerpt;
+ * redirects are not followed, so a 3xx is a failed attempt and never carries the request elsewhere.
+ */
+export async function sendRequest(
+  request: RenderedRequest,
+  headers: Headers,
+  timeoutSeconds: number,
+  fetcher: typeof fetch = fetch,
+): Promise<SendResult> {
+  const started = performance.now();
+  const signal = AbortSignal.timeout(timeoutSeconds * 1000);
+  const elapsed = () => Math.round(performance.now() - started);
+  try {
+    const response = await fetcher(request.url, {
+      method: request.method,
+      headers,
+      body: request.body,
+      redirect: "manual",
+      signal,
+    });
+    const responseBody = await readExcerpt(response.body, RESPONSE_EXCERPT_BYTES);
+    const ok = response.status >= 200 && response.status < 300;
+    return {
+      status: response.status,
+      responseBody,
+      retryAfter: response.headers.get("retry-after"),
+      durationMs: elapsed(),
+      errorClass: ok ? null : "http_status",
+      errorMessage: ok ? null : `the receiver answered ${response.status}${statusHint(response.status)}`,
+    };
+  } catch (error) {
+    const timedOut = signal.aborted || (error instanceof Error && /timeout|abort/i.test(error.name));
+    return {
+      status: null,
+      responseBody: null,
+      retryAfter: null,
+      durationMs: elapsed(),
+      errorClass: timedOut ? "timeout" : "network_error",
+      errorMessage: timedOut
+        ? `no complete response within ${timeoutSeconds} s`
+        : `the request could not be sent: ${error instanceof Error ? error.message : String(error)}`,
+    };
+  }
+}
+
+function statusHint(status: number): string {
+  if (status >= 300 && status < 400)
+    return " (redirects are not followed; point the destination at the final URL)";
+  return "";
+}

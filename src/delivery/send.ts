@@ -14,15 +14,29 @@ export type SendResult = {
   errorMessage: string | null;
 };
 
+/** Rejects when the signal aborts: a body read must not outlive the attempt's timeout. */
+function aborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+  });
+}
+
 /** Reads at most `limit` bytes of a body, then lets the rest go. */
-async function readExcerpt(body: ReadableStream<Uint8Array> | null, limit: number): Promise<string> {
+async function readExcerpt(
+  body: ReadableStream<Uint8Array> | null,
+  limit: number,
+  signal: AbortSignal,
+): Promise<string> {
   if (!body) return "";
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
+  const abort = aborted(signal);
+  abort.catch(() => undefined);
   let size = 0;
   try {
     while (size < limit) {
-      const { done, value } = await reader.read();
+      const { done, value } = await Promise.race([reader.read(), abort]);
       if (done) break;
       chunks.push(value);
       size += value.byteLength;
@@ -62,7 +76,7 @@ export async function sendRequest(
       redirect: "manual",
       signal,
     });
-    const responseBody = await readExcerpt(response.body, RESPONSE_EXCERPT_BYTES);
+    const responseBody = await readExcerpt(response.body, RESPONSE_EXCERPT_BYTES, signal);
     const ok = response.status >= 200 && response.status < 300;
     return {
       status: response.status,

@@ -44,6 +44,18 @@ function assertPublicUrl(env: Env, urlTemplate: string | undefined) {
   if (reason) throw invalid([fieldError(["url_template"], reason)]);
 }
 
+/** fetch cannot send a GET with a body, so the combination is refused when it is saved. */
+function assertBodyFitsMethod(method: string, bodyTemplate: string | null) {
+  if (method === "GET" && bodyTemplate !== null) {
+    throw invalid([
+      fieldError(
+        ["body_template"],
+        "a GET request carries no body; clear body_template or use another method",
+      ),
+    ]);
+  }
+}
+
 export const destinationRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
 destinationRoutes.openapi(
@@ -63,6 +75,7 @@ destinationRoutes.openapi(
   async (c) => {
     const input: DestinationCreateInput = c.req.valid("json");
     assertPublicUrl(c.env, input.url_template);
+    assertBodyFitsMethod(input.method, input.body_template);
     const workspaceUuid = c.get("workspaceUuid");
     const id = newId("dst");
     const secret = generateSigningSecret();
@@ -146,8 +159,13 @@ destinationRoutes.openapi(
     const { id } = c.req.valid("param");
     const workspaceUuid = c.get("workspaceUuid");
     const db = database(c.env.DB);
-    if (!(await findDestination(db, workspaceUuid, id))) throw notFound("destination");
+    const current = await findDestination(db, workspaceUuid, id);
+    if (!current) throw notFound("destination");
     assertPublicUrl(c.env, patch.url_template);
+    assertBodyFitsMethod(
+      patch.method ?? current.row.method,
+      patch.body_template === undefined ? current.row.bodyTemplate : patch.body_template,
+    );
     if (!(await updateDestination(db, workspaceUuid, id, patch))) throw notFound("destination");
     const found = await findDestination(db, workspaceUuid, id);
     if (!found) throw notFound("destination");

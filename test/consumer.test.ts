@@ -1,0 +1,389 @@
+// The queue consumer on hand-made batches: retry classification, idempotency, signatures.
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it, vi } from "vitest";
+import { database } from "../src/db/client";
+import { insertEventWithDeliveries } from "../src/deliveries/store";
+import { consumeDeliveries } from "../src/delivery/consume";
+import { verifySignature } from "../src/delivery/sign";
+import type { DeliveryMessage } from "../src/events/ingest";
+import { buildPayload } from "../src/events/schema";
+import { newId } from "../src/ids";
+import { call, createDestination, createWorkspace, json, receiver, type Workspace } from "./helpers";
+
+type Attempt = {
+  number: number;
+  error_class: string | null;
+  response_status: number | null;
+  error_message: string | null;
+  duration_ms: number;
+  response_body: string | null;
+};
+type DeliveryJson = {
+  id: string;
+  status: string;
+  status_reason: string | null;
+  attempts_made: number;
+  attempts: Attempt[];
+};
+
+/** A stored pending delivery that was never enqueued: the tests hand its messages to the consumer. */
+async function pendingDelivery(
+  ws: Workspace,
+  destinationId: string,
+  type = "contact.created",
+): Promise<string> {
+  const eventId = newId("evt");
+  const payload = buildPayload(
+    eventId,
+    type,
+    ws.uuid,
+    { _id: "ct_1", attributes: { email: "ada@example.com" } },
+    new Date().toISOString(),
+  );
+  const [row] = await insertEventWithDeliveries(
+    database(env.DB),
+    { id: eventId, workspaceUuid: ws.uuid, clientEventId: null, type, payload: JSON.stringify(payload) },
+    [destinationId],
+  );
+  return row?.id ?? "";
+}
+
+let sequence = 0;
+async function consume(fetcher: typeof fetch, messages: { deliveryId: string; attempts: number }[]) {
+  const batch = createMessageBatch<DeliveryMessage>(
+    "leadpush-deliveries",
+    messages.map(({ deliveryId, attempts }) => ({
+      id: `msg-${++sequence}`,
+      timestamp: new Date(),
+      attempts,
+      body: { deliveryId },
+    })),
+  );
+  // The pool's mock batch drops retry()'s delaySeconds from getQueueResult, so read them off a spy.
+  const delays = new Map<string, number | undefined>();
+  for (const message of batch.messages) {
+    const retry = message.retry.bind(message);
+    vi.spyOn(message, "retry").mockImplementation((options) => {
+      delays.set(message.id, options?.delaySeconds);
+      retry(options);
+    });
+  }
+  const ctx = createExecutionContext();
+  await consumeDeliveries(batch, env, fetcher);
+  const result = await getQueueResult(batch, ctx);
+  return {
+    explicitAcks: result.explicitAcks,
+    retryMessages: result.retryMessages.map(({ msgId }: { msgId: string }) => ({
+      msgId,
+      delaySeconds: delays.get(msgId),
+    })),
+  };
+}
+
+async function delivery(ws: Workspace, id: string) {
+  return json<DeliveryJson>(await call(`/v1/workspaces/${ws.uuid}/deliveries/${id}`, { auth: ws.auth }));
+}
+
+async function setup(overrides: Record<string, unknown> = {}) {
+  const ws = await createWorkspace();
+  const dest = await createDestination(ws, { body_template: null, ...overrides });
+  return { ws, dest, deliveryId: await pendingDelivery(ws, dest.id) };
+}
+
+describe("retry classification", () => {
+  it("acks a 2xx and marks the delivery succeeded", async () => {
+    const { ws, deliveryId } = await setup();
+    const { fetcher, requests } = receiver(() => new Response("thanks", { status: 201 }));
+    const result = await consume(fetcher, [{ deliveryId, attempts: 1 }]);
+    expect(result.explicitAcks).toEqual([`msg-${sequence}`]);
+    expect(result.retryMessages).toEqual([]);
+    expect(requests).toHaveLength(1);
+    const d = await delivery(ws, deliveryId);
+    expect(d).toMatchObject({ status: "succeeded", attempts_made: 1 });
+    expect(d.attempts[0]).toMatchObject({
+      number: 1,
+      response_status: 201,
+      response_body: "thanks",
+      error_class: null,
+    });
+  });
+
+  it.each([500, 502, 404, 400, 401, 302, 307, 429, 503])("retries a %i after about 5 s", async (status) => {
+    const { ws, deliveryId } = await setup();
+    const { fetcher } = receiver(
+      () =>
+        new Response("no", {
+          status,
+          headers: status >= 300 && status < 400 ? { location: "https://elsewhere.example.com/" } : {},
+        }),
+    );
+    const result = await consume(fetcher, [{ deliveryId, attempts: 1 }]);
+    expect(result.retryMessages).toHaveLength(1);
+    expect(result.retryMessages[0]?.delaySeconds).toBeGreaterThanOrEqual(4);
+    expect(result.retryMessages[0]?.delaySeconds).toBeLessThanOrEqual(6);
+    const d = await delivery(ws, deliveryId);
+    expect(d).toMatchObject({ status: "pending", attempts_made: 1 });
+    expect(d.attempts[0]).toMatchObject({ error_class: "http_status", response_status: status });
+  });
+
+  it("follows the schedule for later attempts", async () => {
+    const { deliveryId } = await setup();
+    const { fetcher } = receiver(() => new Response("no", { status: 500 }));
+    const result = await consume(fetcher, [{ deliveryId, attempts: 3 }]);
+    // After attempt 3 the schedule waits 30 min ± 20 %.
+    expect(result.retryMessages[0]?.delaySeconds).toBeGreaterThanOrEqual(1440);
+    expect(result.retryMessages[0]?.delaySeconds).toBeLessThanOrEqual(2160);
+  });
+
+  it.each([
+    [429, "120", 120],
+    [503, "3600", 3600],
+    [429, "1", 5],
+    [503, "999999", 36000],
+  ])(
+    "honours Retry-After on %i (%s s → %i s, within the schedule's bounds)",
+    async (status, header, expected) => {
+      const { deliveryId } = await setup();
+      const { fetcher } = receiver(
+        () => new Response("slow down", { status, headers: { "retry-after": header } }),
+      );
+      const result = await consume(fetcher, [{ deliveryId, attempts: 1 }]);
+      expect(result.retryMessages[0]?.delaySeconds).toBe(expected);
+    },
+  );
+
+  it("classifies a network failure and retries it", async () => {
+    const { ws, deliveryId } = await setup();
+    const fetcher = (async () => {
+      throw new TypeError("connection refused");
+    }) as unknown as typeof fetch;
+    const result = await consume(fetcher, [{ deliveryId, attempts: 1 }]);
+    expect(result.retryMessages).toHaveLength(1);
+    expect((await delivery(ws, deliveryId)).attempts[0]).toMatchObject({
+      error_class: "network_error",
+      response_status: null,
+    });
+  });
+
+  it("times out a receiver that does not answer within timeout_seconds, covering the body read", async () => {
+    const { ws, deliveryId } = await setup({ timeout_seconds: 1 });
+    // Headers arrive at once; the body never finishes.
+    const fetcher = (async () =>
+      new Response(
+        new ReadableStream({ start: (c) => c.enqueue(new TextEncoder().encode("partial")) }),
+      )) as unknown as typeof fetch;
+    const started = Date.now();
+    const result = await consume(fetcher, [{ deliveryId, attempts: 1 }]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    expect(result.retryMessages).toHaveLength(1);
+    const attempt = (await delivery(ws, deliveryId)).attempts[0];
+    expect(attempt).toMatchObject({ error_class: "timeout" });
+    expect(attempt?.duration_ms).toBeGreaterThanOrEqual(950);
+    expect(attempt?.duration_ms).toBeLessThan(2500);
+  });
+
+  it("keeps at most 16 KiB of a response body", async () => {
+    const { ws, deliveryId } = await setup();
+    const { fetcher } = receiver(() => new Response("x".repeat(100_000), { status: 200 }));
+    await consume(fetcher, [{ deliveryId, attempts: 1 }]);
+    expect((await delivery(ws, deliveryId)).attempts[0]?.response_body).toHaveLength(16 * 1024);
+  });
+
+  it("stops on 410 Gone and disables the destination, saying why", async () => {
+    const { ws, dest, deliveryId } = await setup();
+    const { fetcher } = receiver(() => new Response("gone", { status: 410 }));
+    const result = await consume(fetcher, [{ deliveryId, attempts: 1 }]);
+    expect(result.retryMessages).toEqual([]);
+    expect(result.explicitAcks).toHaveLength(1);
+    expect((await delivery(ws, deliveryId)).status).toBe("failed");
+    const after = await json<{ enabled: boolean; disabled_reason: string }>(
+      await call(`/v1/workspaces/${ws.uuid}/destinations/${dest.id}`, { auth: ws.auth }),
+    );
+    expect(after.enabled).toBe(false);
+    expect(after.disabled_reason).toMatch(/410/);
+    // Enabling it again clears the reason.
+    const enabled = await json<{ enabled: boolean; disabled_reason: string | null }>(
+      await call(`/v1/workspaces/${ws.uuid}/destinations/${dest.id}`, {
+        method: "PATCH",
+        auth: ws.auth,
+        body: { enabled: true },
+      }),
+    );
+    expect(enabled).toMatchObject({ enabled: true, disabled_reason: null });
+  });
+
+  it("does not retry a template error, and sends nothing", async () => {
+    const { ws, deliveryId } = await setup({
+      headers_template: [{ key: "X-Email", value: "{{ contact.attributes.email }}" }],
+    });
+    // A value with a line break cannot go into a header.
+    await env.DB.prepare(
+      "UPDATE events SET payload = json_set(payload, '$.contact.attributes.email', 'a\r\nX-Evil: 1') WHERE id = (SELECT event_id FROM deliveries WHERE id = ?)",
+    )
+      .bind(deliveryId)
+      .run();
+    const { fetcher, requests } = receiver();
+    const result = await consume(fetcher, [{ deliveryId, attempts: 1 }]);
+    expect(requests).toHaveLength(0);
+    expect(result.retryMessages).toEqual([]);
+    const d = await delivery(ws, deliveryId);
+    expect(d.status).toBe("failed");
+    expect(d.attempts[0]).toMatchObject({ error_class: "template_error" });
+    expect(d.attempts[0]?.error_message).toMatch(/X-Email/);
+  });
+
+  it("refuses a rendered URL that the policy blocks, without sending or retrying", async () => {
+    const { ws, deliveryId } = await setup();
+    // A row written before a policy change: the check at send time still holds.
+    await env.DB.prepare(
+      "UPDATE destinations SET url_template = 'https://169.254.169.254/latest' WHERE workspace_uuid = ?",
+    )
+      .bind(ws.uuid)
+      .run();
+    const { fetcher, requests } = receiver();
+    const result = await consume(fetcher, [{ deliveryId, attempts: 1 }]);
+    expect(requests).toHaveLength(0);
+    expect(result.retryMessages).toEqual([]);
+    const d = await delivery(ws, deliveryId);
+    expect(d.status).toBe("failed");
+    expect(d.attempts[0]).toMatchObject({ error_class: "destination_blocked" });
+  });
+
+  it("marks the delivery failed after the 8th attempt and retries the message once more, into the dead-letter queue", async () => {
+    const { ws, deliveryId } = await setup();
+    const { fetcher } = receiver(() => new Response("down", { status: 500 }));
+    const result = await consume(fetcher, [{ deliveryId, attempts: 8 }]);
+    expect(result.retryMessages).toHaveLength(1);
+    const d = await delivery(ws, deliveryId);
+    expect(d.status).toBe("failed");
+    expect(d.status_reason).toMatch(/8 attempts/);
+  });
+});
+
+describe("at-least-once safety", () => {
+  it("a redelivered message creates no second attempt record and sends nothing again", async () => {
+    const { ws, deliveryId } = await setup();
+    const { fetcher, requests } = receiver(() => new Response("no", { status: 500 }));
+    await consume(fetcher, [{ deliveryId, attempts: 1 }]);
+    const replay = await consume(fetcher, [{ deliveryId, attempts: 1 }]);
+    expect(replay.explicitAcks).toHaveLength(1);
+    expect(requests).toHaveLength(1);
+    expect((await delivery(ws, deliveryId)).attempts).toHaveLength(1);
+  });
+
+  it("a duplicate within one batch is sent once", async () => {
+    const { ws, deliveryId } = await setup();
+    const { fetcher, requests } = receiver();
+    await consume(fetcher, [
+      { deliveryId, attempts: 1 },
+      { deliveryId, attempts: 1 },
+    ]);
+    expect(requests).toHaveLength(1);
+    expect((await delivery(ws, deliveryId)).attempts).toHaveLength(1);
+  });
+
+  it("a delivery that succeeded is never sent again, whatever the message says", async () => {
+    const { ws, deliveryId } = await setup();
+    const { fetcher, requests } = receiver();
+    await consume(fetcher, [{ deliveryId, attempts: 1 }]);
+    const late = await consume(fetcher, [{ deliveryId, attempts: 2 }]);
+    expect(late.explicitAcks).toHaveLength(1);
+    expect(requests).toHaveLength(1);
+    expect((await delivery(ws, deliveryId)).attempts).toHaveLength(1);
+  });
+
+  it("drops a message whose destination was deleted, and records a disabled one as skipped", async () => {
+    const { ws, dest, deliveryId } = await setup();
+    const second = await createDestination(ws);
+    const skippedId = await pendingDelivery(ws, second.id);
+    await call(`/v1/workspaces/${ws.uuid}/destinations/${dest.id}`, { method: "DELETE", auth: ws.auth });
+    await call(`/v1/workspaces/${ws.uuid}/destinations/${second.id}`, {
+      method: "PATCH",
+      auth: ws.auth,
+      body: { enabled: false },
+    });
+    const { fetcher, requests } = receiver();
+    const result = await consume(fetcher, [
+      { deliveryId, attempts: 1 },
+      { deliveryId: skippedId, attempts: 1 },
+      { deliveryId: "dlv_unknown", attempts: 1 },
+    ]);
+    expect(requests).toHaveLength(0);
+    expect(result.explicitAcks).toHaveLength(3);
+    expect(result.retryMessages).toEqual([]);
+    const skipped = await delivery(ws, skippedId);
+    expect(skipped.status).toBe("skipped");
+    expect(skipped.status_reason).toMatch(/disabled/);
+  });
+});
+
+describe("signatures", () => {
+  it("signs the exact bytes sent, with both secrets during a rotation grace and one after it", async () => {
+    const { ws, dest } = await setup({
+      body_template: '{ "email": "{{ contact.attributes.email }}", "note": "é ✓" }',
+    });
+    const rotate = await json<{ secret: string }>(
+      await call(`/v1/workspaces/${ws.uuid}/destinations/${dest.id}/rotate-secret`, {
+        method: "POST",
+        auth: ws.auth,
+        body: { grace_seconds: 600 },
+      }),
+    );
+    const deliveryId = await pendingDelivery(ws, dest.id);
+    const { fetcher, requests } = receiver();
+    await consume(fetcher, [{ deliveryId, attempts: 1 }]);
+    const sent = requests[0];
+    const header = sent?.headers.get("x-leadpush-signature") ?? "";
+    expect(header.split(" ")).toHaveLength(2);
+    const signed = (signature: string) => ({
+      id: sent?.headers.get("x-leadpush-id") ?? "",
+      timestamp: sent?.headers.get("x-leadpush-timestamp") ?? "",
+      signature,
+    });
+    const [current, previous] = header.split(" ");
+    expect(await verifySignature(rotate.secret, signed(current ?? ""), sent?.body ?? "")).toBe(true);
+    expect(await verifySignature(dest.secret, signed(previous ?? ""), sent?.body ?? "")).toBe(true);
+    expect(await verifySignature(dest.secret, signed(current ?? ""), sent?.body ?? "")).toBe(false);
+
+    // Once the grace period has passed, only the new secret signs.
+    await env.DB.prepare("UPDATE destinations SET previous_secret_expires_at = ? WHERE id = ?")
+      .bind(Date.now() - 1, dest.id)
+      .run();
+    const later = await pendingDelivery(ws, dest.id);
+    await consume(fetcher, [{ deliveryId: later, attempts: 1 }]);
+    const single = requests[1]?.headers.get("x-leadpush-signature") ?? "";
+    expect(single.split(" ")).toHaveLength(1);
+    expect(
+      await verifySignature(
+        rotate.secret,
+        { ...signed(single), id: later, timestamp: requests[1]?.headers.get("x-leadpush-timestamp") ?? "" },
+        requests[1]?.body ?? "",
+      ),
+    ).toBe(true);
+  });
+
+  it("records request headers without credentials", async () => {
+    const { ws, deliveryId } = await setup({
+      headers_template: [
+        { key: "Authorization", value: "Bearer your-token" },
+        { key: "X-Api-Key", value: "k-123" },
+        { key: "X-Plain", value: "visible" },
+      ],
+    });
+    const { fetcher, requests } = receiver();
+    await consume(fetcher, [{ deliveryId, attempts: 1 }]);
+    expect(requests[0]?.headers.get("authorization")).toBe("Bearer your-token");
+    const recorded = await json<{ attempts: { request: { headers: [string, string][] } }[] }>(
+      await call(`/v1/workspaces/${ws.uuid}/deliveries/${deliveryId}`, { auth: ws.auth }),
+    );
+    const headers = Object.fromEntries(recorded.attempts[0]?.request.headers ?? []);
+    expect(headers).toMatchObject({
+      authorization: "[redacted]",
+      "x-api-key": "[redacted]",
+      "x-plain": "visible",
+      "x-leadpush-signature": "[redacted]",
+    });
+    expect(JSON.stringify(recorded)).not.toContain("your-token");
+  });
+});

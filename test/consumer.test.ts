@@ -5,11 +5,18 @@ import { describe, expect, it, vi } from "vitest";
 import { database } from "../src/db/client";
 import { insertEventWithDeliveries } from "../src/deliveries/store";
 import { consumeDeliveries } from "../src/delivery/consume";
-import { verifySignature } from "../src/delivery/sign";
 import type { DeliveryMessage } from "../src/events/ingest";
 import { buildPayload } from "../src/events/schema";
 import { newId } from "../src/ids";
-import { call, createDestination, createWorkspace, json, receiver, type Workspace } from "./helpers";
+import {
+  call,
+  createDestination,
+  createWorkspace,
+  json,
+  receiver,
+  verifySignature,
+  type Workspace,
+} from "./helpers";
 
 type Attempt = {
   number: number;

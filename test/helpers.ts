@@ -1,4 +1,5 @@
 import { env, exports } from "cloudflare:workers";
+import { verifyLeadpushWebhook } from "../examples/verify-webhook";
 
 export const OPERATOR = `Bearer ${env.OPERATOR_TOKEN}`;
 
@@ -109,3 +110,15 @@ export const contactEvent = (overrides: Record<string, unknown> = {}) => ({
   contact: { _id: "ct_42", attributes: { email: "ada@example.com", first_name: "Ada" } },
   ...overrides,
 });
+
+/** Checks a captured delivery's signature with the receivers' helper from examples/. */
+export const verifySignature = (
+  secrets: string | string[],
+  h: { id: string; timestamp: string; signature: string },
+  body: string,
+) =>
+  verifyLeadpushWebhook(
+    secrets,
+    { "X-Leadpush-Id": h.id, "X-Leadpush-Timestamp": h.timestamp, "X-Leadpush-Signature": h.signature },
+    body,
+  );

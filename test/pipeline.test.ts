@@ -2,7 +2,6 @@
 import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { verifySignature } from "../src/delivery/sign";
 import {
   type Captured,
   call,
@@ -13,6 +12,7 @@ import {
   ingest,
   json,
   receiver,
+  verifySignature,
   type Workspace,
 } from "./helpers";
 

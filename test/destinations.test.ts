@@ -200,6 +200,14 @@ describe("destinations CRUD", () => {
         "/v1/workspaces/{ws}/destinations",
         "/v1/workspaces/{ws}/destinations/{id}",
         "/v1/workspaces/{ws}/destinations/{id}/rotate-secret",
+        "/v1/workspaces/{ws}/destinations/{id}/test",
+        "/v1/workspaces/{ws}/destinations/{id}/preview",
+        "/v1/workspaces/{ws}/destinations/{id}/deliveries",
+        "/v1/workspaces/{ws}/deliveries/{delivery_id}",
+        "/v1/workspaces/{ws}/deliveries/{delivery_id}/redeliver",
+        "/v1/workspaces/{ws}/events",
+        "/v1/event-types",
+        "/healthz",
       ]),
     );
     // Generated from the validating schemas: the limits the routes enforce appear in the document.

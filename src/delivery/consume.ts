@@ -173,7 +173,12 @@ export async function consumeDeliveries(
     const row = rows.get(message.body?.deliveryId);
     // Gone (its destination was deleted), finished, a duplicate in this batch, or an attempt already
     // recorded: acknowledged without sending, which is what makes at-least-once delivery safe.
-    if (!row || row.status !== "pending" || seen.has(row.id) || message.attempts <= row.attemptsMade) {
+    const due =
+      row !== undefined &&
+      row.status === "pending" &&
+      !seen.has(row.id) &&
+      message.attempts > row.attemptsMade;
+    if (!due) {
       message.ack();
       continue;
     }

@@ -1,0 +1,394 @@
+// Helpers for bench/run.mjs: statistics, a concurrency pool, the local receiver, the machine's
+// description, and Miniflare instances (the real bundle, and the bare baseline workers).
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import os from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Log, LogLevel, Miniflare } from "miniflare";
+import { buildBundle, configFromWrangler, migrationStatements } from "../test/e2e/harness.mjs";
+
+export const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+export const benchDir = join(root, "bench");
+
+// ---------------------------------------------------------------------------------------------------
+// Statistics
+
+/** Nearest-rank percentile of an ascending array. */
+export function percentile(sorted, p) {
+  if (!sorted.length) return Number.NaN;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
+}
+
+export function summary(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return {
+    n: sorted.length,
+    min: sorted[0],
+    median: percentile(sorted, 50),
+    p90: percentile(sorted, 90),
+    p99: percentile(sorted, 99),
+    max: sorted[sorted.length - 1],
+    mean: sorted.reduce((a, b) => a + b, 0) / (sorted.length || 1),
+  };
+}
+
+export const median = (values) => summary(values).median;
+
+/** Runs `fn(i)` for i in [0, count) with at most `concurrency` in flight; resolves with the results. */
+export async function pool(count, concurrency, fn) {
+  const results = new Array(count);
+  let next = 0;
+  async function lane() {
+    while (next < count) {
+      const i = next++;
+      results[i] = await fn(i);
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, lane));
+  return results;
+}
+
+export const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+
+// ---------------------------------------------------------------------------------------------------
+// The receiver: node:http on 127.0.0.1, keep-alive, answers 200 with an empty body as soon as the
+// request body is read. Records the arrival time (performance.now(), the driver's clock: same process)
+// of the first request carrying each X-Leadpush-Id; counts repeats.
+
+export async function startReceiver() {
+  const arrivals = new Map(); // id -> performance.now() at the request's headers
+  const watchers = new Map(); // id -> group waiting for it
+  let total = 0;
+  let duplicates = 0;
+  let anonymous = 0;
+
+  const server = createServer((req, res) => {
+    const at = performance.now();
+    total++;
+    const id = req.headers["x-leadpush-id"];
+    if (typeof id !== "string") anonymous++;
+    else if (arrivals.has(id)) duplicates++;
+    else {
+      arrivals.set(id, at);
+      const group = watchers.get(id);
+      if (group) {
+        watchers.delete(id);
+        if (--group.remaining === 0) group.done();
+      }
+    }
+    req.resume();
+    req.on("end", () => {
+      res.writeHead(200, { "Content-Length": "0" });
+      res.end();
+    });
+  });
+  const sockets = new Set();
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  await new Promise((done, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", done);
+  });
+  const { port } = server.address();
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    arrivals,
+    counts: () => ({ total, duplicates, anonymous }),
+
+    /** Resolves once every id has arrived; rejects after `timeoutMs` saying how many are missing. */
+    expect(ids, timeoutMs = 30_000) {
+      return new Promise((resolve, reject) => {
+        const group = { remaining: 0, done: () => undefined };
+        for (const id of ids) {
+          if (arrivals.has(id)) continue;
+          group.remaining++;
+          watchers.set(id, group);
+        }
+        if (group.remaining === 0) return resolve();
+        const timer = setTimeout(() => {
+          for (const id of ids) if (watchers.get(id) === group) watchers.delete(id);
+          reject(
+            new Error(
+              `receiver: ${group.remaining} of ${ids.length} deliveries missing after ${timeoutMs} ms`,
+            ),
+          );
+        }, timeoutMs);
+        group.done = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    },
+
+    async close() {
+      const closed = new Promise((done) => server.close(() => done()));
+      server.closeAllConnections();
+      for (const socket of sockets) socket.destroy();
+      await closed;
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The machine
+
+export function machine() {
+  const cpuinfo = (() => {
+    try {
+      return readFileSync("/proc/cpuinfo", "utf8");
+    } catch {
+      return "";
+    }
+  })();
+  const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? os.cpus()[0]?.model ?? "unknown";
+  let nproc = String(os.availableParallelism());
+  try {
+    nproc = execFileSync("nproc", { encoding: "utf8" }).trim();
+  } catch {}
+  let workerd = "unknown";
+  try {
+    workerd = execFileSync(join(root, "node_modules", ".bin", "workerd"), ["--version"], {
+      encoding: "utf8",
+    })
+      .trim()
+      .replace(/^workerd\s+/, "");
+  } catch {}
+  const pkg = (name) => {
+    try {
+      return JSON.parse(readFileSync(join(root, "node_modules", name, "package.json"), "utf8")).version;
+    } catch {
+      return "unknown";
+    }
+  };
+  return {
+    nproc: Number(nproc),
+    cpu: model,
+    memory_gib: Number((os.totalmem() / 1024 ** 3).toFixed(1)),
+    node: process.version,
+    workerd,
+    miniflare: pkg("miniflare"),
+    wrangler: pkg("wrangler"),
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Miniflare instances. Every instance is registered so run.mjs can dispose all of them, whatever happens.
+
+const instances = new Set();
+
+// ---------------------------------------------------------------------------------------------------
+// CPU time of workerd processes, per thread, from /proc (Linux; empty elsewhere).
+
+let clockTicks = 100;
+try {
+  clockTicks = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+} catch {}
+
+const statFields = (text) => text.slice(text.lastIndexOf(")") + 2).split(" ");
+
+/** Pids of the workerd processes this process started. */
+export function childWorkerdPids() {
+  const pids = [];
+  try {
+    for (const pid of readdirSync("/proc")) {
+      if (!/^\d+$/.test(pid)) continue;
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+        if (stat.includes("(workerd)") && Number(statFields(stat)[1]) === process.pid) pids.push(Number(pid));
+      } catch {}
+    }
+  } catch {}
+  return pids;
+}
+
+/** CPU milliseconds of each thread of `pid` (user + system). */
+export function threadCpu(pid) {
+  const out = new Map();
+  if (!pid) return out;
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const f = statFields(readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8"));
+        out.set(tid, ((Number(f[11]) + Number(f[12])) * 1000) / clockTicks);
+      } catch {}
+    }
+  } catch {}
+  return out;
+}
+
+/** Starts measuring; the returned function gives { totalMs, busiestThreadMs } of `pid` since then. */
+export function cpuMeter(pid) {
+  const before = threadCpu(pid);
+  return () => {
+    let totalMs = 0;
+    let busiestThreadMs = 0;
+    for (const [tid, ms] of threadCpu(pid)) {
+      const used = ms - (before.get(tid) ?? 0);
+      totalMs += used;
+      busiestThreadMs = Math.max(busiestThreadMs, used);
+    }
+    return { totalMs, busiestThreadMs };
+  };
+}
+
+export async function disposeAll() {
+  const all = [...instances];
+  instances.clear();
+  await Promise.allSettled(all.map((mf) => mf.dispose()));
+}
+
+async function started(options) {
+  const mf = new Miniflare({
+    host: "127.0.0.1",
+    port: 0,
+    cf: false,
+    log: new Log(LogLevel.WARN),
+    d1Persist: false,
+    durableObjectsPersist: false,
+    cachePersist: false,
+    kvPersist: false,
+    ...options,
+  });
+  instances.add(mf);
+  const known = new Set(childWorkerdPids());
+  const url = await mf.ready;
+  const pid = childWorkerdPids().find((p) => !known.has(p)) ?? null;
+  return { mf, pid, url: url.href.replace(/\/$/, "") };
+}
+
+/** The bundle (wrangler deploy --dry-run --outdir dist, via the e2e harness) and wrangler.jsonc's settings. */
+export async function loadWorker() {
+  const [bundle, config] = await Promise.all([buildBundle(), configFromWrangler()]);
+  const statements = await migrationStatements(config.migrationsDir);
+  return { bundle, config, statements };
+}
+
+/**
+ * The real worker on programmatic Miniflare with migrated in-memory D1, the queues and the Durable
+ * Object of wrangler.jsonc. `instrumented` puts bench/instrumented.js in front of the bundle.
+ */
+export async function startPipeline(worker, { compatibilityFlags, instrumented = false } = {}) {
+  const { bundle, config, statements } = worker;
+  const operatorToken = `op_bench_${randomBytes(16).toString("hex")}`;
+  const modules = [{ type: "ESModule", path: bundle.path, contents: bundle.contents }];
+  if (instrumented)
+    modules.unshift({
+      type: "ESModule",
+      path: join(dirname(bundle.path), "__bench_instrumented.js"),
+      contents: readFileSync(join(benchDir, "instrumented.js"), "utf8"),
+    });
+  const { mf, pid, url } = await started({
+    modules,
+    compatibilityDate: config.compatibilityDate,
+    compatibilityFlags: compatibilityFlags ?? config.compatibilityFlags,
+    bindings: {
+      OPERATOR_TOKEN: operatorToken,
+      SECRET_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+      ALLOW_PRIVATE_DESTINATIONS: "true",
+    },
+    d1Databases: config.d1Databases,
+    queueProducers: config.queueProducers,
+    queueConsumers: config.queueConsumers,
+    durableObjects: config.durableObjects,
+  });
+  const db = await mf.getD1Database("DB");
+  await db.batch(statements.map((sql) => db.prepare(sql)));
+  return { mf, pid, url, db, operatorToken, client: apiClient(url) };
+}
+
+/** The bare baseline workers, each on its own Miniflare (its own workerd), like the pipeline. */
+export async function startBaselineFetch(config, receiverUrl) {
+  return started({
+    modules: true,
+    script: readFileSync(join(benchDir, "baseline-fetch.js"), "utf8"),
+    scriptPath: join(benchDir, "baseline-fetch.js"),
+    compatibilityDate: config.compatibilityDate,
+    bindings: { RECEIVER_URL: `${receiverUrl}/baseline-fetch` },
+  });
+}
+
+/** Baseline 2 (`d1Shape` false) or 2b (true: the pipeline's D1 round trips, trivial SQL). */
+export async function startBaselineQueue(config, receiverUrl, consumer, { d1Shape = false } = {}) {
+  const instance = await started({
+    modules: true,
+    script: readFileSync(join(benchDir, "baseline-queue.js"), "utf8"),
+    scriptPath: join(benchDir, "baseline-queue.js"),
+    compatibilityDate: config.compatibilityDate,
+    bindings: { RECEIVER_URL: `${receiverUrl}/baseline-queue`, D1_SHAPE: String(d1Shape) },
+    ...(d1Shape ? { d1Databases: { DB: "bench-baseline" } } : {}),
+    queueProducers: { QUEUE: { queueName: "bench-baseline" } },
+    queueConsumers: {
+      "bench-baseline": {
+        maxBatchSize: consumer.maxBatchSize,
+        maxBatchTimeout: consumer.maxBatchTimeout,
+        maxRetries: consumer.maxRetries,
+      },
+    },
+  });
+  if (d1Shape) {
+    const db = await instance.mf.getD1Database("DB");
+    await db.batch([
+      db.prepare("CREATE TABLE ev (id TEXT PRIMARY KEY)"),
+      db.prepare("CREATE TABLE dl (id TEXT PRIMARY KEY, s INTEGER NOT NULL)"),
+      db.prepare("CREATE TABLE at (id TEXT PRIMARY KEY)"),
+    ]);
+  }
+  return instance;
+}
+
+/** src/delivery/render.ts + sign.ts bundled with esbuild into one module, run on its own Miniflare. */
+export async function startRenderSign(config, receiverUrl) {
+  const esbuild = await import("esbuild");
+  const built = await esbuild.build({
+    entryPoints: [join(benchDir, "render-sign.js")],
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    target: "es2024",
+    mainFields: ["module", "main"],
+    write: false,
+    logLevel: "silent",
+  });
+  return started({
+    modules: [
+      {
+        type: "ESModule",
+        path: join(benchDir, "render-sign.bundle.js"),
+        contents: built.outputFiles[0].text,
+      },
+    ],
+    compatibilityDate: config.compatibilityDate,
+    compatibilityFlags: config.compatibilityFlags,
+    bindings: { RECEIVER_URL: `${receiverUrl}/send-loop` },
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// A tiny JSON client for the worker's API
+
+export function apiClient(base) {
+  return async function call(method, path, { token, body, expect } = {}) {
+    const response = await fetch(base + path, {
+      method,
+      headers: {
+        ...(token ? { Authorization: `Bearer ${token}` } : {}),
+        ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    if (expect !== undefined && response.status !== expect)
+      throw new Error(
+        `${method} ${path} answered ${response.status} (expected ${expect}): ${text.slice(0, 500)}`,
+      );
+    return { status: response.status, json: text ? JSON.parse(text) : null };
+  };
+}

@@ -38,11 +38,11 @@ app.use(
   }),
 );
 
-for (const path of ["/v1/workspaces", "/v1/workspaces/:ws/api-keys", "/v1/workspaces/:ws/api-keys/*"]) {
+for (const path of ["/v1/workspaces", "/v1/workspaces/:ws/api-keys/*"]) {
   app.use(path, requireOperator);
 }
+// `/x/*` matches `/x` too, so one registration per family: the key is looked up once per request.
 for (const family of ["destinations", "events", "deliveries"]) {
-  app.use(`/v1/workspaces/:ws/${family}`, requireWorkspaceKey);
   app.use(`/v1/workspaces/:ws/${family}/*`, requireWorkspaceKey);
 }
 

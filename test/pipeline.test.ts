@@ -353,3 +353,47 @@ describe("test deliveries, history and redelivery", () => {
     expect((delivery as unknown as { dead_lettered_at: string | null }).dead_lettered_at).not.toBeNull();
   });
 });
+
+describe("fan-out cost", () => {
+  it("ingests with the same D1 statements however many unsubscribed destinations exist", async () => {
+    spyReceivers();
+    const statementsFor = async (ws: Workspace) => {
+      const prepare = vi.spyOn(env.DB, "prepare");
+      const response = await ingest(ws, contactEvent());
+      const queries = prepare.mock.calls.map(([query]) => String(query));
+      prepare.mockRestore();
+      const body = await json<{ deliveries: DeliveryJson[] }>(response);
+      for (const d of body.deliveries) await settled(ws, d.id);
+      return { queries, deliveries: body.deliveries };
+    };
+    const small = await createWorkspace();
+    await createDestination(small, { event_types: ["contact.created"] });
+    const large = await createWorkspace();
+    await createDestination(large, { event_types: ["contact.created"] });
+    for (let i = 0; i < 30; i++) await createDestination(large, { event_types: ["contact.deleted"] });
+    const a = await statementsFor(small);
+    const b = await statementsFor(large);
+    expect(a.deliveries).toHaveLength(1);
+    expect(b.deliveries).toHaveLength(1);
+    expect(b.queries).toEqual(a.queries);
+    // Delivery ids made in SQL keep the id shape and sort after ids made earlier in JavaScript.
+    expect(b.deliveries[0]?.id).toMatch(/^dlv_[0-9a-f]{32}$/);
+    expect((b.deliveries[0]?.id ?? "") > (a.deliveries[0]?.id ?? "")).toBe(true);
+  });
+
+  it("answers the fan-out from the subscription index", async () => {
+    const plan = await env.DB.prepare(
+      `EXPLAIN QUERY PLAN SELECT s.destination_id FROM destination_event_types AS s
+       JOIN destinations AS d ON d.id = s.destination_id
+       WHERE s.workspace_uuid = ?1 AND s.event_type = ?2 AND d.enabled = 1`,
+    )
+      .bind("w", "contact.created")
+      .all<{ detail: string }>();
+    const details = plan.results.map((r) => r.detail).join("\n");
+    console.log("PLAN", details);
+    expect(details).toMatch(/SEARCH s USING (COVERING )?INDEX subscriptions_fanout/);
+    expect(details).toMatch(
+      /SEARCH d USING INDEX sqlite_autoindex_destinations_1|SEARCH d USING INTEGER PRIMARY KEY|SEARCH d USING .*PRIMARY KEY|SEARCH d USING INDEX/,
+    );
+  });
+});

@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
   call,
   countRows,
@@ -126,5 +126,24 @@ describe("workspace isolation", () => {
       await call(`/v1/workspaces/${a.uuid}/destinations`, { auth: a.auth }),
     );
     expect(list.data.map((d) => d.name)).toEqual(["mine"]);
+  });
+});
+
+describe("authentication cost", () => {
+  it("looks the API key up once per request, on every route family", async () => {
+    const ws = await createWorkspace();
+    const dest = await createDestination(ws);
+    const prepare = vi.spyOn(env.DB, "prepare");
+    for (const path of [
+      `/v1/workspaces/${ws.uuid}/destinations`,
+      `/v1/workspaces/${ws.uuid}/destinations/${dest.id}`,
+      `/v1/workspaces/${ws.uuid}/destinations/${dest.id}/deliveries`,
+    ]) {
+      prepare.mockClear();
+      expect((await call(path, { auth: ws.auth })).status).toBe(200);
+      const lookups = prepare.mock.calls.filter(([query]) => String(query).includes('from "api_keys"'));
+      expect(lookups, path).toHaveLength(1);
+    }
+    prepare.mockRestore();
   });
 });

@@ -1,11 +1,11 @@
 // From an event to queued deliveries: store the event, fan out to subscribed destinations, enqueue.
 import { and, eq } from "drizzle-orm";
 import type { Database } from "../db/client";
-import { type DeliveryRow, deliveries, destinations, events, subscriptions } from "../db/schema";
+import { type DeliveryRow, deliveries, events } from "../db/schema";
 import {
   deliveriesOfEvent,
+  insertEventFanningOut,
   insertEventWithDeliveries,
-  type NewEvent,
   newDeliveryRow,
 } from "../deliveries/store";
 import { newId } from "../ids";
@@ -24,22 +24,6 @@ export async function enqueueDeliveries(queue: Queue<DeliveryMessage>, deliveryI
       chunk.map((deliveryId) => ({ body: { deliveryId }, contentType: "json" as const })),
     );
   }
-}
-
-/** Enabled destinations of the workspace subscribed to `type`: an index range, whatever else exists. */
-async function subscribedDestinations(db: Database, workspaceUuid: string, type: string): Promise<string[]> {
-  const rows = await db
-    .select({ id: subscriptions.destinationId })
-    .from(subscriptions)
-    .innerJoin(destinations, eq(destinations.id, subscriptions.destinationId))
-    .where(
-      and(
-        eq(subscriptions.workspaceUuid, workspaceUuid),
-        eq(subscriptions.eventType, type),
-        eq(destinations.enabled, true),
-      ),
-    );
-  return rows.map((r) => r.id);
 }
 
 export type Ingested = { eventId: string; deliveries: DeliveryRow[]; replayed: boolean };
@@ -61,39 +45,26 @@ export async function ingestEvent(
   workspaceUuid: string,
   input: EventIngestInput,
 ): Promise<Ingested> {
-  if (input.id) {
-    const replayed = await replay(db, workspaceUuid, input.id);
-    if (replayed) return replayed;
-  }
   const eventId = newId("evt");
   const occurredAt = input.occurred_at ? new Date(input.occurred_at).toISOString() : new Date().toISOString();
   const payload = buildPayload(eventId, input.type, workspaceUuid, input.contact, occurredAt);
-  const event: NewEvent = {
+  const { inserted, deliveries } = await insertEventFanningOut(db, {
     id: eventId,
     workspaceUuid,
     clientEventId: input.id ?? null,
     type: input.type,
     payload: JSON.stringify(payload),
-  };
-  let rows: DeliveryRow[];
-  try {
-    rows = await insertEventWithDeliveries(
-      db,
-      event,
-      await subscribedDestinations(db, workspaceUuid, input.type),
-    );
-  } catch (error) {
-    // Two requests with the same id raced: the loser's transaction rolled back; answer as a replay.
-    const replayed =
-      input.id && /UNIQUE/i.test(String(error)) ? await replay(db, workspaceUuid, input.id) : null;
+  });
+  if (!inserted && input.id) {
+    // The client id was seen before (perhaps by a concurrent request): answer with the first result.
+    const replayed = await replay(db, workspaceUuid, input.id);
     if (replayed) return replayed;
-    throw error;
   }
   await enqueueDeliveries(
     queue,
-    rows.map((r) => r.id),
+    deliveries.map((d) => d.id),
   );
-  return { eventId, deliveries: rows, replayed: false };
+  return { eventId, deliveries, replayed: false };
 }
 
 /** A `webhook.test` event with the sample contact, delivered to one destination. */

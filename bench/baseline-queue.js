@@ -4,8 +4,8 @@
 // X-Leadpush-Id, reads the response, and acks. No D1, no rendering, no signing.
 //
 // With the binding D1_SHAPE = "true" (a second instance, baseline 2b) it also makes the pipeline's D1
-// round trips with trivial SQL: per produce request 3 reads and one 2-statement write batch (as
-// POST /events does), per consumer batch one read and one 2-statement write batch (as the consumer
+// round trips with trivial SQL: per produce request one read and one 2-statement write batch (as
+// POST /events does: the key lookup, then the event insert + fan-out), per consumer batch one read and one 2-statement write batch (as the consumer
 // does). GET /d1?n=500 times n sequential `SELECT ?1` round trips (the driver times it from outside).
 // Loaded by bench/run.mjs as an inline Miniflare `script`.
 export default {
@@ -20,7 +20,7 @@ export default {
     const prefix = params.get("prefix") ?? "b2";
     const ids = Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
     if (env.D1_SHAPE === "true") {
-      for (let i = 0; i < 3; i++) await env.DB.prepare("SELECT ?1 AS x").bind(prefix).first();
+      await env.DB.prepare("SELECT ?1 AS x").bind(prefix).first();
       await env.DB.batch([
         env.DB.prepare("INSERT INTO ev (id) VALUES (?1)").bind(prefix),
         env.DB.prepare("INSERT INTO dl (id, s) SELECT value, 0 FROM json_each(?1)").bind(JSON.stringify(ids)),

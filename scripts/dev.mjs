@@ -11,6 +11,8 @@
 // Options (flag, else environment variable, else default):
 //   --port <n>          PORT                  8787
 //   --persist-to <dir>  LEADPUSH_PERSIST_DIR  wrangler's default (.wrangler/state)
+//   --allow-private     ALLOW_PRIVATE_DESTINATIONS=true   off: private and local URLs are refused, as
+//                       in production; on, a receiver on this machine (http://127.0.0.1:…) can be used
 // Once ready it prints one line `LEADPUSH_DEV_READY {json}` (url, workspace, api_key) for scripts and tests.
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -48,14 +50,19 @@ function fail(message) {
 
 function options() {
   const { values } = parseArgs({
-    options: { port: { type: "string" }, "persist-to": { type: "string" } },
+    options: {
+      port: { type: "string" },
+      "persist-to": { type: "string" },
+      "allow-private": { type: "boolean" },
+    },
     strict: true,
   });
   const portText = values.port ?? process.env.PORT ?? "8787";
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 1 || port > 65535) fail(`not a TCP port: ${portText}`);
   const persist = values["persist-to"] ?? process.env.LEADPUSH_PERSIST_DIR;
-  return { port, persistTo: persist ? resolve(persist) : undefined };
+  const allowPrivate = values["allow-private"] === true || process.env.ALLOW_PRIVATE_DESTINATIONS === "true";
+  return { port, persistTo: persist ? resolve(persist) : undefined, allowPrivate };
 }
 
 // The child running right now, so a signal can stop it whatever step we are in.
@@ -208,7 +215,7 @@ List destinations:
 }
 
 async function main() {
-  const { port, persistTo } = options();
+  const { port, persistTo, allowPrivate } = options();
   const persistArgs = persistTo ? ["--persist-to", persistTo] : [];
   const started = Date.now();
   await ensurePortIsFree(port); // fail fast; checked again just before wrangler starts
@@ -251,6 +258,9 @@ async function main() {
       String(port),
       "--show-interactive-dev-session=false",
       ...persistArgs,
+      // Decided here, not by whatever .dev.vars says: off unless asked for on this run.
+      "--var",
+      `ALLOW_PRIVATE_DESTINATIONS:${allowPrivate}`,
     ],
     { cwd: root, env: wranglerEnv, stdio: ["ignore", "pipe", "pipe"], detached: true },
   );
@@ -284,6 +294,11 @@ async function main() {
   process.stdout.write(log.text);
   log.live = true;
   printUsage(url);
+  console.log(
+    allowPrivate
+      ? "[dev] ALLOW_PRIVATE_DESTINATIONS is on: local and private URLs (http too) are accepted, for local receivers."
+      : "[dev] private and local URLs are refused, as in production; `npm run dev -- --allow-private` accepts them.",
+  );
   console.log(`[dev] ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   const ready = { url, workspace: DEV_WORKSPACE_UUID, api_key: DEV_API_KEY, wrangler_pid: child.pid };
   console.log(`LEADPUSH_DEV_READY ${JSON.stringify(ready)}`);

@@ -170,8 +170,12 @@ describe("npm run dev, end to end", () => {
 
   it("rejects an invalid destination with a 400 problem and writes nothing", async () => {
     const countBefore = (await (await call("GET", api)).json()).data.length;
-    // Rejected even in dev, where ALLOW_PRIVATE_DESTINATIONS=true lets 127.0.0.1 through.
+    // npm run dev refuses private and local URLs unless started with --allow-private.
     for (const invalid of [
+      { url_template: "https://127.0.0.1/hook" },
+      { url_template: "http://localhost:9999/hook" },
+      { url_template: "https://0x7f.1/" },
+      { url_template: "https://[::ffff:10.0.0.1]/" },
       { url_template: "ftp://example.com/" },
       { url_template: "https://user:pw@example.com/" },
       { url_template: "https://example.com/", headers_template: [{ key: "X-Leadpush-Id", value: "x" }] },

@@ -394,3 +394,29 @@ describe("signatures", () => {
     expect(JSON.stringify(recorded)).not.toContain("your-token");
   });
 });
+
+describe("isolation within a batch", () => {
+  it("a delivery that fails on our side is retried alone; the rest of the batch is sent and recorded once", async () => {
+    const broken = await setup();
+    const healthy = await setup();
+    // A ciphertext that no longer decrypts (a wrong SECRET_ENCRYPTION_KEY would look the same).
+    await env.DB.prepare(
+      "UPDATE destinations SET secret_ciphertext = 'v1.AAAAAAAAAAAAAAAA.AAAA' WHERE id = ?",
+    )
+      .bind(broken.dest.id)
+      .run();
+    const { fetcher, requests } = receiver();
+    const result = await consume(fetcher, [
+      { deliveryId: broken.deliveryId, attempts: 1 },
+      { deliveryId: healthy.deliveryId, attempts: 1 },
+    ]);
+    expect(requests.map((r) => r.headers.get("x-leadpush-id"))).toEqual([healthy.deliveryId]);
+    expect(result.retryMessages).toHaveLength(1);
+    expect(result.retryMessages[0]?.delaySeconds).toBeGreaterThanOrEqual(4);
+    expect(result.explicitAcks).toHaveLength(1);
+    expect((await delivery(healthy.ws, healthy.deliveryId)).status).toBe("succeeded");
+    const stuck = await delivery(broken.ws, broken.deliveryId);
+    expect(stuck).toMatchObject({ status: "pending", attempts_made: 0 });
+    expect(stuck.attempts).toHaveLength(0);
+  });
+});

@@ -8,7 +8,7 @@ import { deliveries, destinations, type ErrorClass, events } from "../db/schema"
 import type { DeliveryMessage } from "../events/ingest";
 import { signingKeysFor } from "./keys";
 import { renderRequest, TemplateError } from "./render";
-import { type AttemptOutcome, nextStep } from "./retry";
+import { type AttemptOutcome, backoffSeconds, nextStep } from "./retry";
 import { sendRequest, USER_AGENT } from "./send";
 import { signPayload } from "./sign";
 import { checkDestinationUrl } from "./url-policy";
@@ -166,7 +166,7 @@ export async function consumeDeliveries(
   ];
   const rows = new Map((ids.length ? await loadBatch(db, ids) : []).map((row) => [row.id, row]));
 
-  const work: Promise<Settled>[] = [];
+  const work: Promise<Settled | null>[] = [];
   const skipped: string[] = [];
   const seen = new Set<string>();
   for (const message of batch.messages) {
@@ -189,19 +189,32 @@ export async function consumeDeliveries(
       continue;
     }
     work.push(
-      attempt(row, message.attempts, env, fetcher).then(({ record, retryAfter }) => ({
-        message,
-        record,
-        destinationId: row.destinationId,
-        outcome: nextStep(message.attempts, {
-          errorClass: record.errorClass,
-          status: record.responseStatus,
-          retryAfter,
+      attempt(row, message.attempts, env, fetcher).then(
+        ({ record, retryAfter }) => ({
+          message,
+          record,
+          destinationId: row.destinationId,
+          outcome: nextStep(message.attempts, {
+            errorClass: record.errorClass,
+            status: record.responseStatus,
+            retryAfter,
+          }),
         }),
-      })),
+        (error: unknown) => {
+          // Our own fault (say, a secret that no longer decrypts): this message alone is retried,
+          // unrecorded, so the rest of the batch is neither lost nor sent twice.
+          console.error(
+            "delivery failed before sending",
+            row.id,
+            error instanceof Error ? error.message : String(error),
+          );
+          message.retry({ delaySeconds: backoffSeconds(message.attempts) });
+          return null;
+        },
+      ),
     );
   }
-  const settled = await Promise.all(work);
+  const settled = (await Promise.all(work)).filter((s) => s !== null);
   await recordOutcomes(db, settled, skipped);
 
   for (const { message, outcome } of settled) {

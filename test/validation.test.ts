@@ -51,6 +51,8 @@ describe("destination validation", () => {
     ["X-LEADPUSH-ID", "X-LEADPUSH-ID"],
     ["X-Leadpush-Anything", "X-Leadpush-Anything"],
     ["X-Leadpush-", "X-Leadpush-"],
+    ["x-leadpush (no dash)", "x-leadpush"],
+    ["X-LeadpushSignature", "X-LeadpushSignature"],
     ["connection", "Connection"],
     ["Transfer-Encoding", "TRANSFER-ENCODING"],
     ["te", "TE"],

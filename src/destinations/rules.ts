@@ -22,8 +22,9 @@ export function reservedHeaderReason(name: string): string | null {
   const lower = name.toLowerCase();
   if (lower === "host" || lower === "content-length")
     return `${name} is set by Leadpush and cannot be configured`;
-  if (lower.startsWith("x-leadpush-"))
-    return "headers beginning with X-Leadpush- are reserved for delivery metadata";
+  // The whole X-Leadpush namespace, dash or not, so no configured header can pass for a delivery header.
+  if (lower.startsWith("x-leadpush"))
+    return "headers beginning with X-Leadpush are reserved for delivery metadata";
   if (HOP_BY_HOP.has(lower) || lower.startsWith("proxy-"))
     return `${name} is a hop-by-hop header and cannot be configured`;
   return null;

@@ -16,8 +16,6 @@ export default defineConfig({
           SECRET_ENCRYPTION_KEY: "dGVzdC1vbmx5LWVuY3J5cHRpb24ta2V5LTMyLWJ5dGU=",
           ALLOW_PRIVATE_DESTINATIONS: "false",
         },
-        // Test-only: lets a test put a message straight onto the dead-letter queue.
-        queueProducers: { DEAD_LETTER_QUEUE: { queueName: "leadpush-deliveries-dlq" } },
       },
     }),
   ],

@@ -57,14 +57,17 @@ async function pendingDelivery(
 }
 
 let sequence = 0;
-async function consume(fetcher: typeof fetch, messages: { deliveryId: string; attempts: number }[]) {
+async function consume(
+  fetcher: typeof fetch,
+  messages: { deliveryId: string; attempts: number; attemptsBefore?: number }[],
+) {
   const batch = createMessageBatch<DeliveryMessage>(
     "leadpush-deliveries",
-    messages.map(({ deliveryId, attempts }) => ({
+    messages.map(({ deliveryId, attempts, attemptsBefore }) => ({
       id: `msg-${++sequence}`,
       timestamp: new Date(),
       attempts,
-      body: { deliveryId },
+      body: attemptsBefore === undefined ? { deliveryId } : { deliveryId, attemptsBefore },
     })),
   );
   // The pool's mock batch drops retry()'s delaySeconds from getQueueResult, so read them off a spy.
@@ -257,14 +260,25 @@ describe("retry classification", () => {
     expect(d.attempts[0]).toMatchObject({ error_class: "destination_blocked" });
   });
 
-  it("marks the delivery failed after the 8th attempt and retries the message once more, into the dead-letter queue", async () => {
+  it("marks the delivery failed after the 8th attempt and hands it to the dead-letter queue", async () => {
     const { ws, deliveryId } = await setup();
     const { fetcher } = receiver(() => new Response("down", { status: 500 }));
     const result = await consume(fetcher, [{ deliveryId, attempts: 8 }]);
-    expect(result.retryMessages).toHaveLength(1);
+    expect(result.retryMessages).toEqual([]);
+    expect(result.explicitAcks).toHaveLength(1);
     const d = await delivery(ws, deliveryId);
     expect(d.status).toBe("failed");
     expect(d.status_reason).toMatch(/8 attempts/);
+    // The real dead-letter consumer records that it got there.
+    await vi.waitFor(
+      async () =>
+        expect(
+          (await delivery(ws, deliveryId)) as unknown as { dead_lettered_at: string | null },
+        ).toMatchObject({
+          dead_lettered_at: expect.any(String),
+        }),
+      { timeout: 5000, interval: 25 },
+    );
   });
 });
 

@@ -4,7 +4,6 @@ declare global {
   namespace Cloudflare {
     interface Env {
       TEST_MIGRATIONS: D1Migration[];
-      DEAD_LETTER_QUEUE: Queue<{ deliveryId: string }>;
     }
   }
 }

@@ -125,6 +125,8 @@ export const deliveries = sqliteTable(
     index("deliveries_destination_id").on(t.destinationId, t.id),
     index("deliveries_destination_status_id").on(t.destinationId, t.status, t.id),
     index("deliveries_event").on(t.eventId),
+    // The recovery sweep reads overdue pending deliveries, oldest first.
+    index("deliveries_status_next_attempt").on(t.status, t.nextAttemptAt),
   ],
 );
 

@@ -171,13 +171,11 @@ export async function consumeDeliveries(
   const seen = new Set<string>();
   for (const message of batch.messages) {
     const row = rows.get(message.body?.deliveryId);
+    const number = attemptNumber(message);
     // Gone (its destination was deleted), finished, a duplicate in this batch, or an attempt already
     // recorded: acknowledged without sending, which is what makes at-least-once delivery safe.
     const due =
-      row !== undefined &&
-      row.status === "pending" &&
-      !seen.has(row.id) &&
-      message.attempts > row.attemptsMade;
+      row !== undefined && row.status === "pending" && !seen.has(row.id) && number > row.attemptsMade;
     if (!due) {
       message.ack();
       continue;
@@ -189,12 +187,12 @@ export async function consumeDeliveries(
       continue;
     }
     work.push(
-      attempt(row, message.attempts, env, fetcher).then(
+      attempt(row, number, env, fetcher).then(
         ({ record, retryAfter }) => ({
           message,
           record,
           destinationId: row.destinationId,
-          outcome: nextStep(message.attempts, {
+          outcome: nextStep(number, {
             errorClass: record.errorClass,
             status: record.responseStatus,
             retryAfter,
@@ -208,7 +206,7 @@ export async function consumeDeliveries(
             row.id,
             error instanceof Error ? error.message : String(error),
           );
-          message.retry({ delaySeconds: backoffSeconds(message.attempts) });
+          message.retry({ delaySeconds: backoffSeconds(number) });
           return null;
         },
       ),
@@ -217,11 +215,37 @@ export async function consumeDeliveries(
   const settled = (await Promise.all(work)).filter((s) => s !== null);
   await recordOutcomes(db, settled, skipped);
 
+  const exhausted = settled.filter((s) => s.outcome.kind === "failed" && s.outcome.exhausted);
+  if (exhausted.length)
+    await deadLetter(
+      env,
+      exhausted.map((s) => s.record.deliveryId),
+    );
   for (const { message, outcome } of settled) {
     if (outcome.kind === "retry") message.retry({ delaySeconds: outcome.delaySeconds });
-    // Exhausted: one more retry() is past max_retries, so the queue moves it to the dead-letter queue.
-    else if (outcome.kind === "failed" && outcome.exhausted) message.retry();
     else message.ack();
+  }
+}
+
+/** The attempt a message stands for: the queue's own count, after any attempts made before a requeue. */
+export const attemptNumber = (message: Message<DeliveryMessage>) =>
+  (message.body?.attemptsBefore ?? 0) + message.attempts;
+
+/**
+ * Exhausted deliveries are already recorded `failed`; the dead-letter queue gets them too, so they can
+ * be inspected and replayed in bulk. (A message whose consumer keeps throwing reaches it by itself,
+ * through max_retries.) A failure to enqueue loses nothing that D1 does not already hold.
+ */
+async function deadLetter(env: Env, deliveryIds: string[]) {
+  try {
+    await env.DEAD_LETTER_QUEUE.sendBatch(
+      deliveryIds.map((deliveryId) => ({ body: { deliveryId }, contentType: "json" })),
+    );
+  } catch (error) {
+    console.error(
+      "could not enqueue to the dead-letter queue",
+      error instanceof Error ? error.message : String(error),
+    );
   }
 }
 

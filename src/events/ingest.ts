@@ -12,16 +12,30 @@ import { newId } from "../ids";
 import { TEST_EVENT_TYPE } from "./catalog";
 import { buildPayload, type EventIngestInput, SAMPLE_CONTACT } from "./schema";
 
-/** A queue message names a delivery and nothing else: the consumer reloads the rest from D1. */
-export type DeliveryMessage = { deliveryId: string };
+/**
+ * A queue message names a delivery and nothing else: the consumer reloads the rest from D1.
+ * `attemptsBefore` is set when a stalled delivery is queued again: its attempt numbers continue from
+ * there, since the queue counts `message.attempts` from 1 for every message.
+ */
+export type DeliveryMessage = { deliveryId: string; attemptsBefore?: number };
 
 const QUEUE_BATCH = 100; // Queues' sendBatch limit.
 
-export async function enqueueDeliveries(queue: Queue<DeliveryMessage>, deliveryIds: string[]): Promise<void> {
+export async function enqueueDeliveries(
+  queue: Queue<DeliveryMessage>,
+  deliveryIds: string[],
+  attemptsBefore?: Map<string, number>,
+): Promise<void> {
   for (let i = 0; i < deliveryIds.length; i += QUEUE_BATCH) {
     const chunk = deliveryIds.slice(i, i + QUEUE_BATCH);
     await queue.sendBatch(
-      chunk.map((deliveryId) => ({ body: { deliveryId }, contentType: "json" as const })),
+      chunk.map((deliveryId) => {
+        const before = attemptsBefore?.get(deliveryId);
+        return {
+          body: before ? { deliveryId, attemptsBefore: before } : { deliveryId },
+          contentType: "json" as const,
+        };
+      }),
     );
   }
 }

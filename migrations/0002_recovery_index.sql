@@ -1,0 +1,1 @@
+CREATE INDEX `deliveries_status_next_attempt` ON `deliveries` (`status`,`next_attempt_at`);

@@ -249,6 +249,28 @@ async function deadLetter(env: Env, deliveryIds: string[]) {
   }
 }
 
+// The batch's writes, one statement each whatever the batch size: rows travel as one JSON parameter.
+// `+status` keeps SQLite from driving an update through the (status, next_attempt_at) index, which
+// would visit every pending delivery; each row is found by its primary key instead.
+export const RECORD_ATTEMPTS_SQL = `
+  INSERT OR IGNORE INTO attempts (delivery_id, number, started_at, method, url, request_headers,
+    response_status, response_body, duration_ms, error_class, error_message)
+  SELECT value ->> 'd', value ->> 'n', value ->> 's', value ->> 'm', value ->> 'u', value -> 'h',
+    value ->> 'rs', value ->> 'rb', value ->> 'ms', value ->> 'ec', value ->> 'em'
+  FROM json_each(?)`;
+
+export const RECORD_OUTCOMES_SQL = `
+  UPDATE deliveries SET status = u.value ->> 's', attempts_made = u.value ->> 'n',
+    next_attempt_at = u.value ->> 't', status_reason = u.value ->> 'r', updated_at = ?1
+  FROM json_each(?2) AS u
+  WHERE deliveries.id = u.value ->> 'id' AND +deliveries.status = 'pending'
+    AND deliveries.attempts_made < u.value ->> 'n'`;
+
+export const RECORD_SKIPPED_SQL = `
+  UPDATE deliveries SET status = 'skipped', next_attempt_at = NULL, updated_at = ?1,
+    status_reason = 'the destination was disabled when this delivery was due'
+  WHERE id IN (SELECT value FROM json_each(?2)) AND +status = 'pending'`;
+
 async function recordOutcomes(db: ReturnType<typeof database>, settled: Settled[], skipped: string[]) {
   const now = Date.now();
   const d1 = db.$client;
@@ -268,17 +290,7 @@ async function recordOutcomes(db: ReturnType<typeof database>, settled: Settled[
       em: r.errorMessage,
     }));
     // The (delivery, number) key makes a replayed message's record a no-op.
-    statements.push(
-      d1
-        .prepare(
-          `INSERT OR IGNORE INTO attempts (delivery_id, number, started_at, method, url, request_headers,
-             response_status, response_body, duration_ms, error_class, error_message)
-           SELECT value ->> 'd', value ->> 'n', value ->> 's', value ->> 'm', value ->> 'u', value -> 'h',
-             value ->> 'rs', value ->> 'rb', value ->> 'ms', value ->> 'ec', value ->> 'em'
-           FROM json_each(?)`,
-        )
-        .bind(JSON.stringify(attemptRows)),
-    );
+    statements.push(d1.prepare(RECORD_ATTEMPTS_SQL).bind(JSON.stringify(attemptRows)));
     const updates = settled.map(({ record, outcome }) => ({
       id: record.deliveryId,
       n: record.number,
@@ -291,28 +303,10 @@ async function recordOutcomes(db: ReturnType<typeof database>, settled: Settled[
             ? record.errorMessage
             : null,
     }));
-    statements.push(
-      d1
-        .prepare(
-          `UPDATE deliveries SET status = u.value ->> 's', attempts_made = u.value ->> 'n',
-             next_attempt_at = u.value ->> 't', status_reason = u.value ->> 'r', updated_at = ?1
-           FROM json_each(?2) AS u
-           WHERE deliveries.id = u.value ->> 'id' AND deliveries.status = 'pending'
-             AND deliveries.attempts_made < u.value ->> 'n'`,
-        )
-        .bind(now, JSON.stringify(updates)),
-    );
+    statements.push(d1.prepare(RECORD_OUTCOMES_SQL).bind(now, JSON.stringify(updates)));
   }
   if (skipped.length) {
-    statements.push(
-      d1
-        .prepare(
-          `UPDATE deliveries SET status = 'skipped', next_attempt_at = NULL, updated_at = ?1,
-             status_reason = 'the destination was disabled when this delivery was due'
-           WHERE id IN (SELECT value FROM json_each(?2)) AND status = 'pending'`,
-        )
-        .bind(now, JSON.stringify(skipped)),
-    );
+    statements.push(d1.prepare(RECORD_SKIPPED_SQL).bind(now, JSON.stringify(skipped)));
   }
   const gone = settled.filter((s) => s.outcome.kind === "failed" && s.outcome.disableDestination);
   for (const { destinationId } of gone) {

@@ -9,15 +9,17 @@ import { enqueueDeliveries } from "../events/ingest";
 export const STALLED_AFTER_MS = 15 * 60 * 1000;
 const SWEEP_LIMIT = 500;
 
+/** Claims the overdue deliveries (moving their due time to now, so the next sweep skips them). */
+export const SWEEP_SQL = `
+  UPDATE deliveries SET next_attempt_at = ?1, updated_at = ?1
+  WHERE id IN (SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at < ?2
+               ORDER BY next_attempt_at LIMIT ?3)
+  RETURNING id, attempts_made`;
+
 export async function recoverStalledDeliveries(env: Env, now = Date.now()): Promise<number> {
   const db = database(env.DB);
   const { results } = await db.$client
-    .prepare(
-      `UPDATE deliveries SET next_attempt_at = ?1, updated_at = ?1
-       WHERE id IN (SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at < ?2
-                    ORDER BY next_attempt_at LIMIT ?3)
-       RETURNING id, attempts_made`,
-    )
+    .prepare(SWEEP_SQL)
     .bind(now, now - STALLED_AFTER_MS, SWEEP_LIMIT)
     .run<{ id: string; attempts_made: number }>();
   if (results.length) {

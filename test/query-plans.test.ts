@@ -1,0 +1,33 @@
+// The hot statements stay index lookups: a plan that scans, or drives an update through the wrong
+// index, is a regression even when every result is still right.
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { RECORD_OUTCOMES_SQL, RECORD_SKIPPED_SQL } from "../src/delivery/consume";
+import { SWEEP_SQL } from "../src/delivery/recover";
+
+async function plan(sql: string, ...binds: unknown[]): Promise<string> {
+  const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
+    .bind(...binds)
+    .all<{ detail: string }>();
+  return results.map((r) => r.detail).join("\n");
+}
+
+describe("query plans", () => {
+  it("records a batch's outcomes by primary key, not through the status index", async () => {
+    const outcomes = await plan(RECORD_OUTCOMES_SQL, 0, "[]");
+    expect(outcomes).toMatch(/SEARCH deliveries USING INDEX sqlite_autoindex_deliveries_1 \(id=\?\)/);
+    expect(outcomes).not.toMatch(/deliveries_status/);
+    expect(outcomes).not.toMatch(/SCAN deliveries/);
+    const skipped = await plan(RECORD_SKIPPED_SQL, 0, "[]");
+    expect(skipped).toMatch(/SEARCH deliveries USING INDEX sqlite_autoindex_deliveries_1 \(id=\?\)/);
+    expect(skipped).not.toMatch(/SCAN deliveries/);
+  });
+
+  it("sweeps stalled deliveries through the (status, next_attempt_at) index", async () => {
+    const sweep = await plan(SWEEP_SQL, 0, 0, 500);
+    expect(sweep).toMatch(
+      /SEARCH deliveries USING INDEX deliveries_status_next_attempt \(status=\? AND next_attempt_at<\?\)/,
+    );
+    expect(sweep).not.toMatch(/SCAN deliveries/);
+  });
+});

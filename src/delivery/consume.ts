@@ -7,7 +7,7 @@ import { database, statement } from "../db/client";
 import { deliveries, destinations, type ErrorClass, events } from "../db/schema";
 import type { DeliveryMessage } from "../events/ingest";
 import { signingKeysFor } from "./keys";
-import { renderRequest, TemplateError } from "./render";
+import { type RenderedRequest, renderRequest, TemplateError } from "./render";
 import { type AttemptOutcome, backoffSeconds, nextStep } from "./retry";
 import { sendRequest, USER_AGENT } from "./send";
 import { signPayload } from "./sign";
@@ -75,22 +75,6 @@ export function deliveryHeaders(
   return headers;
 }
 
-/** Builds the exact request for a delivery: the bytes signed are the bytes sent. */
-async function buildSignedRequest(row: Loaded, attemptAt: Date, keys: CryptoKey[]) {
-  const rendered = renderRequest(row, JSON.parse(row.payload));
-  const timestamp = Math.floor(attemptAt.getTime() / 1000);
-  const signature = await signPayload(keys, row.id, timestamp, rendered.body ?? "");
-  return {
-    rendered,
-    headers: deliveryHeaders(rendered.headers, {
-      id: row.id,
-      timestamp,
-      eventType: row.eventType,
-      signature,
-    }),
-  };
-}
-
 async function attempt(
   row: Loaded,
   number: number,
@@ -117,19 +101,28 @@ async function attempt(
     },
     retryAfter: null,
   });
-  let built: Awaited<ReturnType<typeof buildSignedRequest>>;
+  let rendered: RenderedRequest;
   try {
-    built = await buildSignedRequest(row, startedAt, await signingKeysFor(env, row));
+    rendered = renderRequest(row, JSON.parse(row.payload));
   } catch (error) {
     if (error instanceof TemplateError) return configError("template_error", error.message);
     throw error;
   }
-  const { rendered, headers } = built;
-  // The rendered URL meets the same policy as the saved template, right before anything is sent.
+  // The rendered URL meets the same policy as the saved template, before anything is signed or sent.
   const verdict = checkDestinationUrl(rendered.url, {
     allowPrivate: env.ALLOW_PRIVATE_DESTINATIONS === "true",
   });
   if (!verdict.ok) return configError("destination_blocked", verdict.reason, rendered.url);
+
+  // The bytes signed are the bytes sent: the rendered body, or "" when none is sent.
+  const timestamp = Math.floor(startedAt.getTime() / 1000);
+  const signature = await signPayload(await signingKeysFor(env, row), row.id, timestamp, rendered.body ?? "");
+  const headers = deliveryHeaders(rendered.headers, {
+    id: row.id,
+    timestamp,
+    eventType: row.eventType,
+    signature,
+  });
 
   const result = await sendRequest(rendered, headers, row.timeoutSeconds, fetcher);
   return {

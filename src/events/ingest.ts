@@ -6,6 +6,7 @@ import {
   deliveriesOfEvent,
   insertEventFanningOut,
   insertEventWithDeliveries,
+  type NewEvent,
   newDeliveryRow,
 } from "../deliveries/store";
 import { newId } from "../ids";
@@ -40,6 +41,19 @@ export async function enqueueDeliveries(
   }
 }
 
+/** A new event row: its payload is the template context, with the event's own id inside it. */
+function newEvent(
+  workspaceUuid: string,
+  type: string,
+  contact: Record<string, unknown>,
+  occurredAt: string,
+  clientEventId: string | null,
+): NewEvent {
+  const id = newId("evt");
+  const payload = buildPayload(id, type, workspaceUuid, contact, occurredAt);
+  return { id, workspaceUuid, clientEventId, type, payload: JSON.stringify(payload) };
+}
+
 export type Ingested = { eventId: string; deliveries: DeliveryRow[]; replayed: boolean };
 
 async function replay(db: Database, workspaceUuid: string, clientEventId: string): Promise<Ingested | null> {
@@ -59,16 +73,9 @@ export async function ingestEvent(
   workspaceUuid: string,
   input: EventIngestInput,
 ): Promise<Ingested> {
-  const eventId = newId("evt");
   const occurredAt = input.occurred_at ? new Date(input.occurred_at).toISOString() : new Date().toISOString();
-  const payload = buildPayload(eventId, input.type, workspaceUuid, input.contact, occurredAt);
-  const { inserted, deliveries } = await insertEventFanningOut(db, {
-    id: eventId,
-    workspaceUuid,
-    clientEventId: input.id ?? null,
-    type: input.type,
-    payload: JSON.stringify(payload),
-  });
+  const event = newEvent(workspaceUuid, input.type, input.contact, occurredAt, input.id ?? null);
+  const { inserted, deliveries } = await insertEventFanningOut(db, event);
   if (!inserted && input.id) {
     // The client id was seen before (perhaps by a concurrent request): answer with the first result.
     const replayed = await replay(db, workspaceUuid, input.id);
@@ -78,7 +85,7 @@ export async function ingestEvent(
     queue,
     deliveries.map((d) => d.id),
   );
-  return { eventId, deliveries, replayed: false };
+  return { eventId: event.id, deliveries, replayed: false };
 }
 
 /** A `webhook.test` event with the sample contact, delivered to one destination. */
@@ -88,21 +95,7 @@ export async function sendTestDelivery(
   workspaceUuid: string,
   destinationId: string,
 ): Promise<DeliveryRow> {
-  const eventId = newId("evt");
-  const payload = buildPayload(
-    eventId,
-    TEST_EVENT_TYPE,
-    workspaceUuid,
-    SAMPLE_CONTACT,
-    new Date().toISOString(),
-  );
-  const event = {
-    id: eventId,
-    workspaceUuid,
-    clientEventId: null,
-    type: TEST_EVENT_TYPE,
-    payload: JSON.stringify(payload),
-  };
+  const event = newEvent(workspaceUuid, TEST_EVENT_TYPE, SAMPLE_CONTACT, new Date().toISOString(), null);
   const [row] = await insertEventWithDeliveries(db, event, [destinationId]);
   if (!row) throw new Error("no delivery was created");
   await enqueueDeliveries(queue, [row.id]);

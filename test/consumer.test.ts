@@ -336,6 +336,23 @@ describe("at-least-once safety", () => {
     const skipped = await delivery(ws, skippedId);
     expect(skipped.status).toBe("skipped");
     expect(skipped.status_reason).toMatch(/disabled/);
+    // Once the destination is enabled again, a skipped delivery can be redelivered.
+    const redeliver = `/v1/workspaces/${ws.uuid}/deliveries/${skippedId}/redeliver`;
+    expect((await call(redeliver, { method: "POST", auth: ws.auth })).status).toBe(409);
+    await call(`/v1/workspaces/${ws.uuid}/destinations/${second.id}`, {
+      method: "PATCH",
+      auth: ws.auth,
+      body: { enabled: true },
+    });
+    vi.spyOn(globalThis, "fetch").mockImplementation(async () => new Response("ok"));
+    const again = await call(redeliver, { method: "POST", auth: ws.auth });
+    expect(again.status).toBe(202);
+    const fresh = await json<{ id: string }>(again);
+    await vi.waitFor(async () => expect((await delivery(ws, fresh.id)).status).toBe("succeeded"), {
+      timeout: 5000,
+      interval: 25,
+    });
+    vi.restoreAllMocks();
   });
 });
 

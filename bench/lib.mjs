@@ -264,16 +264,17 @@ async function started(options) {
   return { mf, pid, url: url.href.replace(/\/$/, "") };
 }
 
-/** The bundle (wrangler deploy --dry-run --outdir dist, via the e2e harness) and wrangler.jsonc's settings. */
+/** The bundle (wrangler deploy --dry-run --outdir dist, via the e2e harness) and wrangler.toml's settings. */
 export async function loadWorker() {
-  const [bundle, config] = await Promise.all([buildBundle(), configFromWrangler()]);
+  const bundle = await buildBundle();
+  const config = configFromWrangler();
   const statements = await migrationStatements(config.migrationsDir);
   return { bundle, config, statements };
 }
 
 /**
  * The real worker on programmatic Miniflare with migrated in-memory D1, the queues and the Durable
- * Object of wrangler.jsonc. `instrumented` puts bench/instrumented.js in front of the bundle.
+ * Object of wrangler.toml. `instrumented` puts bench/instrumented.js in front of the bundle.
  */
 export async function startPipeline(worker, { compatibilityFlags, instrumented = false } = {}) {
   const { bundle, config, statements } = worker;
@@ -344,7 +345,7 @@ export async function startBaselineQueue(config, receiverUrl, consumer, { d1Shap
   return instance;
 }
 
-/** src/delivery/render.ts + sign.ts bundled with esbuild into one module, run on its own Miniflare. */
+/** src/dispatch/render.ts + sign.ts bundled with esbuild into one module, run on its own Miniflare. */
 export async function startRenderSign(config, receiverUrl) {
   const esbuild = await import("esbuild");
   const built = await esbuild.build({

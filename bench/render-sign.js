@@ -7,13 +7,13 @@
 // GET /?mode=parse&n=20000    JSON.parse(stored payload) + the above, as the consumer does per row
 // GET /?mode=prep&n=20000     the above + deliveryHeaders + checkDestinationUrl: everything but the send
 // GET /?mode=baseline&n=20000 JSON.stringify(payload) + signPayload only
-// GET /send?n=2000&c=100      the "prep" work + src/delivery/send.ts sendRequest to RECEIVER_URL, at
+// GET /send?n=2000&c=100      the "prep" work + src/dispatch/send.ts sendRequest to RECEIVER_URL, at
 //                             concurrency c: the consumer's send phase with no queue and no D1
-import { deliveryHeaders } from "../src/delivery/consume.ts";
-import { renderRequest } from "../src/delivery/render.ts";
-import { sendRequest } from "../src/delivery/send.ts";
-import { generateSigningSecret, importSigningKey, signPayload } from "../src/delivery/sign.ts";
-import { checkDestinationUrl } from "../src/delivery/url-policy.ts";
+import { renderRequest } from "../src/dispatch/render.ts";
+import { sendRequest } from "../src/dispatch/send.ts";
+import { deliveryHeaders, importSigningKey, signPayload } from "../src/dispatch/sign.ts";
+import { checkDestinationUrl } from "../src/dispatch/url-policy.ts";
+import { generateSigningSecret } from "../src/secrets/signing-secret.ts";
 import { contact, renderableDestination } from "./fixtures.mjs";
 
 const payload = {

@@ -565,7 +565,7 @@ async function main() {
   // The production flag set, unless local workerd then cannot reach the receiver on 127.0.0.1.
   let flags = worker.config.compatibilityFlags;
   let p = await startPipeline(worker, { compatibilityFlags: flags });
-  let flagNote = `compatibility flags as in wrangler.jsonc (${flags.join(", ") || "none"}): 127.0.0.1 reachable`;
+  let flagNote = `compatibility flags as in wrangler.toml (${flags.join(", ") || "none"}): 127.0.0.1 reachable`;
   if (!(await probeDelivery(p))) {
     await p.mf.dispose();
     const dropped = flags.filter((f) => f === "global_fetch_strictly_public");

@@ -1,9 +1,8 @@
-// The HTTP API: authentication by route family, the route modules, and one error shape for all.
+// The HTTP API: each feature's router mounted at its base path (its auth is attached inside the
+// module), one error shape for all, and the OpenAPI document generated from the routes.
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
-import { MAX_EVENT_BYTES } from "./events/schema";
-import { requireOperator, requireWorkspaceKey } from "./http/auth";
 import { ProblemError, problemResponse } from "./http/problem";
 import type { AppEnv } from "./http/types";
 import { catalogRoutes } from "./routes/catalog";
@@ -27,30 +26,11 @@ app.use(
   }),
 );
 
-// Events are smaller than destinations: 64 KiB is the contract.
-app.use(
-  "/v1/workspaces/:ws/events",
-  bodyLimit({
-    maxSize: MAX_EVENT_BYTES,
-    onError: () => {
-      throw new ProblemError(413, `An event must be at most ${MAX_EVENT_BYTES} bytes.`);
-    },
-  }),
-);
-
-for (const path of ["/v1/workspaces", "/v1/workspaces/:ws/api-keys/*"]) {
-  app.use(path, requireOperator);
-}
-// `/x/*` matches `/x` too, so one registration per family: the key is looked up once per request.
-for (const family of ["destinations", "events", "deliveries"]) {
-  app.use(`/v1/workspaces/:ws/${family}/*`, requireWorkspaceKey);
-}
-
 app.route("/", catalogRoutes);
-app.route("/", workspaceRoutes);
-app.route("/", destinationRoutes);
-app.route("/", deliveryRoutes);
-app.route("/", eventRoutes);
+app.route("/v1/workspaces", workspaceRoutes);
+app.route("/v1/workspaces/:ws/destinations", destinationRoutes);
+app.route("/v1/workspaces/:ws/deliveries", deliveryRoutes);
+app.route("/v1/workspaces/:ws/events", eventRoutes);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "workspaceKey", {
   type: "http",
@@ -77,17 +57,17 @@ const VALIDATOR_MESSAGES: Record<number, string> = {
   415: "Send the request body as JSON with `Content-Type: application/json`.",
 };
 
-app.notFound((c) =>
-  problemResponse(c, new ProblemError(404, "No such route. The API is described at /openapi.json.")),
+app.notFound(() =>
+  problemResponse(new ProblemError(404, "No such route. The API is described at /openapi.json.")),
 );
 
-app.onError((error, c) => {
-  if (error instanceof ProblemError) return problemResponse(c, error);
+app.onError((error) => {
+  if (error instanceof ProblemError) return problemResponse(error);
   if (error instanceof HTTPException && error.status < 500) {
     const detail = VALIDATOR_MESSAGES[error.status] ?? error.message;
-    return problemResponse(c, new ProblemError(error.status as 400, detail));
+    return problemResponse(new ProblemError(error.status as 400, detail));
   }
   // Log the message only: a stack or request body could carry a secret.
   console.error("unhandled error", error instanceof Error ? error.message : String(error));
-  return problemResponse(c, new ProblemError(500, "Something went wrong on our side. Please retry."));
+  return problemResponse(new ProblemError(500, "Something went wrong on our side. Please retry."));
 });

@@ -1,10 +1,11 @@
+// The worker: HTTP (the Hono app), the delivery queue and its dead-letter queue, and the cron trigger.
 import { app } from "./app";
-import { consumeDeliveries } from "./delivery/consume";
-import { DEAD_LETTER_QUEUE, recordDeadLetters } from "./delivery/dead-letter";
-import { recoverStalledDeliveries } from "./delivery/recover";
-import type { DeliveryMessage } from "./events/ingest";
+import { consumeDeliveries } from "./dispatch/consume";
+import { recordDeadLetters } from "./dispatch/dead-letter";
+import { recoverStalledDeliveries } from "./dispatch/recover";
+import { DEAD_LETTER_QUEUE, type DeliveryMessage } from "./queue";
 
-export { WorkspaceCoordinator } from "./workspace/coordinator";
+export { WorkspaceCoordinator } from "./workspaces/coordinator";
 
 export default {
   fetch: app.fetch,

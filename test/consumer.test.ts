@@ -1,13 +1,13 @@
 // The queue consumer on hand-made batches: retry classification, idempotency, signatures.
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { database } from "../src/db/client";
-import { insertEventWithDeliveries } from "../src/deliveries/store";
-import { consumeDeliveries } from "../src/delivery/consume";
-import type { DeliveryMessage } from "../src/events/ingest";
-import { buildPayload } from "../src/events/schema";
+import { consumeDeliveries } from "../src/dispatch/consume";
+import { buildPayload } from "../src/events/payload";
+import { insertEventWithDeliveries } from "../src/events/store";
 import { newId } from "../src/ids";
+import type { DeliveryMessage } from "../src/queue";
 import {
   call,
   createDestination,
@@ -17,6 +17,10 @@ import {
   verifySignature,
   type Workspace,
 } from "./helpers";
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
 
 type Attempt = {
   number: number;
@@ -352,7 +356,6 @@ describe("at-least-once safety", () => {
       timeout: 5000,
       interval: 25,
     });
-    vi.restoreAllMocks();
   });
 });
 

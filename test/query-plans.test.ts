@@ -2,8 +2,9 @@
 // index, is a regression even when every result is still right.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { RECORD_OUTCOMES_SQL, RECORD_SKIPPED_SQL } from "../src/delivery/consume";
-import { SWEEP_SQL } from "../src/delivery/recover";
+import { RECORD_OUTCOMES_SQL, RECORD_SKIPPED_SQL } from "../src/dispatch/record";
+import { SWEEP_SQL } from "../src/dispatch/recover";
+import { FANOUT_SQL } from "../src/events/store";
 
 async function plan(sql: string, ...binds: unknown[]): Promise<string> {
   const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
@@ -21,6 +22,13 @@ describe("query plans", () => {
     const skipped = await plan(RECORD_SKIPPED_SQL, 0, "[]");
     expect(skipped).toMatch(/SEARCH deliveries USING INDEX sqlite_autoindex_deliveries_1 \(id=\?\)/);
     expect(skipped).not.toMatch(/SCAN deliveries/);
+  });
+
+  it("fans an event out from the subscription index, each destination by its primary key", async () => {
+    const fanout = await plan(FANOUT_SQL, "w", "contact.created", "evt_x", 0);
+    expect(fanout).toMatch(/SEARCH s USING (COVERING )?INDEX subscriptions_fanout/);
+    expect(fanout).toMatch(/SEARCH d USING INDEX sqlite_autoindex_destinations_1 \(id=\?\)/);
+    expect(fanout).not.toMatch(/SCAN/);
   });
 
   it("sweeps stalled deliveries through the (status, next_attempt_at) index", async () => {

@@ -1,13 +1,19 @@
 // The recovery sweep: pending deliveries whose queue message was lost are queued again.
-import { createScheduledController } from "cloudflare:test";
+import {
+  createExecutionContext,
+  createMessageBatch,
+  createScheduledController,
+  getQueueResult,
+} from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { database } from "../src/db/client";
-import { insertEventWithDeliveries } from "../src/deliveries/store";
-import { recoverStalledDeliveries, STALLED_AFTER_MS } from "../src/delivery/recover";
-import { buildPayload } from "../src/events/schema";
+import { recoverStalledDeliveries, STALLED_AFTER_MS } from "../src/dispatch/recover";
+import { buildPayload } from "../src/events/payload";
+import { insertEventWithDeliveries } from "../src/events/store";
 import { newId } from "../src/ids";
 import worker from "../src/index";
+import type { DeliveryMessage } from "../src/queue";
 import { call, createDestination, createWorkspace, json, receiver, type Workspace } from "./helpers";
 
 type Attempt = { number: number; error_class: string | null };
@@ -112,9 +118,15 @@ describe("recovering stalled deliveries", () => {
     const id = await strandedDelivery(ws, dest.id, 0, STALLED_AFTER_MS + 60_000);
     await recoverStalledDeliveries(env);
     await until(ws, id, (d) => d.status === "succeeded");
-    // The original message turns up after all.
-    await env.DELIVERY_QUEUE.send({ deliveryId: id });
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // The original message turns up after all: the consumer acknowledges it without sending.
+    const batch = createMessageBatch<DeliveryMessage>("leadpush-deliveries", [
+      { id: "late-original", timestamp: new Date(), attempts: 1, body: { deliveryId: id } },
+    ]);
+    const ctx = createExecutionContext();
+    await worker.queue(batch, env);
+    const result = await getQueueResult(batch, ctx);
+    expect(result.explicitAcks).toEqual(["late-original"]);
+    expect(result.retryMessages).toEqual([]);
     expect(requests).toHaveLength(1);
     expect((await read(ws, id)).attempts).toHaveLength(1);
   });

@@ -1,11 +1,7 @@
 import { describe, expect, it } from "vitest";
-import {
-  checkTemplateSyntax,
-  type KeyValue,
-  type RenderableDestination,
-  renderRequest,
-  TemplateError,
-} from "../src/delivery/render";
+import type { KeyValue } from "../src/db/schema";
+import { type RenderableDestination, renderRequest } from "../src/dispatch/render";
+import { checkTemplateSyntax, TemplateError } from "../src/dispatch/templates";
 
 const dest = (over: Partial<RenderableDestination> = {}): RenderableDestination => ({
   method: "POST",

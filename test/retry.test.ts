@@ -5,7 +5,7 @@ import {
   nextStep,
   RETRY_DELAYS_SECONDS,
   retryAfterSeconds,
-} from "../src/delivery/retry";
+} from "../src/dispatch/retry";
 
 const failure = (status: number | null, retryAfter: string | null = null) => ({
   errorClass: status === null ? ("network_error" as const) : ("http_status" as const),

@@ -1,7 +1,8 @@
 import { Webhook, WebhookVerificationError } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
 import { TOLERANCE_SECONDS, verifyLeadpushWebhook } from "../examples/verify-webhook";
-import { generateSigningSecret, importSigningKey, secretKeyBytes, signPayload } from "../src/delivery/sign";
+import { importSigningKey, signPayload } from "../src/dispatch/sign";
+import { generateSigningSecret, secretKeyBytes } from "../src/secrets/signing-secret";
 
 // The receivers' helper (examples/verify-webhook.ts), called with the three header values.
 const verifySignature = (

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkDestinationUrl } from "../src/delivery/url-policy";
+import { checkDestinationUrl } from "../src/dispatch/url-policy";
 
 const PUBLIC = { allowPrivate: false };
 const LOCAL_DEV = { allowPrivate: true };

@@ -1,5 +1,8 @@
+// A delivery and its attempts as the API gives them: each zod schema (which /openapi.json is generated
+// from) sits beside the function that maps a record onto it, and the type ties the two together.
 import { z } from "@hono/zod-openapi";
-import { DELIVERY_STATUSES, ERROR_CLASSES } from "../db/schema";
+import { type AttemptRow, DELIVERY_STATUSES, type DeliveryRow, ERROR_CLASSES } from "../db/schema";
+import { iso, isoOrNull } from "../time";
 
 export const Delivery = z
   .object({
@@ -16,6 +19,22 @@ export const Delivery = z
     updated_at: z.string(),
   })
   .openapi("Delivery");
+
+export function deliveryJson(row: DeliveryRow): z.infer<typeof Delivery> {
+  return {
+    id: row.id,
+    destination_id: row.destinationId,
+    event_id: row.eventId,
+    event_type: row.eventType,
+    status: row.status,
+    status_reason: row.statusReason,
+    attempts_made: row.attemptsMade,
+    next_attempt_at: isoOrNull(row.nextAttemptAt),
+    dead_lettered_at: isoOrNull(row.deadLetteredAt),
+    created_at: iso(row.createdAt),
+    updated_at: iso(row.updatedAt),
+  };
+}
 
 export const Attempt = z
   .object({
@@ -35,6 +54,19 @@ export const Attempt = z
     error_message: z.string().nullable(),
   })
   .openapi("Attempt");
+
+export function attemptJson(row: AttemptRow): z.infer<typeof Attempt> {
+  return {
+    number: row.number,
+    started_at: iso(row.startedAt),
+    request: { method: row.method, url: row.url, headers: row.requestHeaders },
+    response_status: row.responseStatus,
+    response_body: row.responseBody,
+    duration_ms: row.durationMs,
+    error_class: row.errorClass,
+    error_message: row.errorMessage,
+  };
+}
 
 export const DeliveryWithAttempts = Delivery.extend({ attempts: z.array(Attempt) }).openapi(
   "DeliveryWithAttempts",

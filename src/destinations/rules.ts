@@ -1,6 +1,6 @@
 // Save-time rules for a destination that zod's structural checks cannot express on their own.
-import { checkTemplateSyntax, firstTagPosition } from "../delivery/render";
-import { checkDestinationUrl } from "../delivery/url-policy";
+// (The URL template's address rules live with the URL policy: src/dispatch/url-policy.ts.)
+import { checkTemplateSyntax } from "../dispatch/templates";
 
 export const LIMITS = {
   nameLength: 100,
@@ -34,27 +34,4 @@ export function reservedHeaderReason(name: string): string | null {
 export function templateSyntaxError(template: string): string | null {
   const result = checkTemplateSyntax(template);
   return result.ok ? null : `template error at position ${result.position}: ${result.message}`;
-}
-
-/**
- * Scheme, host and port must be literal so the destination's host is known at save time:
- * every tag has to start after the authority has ended with `/`, `?` or `#`.
- */
-export function urlTemplateHostError(template: string): string | null {
-  const position = firstTagPosition(template);
-  if (position === null) return null;
-  const prefix = template.slice(0, position);
-  return /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#\\{}]+[/?#]/.test(prefix)
-    ? null
-    : "template tags are only allowed after the host, in the path or query; the scheme, host and port must be literal";
-}
-
-/** The URL template with every tag replaced by a plain value, for the save-time address policy. */
-export function sampleUrl(template: string): string {
-  return template.replace(/\{\{\{?[\s\S]*?\}?\}\}/g, "x");
-}
-
-export function urlPolicyError(template: string, allowPrivate: boolean): string | null {
-  const verdict = checkDestinationUrl(sampleUrl(template), { allowPrivate });
-  return verdict.ok ? null : verdict.reason;
 }

@@ -1,8 +1,11 @@
 // The destination as the API takes and gives it. Routes validate with these schemas and
 // /openapi.json is generated from them, so the document cannot drift from the behaviour.
 import { z } from "@hono/zod-openapi";
+import type { DestinationRow } from "../db/schema";
+import { templatedAuthorityError } from "../dispatch/url-policy";
 import { CONTACT_EVENT_TYPES } from "../events/catalog";
-import { LIMITS, reservedHeaderReason, templateSyntaxError, urlTemplateHostError } from "./rules";
+import { iso, isoOrNull } from "../time";
+import { LIMITS, reservedHeaderReason, templateSyntaxError } from "./rules";
 
 const NO_CONTROL_BREAKS = /[\r\n\0]/;
 
@@ -27,6 +30,8 @@ const HeaderPair = z
   })
   .strict()
   .openapi("HeaderTemplate", { example: { key: "X-Contact", value: "{{ contact.attributes.email }}" } });
+
+const KeyValue = z.object({ key: z.string(), value: z.string() });
 
 const QueryPair = z
   .object({
@@ -61,7 +66,7 @@ const urlTemplate = z
   .min(1, "the URL template is required")
   .max(LIMITS.urlLength, `the URL template must be at most ${LIMITS.urlLength} characters`)
   .superRefine((value, ctx) => {
-    const error = templateSyntaxError(value) ?? urlTemplateHostError(value);
+    const error = templateSyntaxError(value) ?? templatedAuthorityError(value);
     if (error) ctx.addIssue({ code: "custom", message: error });
   })
   .openapi({ example: "https://example.com/contacts/{{ contact._id }}/events" });
@@ -134,8 +139,8 @@ export const Destination = z
     disabled_reason: z.string().nullable(),
     method: fields.method,
     url_template: z.string(),
-    headers_template: z.array(z.object({ key: z.string(), value: z.string() })),
-    query_template: z.array(z.object({ key: z.string(), value: z.string() })),
+    headers_template: z.array(KeyValue),
+    query_template: z.array(KeyValue),
     body_template: z.string().nullable(),
     timeout_seconds: z.number().int(),
     event_types: z.array(z.string()),
@@ -146,6 +151,34 @@ export const Destination = z
     updated_at: z.string(),
   })
   .openapi("Destination");
+
+export type DestinationJson = z.infer<typeof Destination>;
+
+/** A stored destination in its API shape (never its secret). */
+export function destinationJson(row: DestinationRow, eventTypes: readonly string[]): DestinationJson {
+  return {
+    id: row.id,
+    name: row.name,
+    enabled: row.enabled,
+    disabled_reason: row.disabledReason,
+    method: row.method,
+    url_template: row.urlTemplate,
+    headers_template: row.headersTemplate,
+    query_template: row.queryTemplate,
+    body_template: row.bodyTemplate,
+    timeout_seconds: row.timeoutSeconds,
+    event_types: [...eventTypes].sort(),
+    secret_hint: row.secretHint,
+    secret_version: row.secretVersion,
+    // A grace period that has ended is no longer news.
+    previous_secret_expires_at:
+      row.previousSecretExpiresAt && row.previousSecretExpiresAt > Date.now()
+        ? isoOrNull(row.previousSecretExpiresAt)
+        : null,
+    created_at: iso(row.createdAt),
+    updated_at: iso(row.updatedAt),
+  };
+}
 
 export const DestinationWithSecret = Destination.extend({
   secret: z.string().openapi({ description: "The signing secret. Shown only in this response." }),

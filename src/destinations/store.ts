@@ -1,35 +1,9 @@
 // Destination records in D1: every read and write is scoped to the workspace that asked.
 import { and, desc, eq, inArray, lt } from "drizzle-orm";
 import type { Database } from "../db/client";
-import { type DestinationRow, destinations, subscriptions } from "../db/schema";
+import { destinations, subscriptions } from "../db/schema";
 import type { EventType } from "../events/catalog";
-import type { DestinationUpdateInput } from "./schema";
-
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-
-export function destinationJson(row: DestinationRow, eventTypes: string[]) {
-  return {
-    id: row.id,
-    name: row.name,
-    enabled: row.enabled,
-    disabled_reason: row.disabledReason,
-    method: row.method,
-    url_template: row.urlTemplate,
-    headers_template: row.headersTemplate,
-    query_template: row.queryTemplate,
-    body_template: row.bodyTemplate,
-    timeout_seconds: row.timeoutSeconds,
-    event_types: [...eventTypes].sort(),
-    secret_hint: row.secretHint,
-    secret_version: row.secretVersion,
-    previous_secret_expires_at:
-      row.previousSecretExpiresAt && row.previousSecretExpiresAt > Date.now()
-        ? iso(row.previousSecretExpiresAt)
-        : null,
-    created_at: iso(row.createdAt) as string,
-    updated_at: iso(row.updatedAt) as string,
-  };
-}
+import { type DestinationUpdateInput, destinationJson } from "./schema";
 
 const subscriptionRows = (workspaceUuid: string, destinationId: string, types: readonly EventType[]) =>
   types.map((eventType) => ({ destinationId, workspaceUuid, eventType }));

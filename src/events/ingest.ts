@@ -1,45 +1,14 @@
 // From an event to queued deliveries: store the event, fan out to subscribed destinations, enqueue.
 import { and, eq } from "drizzle-orm";
 import type { Database } from "../db/client";
-import { type DeliveryRow, deliveries, events } from "../db/schema";
-import {
-  deliveriesOfEvent,
-  insertEventFanningOut,
-  insertEventWithDeliveries,
-  type NewEvent,
-  newDeliveryRow,
-} from "../deliveries/store";
+import { type DeliveryRow, events } from "../db/schema";
+import { deliveriesOfEvent } from "../deliveries/store";
 import { newId } from "../ids";
+import { type DeliveryMessage, enqueueDeliveries } from "../queue";
 import { TEST_EVENT_TYPE } from "./catalog";
-import { buildPayload, type EventIngestInput, SAMPLE_CONTACT } from "./schema";
-
-/**
- * A queue message names a delivery and nothing else: the consumer reloads the rest from D1.
- * `attemptsBefore` is set when a stalled delivery is queued again: its attempt numbers continue from
- * there, since the queue counts `message.attempts` from 1 for every message.
- */
-export type DeliveryMessage = { deliveryId: string; attemptsBefore?: number };
-
-const QUEUE_BATCH = 100; // Queues' sendBatch limit.
-
-export async function enqueueDeliveries(
-  queue: Queue<DeliveryMessage>,
-  deliveryIds: string[],
-  attemptsBefore?: Map<string, number>,
-): Promise<void> {
-  for (let i = 0; i < deliveryIds.length; i += QUEUE_BATCH) {
-    const chunk = deliveryIds.slice(i, i + QUEUE_BATCH);
-    await queue.sendBatch(
-      chunk.map((deliveryId) => {
-        const before = attemptsBefore?.get(deliveryId);
-        return {
-          body: before ? { deliveryId, attemptsBefore: before } : { deliveryId },
-          contentType: "json" as const,
-        };
-      }),
-    );
-  }
-}
+import { buildPayload, SAMPLE_CONTACT } from "./payload";
+import type { EventIngestInput } from "./schema";
+import { insertEventFanningOut, insertEventWithDeliveries, type NewEvent } from "./store";
 
 /** A new event row: its payload is the template context, with the event's own id inside it. */
 function newEvent(
@@ -98,23 +67,6 @@ export async function sendTestDelivery(
   const event = newEvent(workspaceUuid, TEST_EVENT_TYPE, SAMPLE_CONTACT, new Date().toISOString(), null);
   const [row] = await insertEventWithDeliveries(db, event, [destinationId]);
   if (!row) throw new Error("no delivery was created");
-  await enqueueDeliveries(queue, [row.id]);
-  return row;
-}
-
-/** The same event to the same destination again, as a new delivery with its own attempts. */
-export async function redeliver(
-  db: Database,
-  queue: Queue<DeliveryMessage>,
-  original: DeliveryRow,
-): Promise<DeliveryRow> {
-  const row = newDeliveryRow(
-    original.workspaceUuid,
-    original.destinationId,
-    original.eventId,
-    original.eventType,
-  );
-  await db.insert(deliveries).values(row);
   await enqueueDeliveries(queue, [row.id]);
   return row;
 }

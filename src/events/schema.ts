@@ -1,4 +1,4 @@
-// The event a client ingests, and the payload receivers get (which is also the template context).
+// The event a client ingests. (What receivers get is built in payload.ts.)
 import { z } from "@hono/zod-openapi";
 import { CONTACT_EVENT_TYPES } from "./catalog";
 
@@ -28,34 +28,3 @@ export const EventIngest = z
   .openapi("EventIngest");
 
 export type EventIngestInput = z.infer<typeof EventIngest>;
-
-export type EventPayload = {
-  event: { id: string; type: string; occurred_at: string };
-  workspace: { uuid: string };
-  contact: Record<string, unknown>;
-};
-
-export function buildPayload(
-  eventId: string,
-  type: string,
-  workspaceUuid: string,
-  contact: Record<string, unknown>,
-  occurredAt: string,
-): EventPayload {
-  return {
-    event: { id: eventId, type, occurred_at: occurredAt },
-    workspace: { uuid: workspaceUuid },
-    contact,
-  };
-}
-
-/** The contact a test delivery and a preview without an event carry. */
-export const SAMPLE_CONTACT = {
-  _id: "ct_sample_0001",
-  attributes: {
-    email: "ada@example.com",
-    first_name: "Ada",
-    last_name: "Lovelace",
-    company: "Analytical Engines",
-  },
-};

@@ -1,27 +1,17 @@
 // Bearer authentication: the operator token for tenancy routes, a workspace API key for the rest.
-import { and, eq, isNull } from "drizzle-orm";
 import { createMiddleware } from "hono/factory";
 import { database } from "../db/client";
-import { apiKeys } from "../db/schema";
-import { bytesToBase64Url, sha256Hex } from "../secrets/encoding";
+import { API_KEY_PREFIX, findActiveKey } from "../workspaces/store";
 import { notFound, ProblemError } from "./problem";
 import type { AppEnv } from "./types";
 
-const API_KEY_PREFIX = "lpk_";
-
 const unauthorized = (detail: string) =>
-  new ProblemError(401, detail, undefined, { "WWW-Authenticate": 'Bearer realm="leadpush"' });
+  new ProblemError(401, detail, { headers: { "WWW-Authenticate": 'Bearer realm="leadpush"' } });
 
 function bearerToken(header: string | undefined): string | null {
   const match = header?.match(/^Bearer[ ]+([^\s]+)[ ]*$/i);
   return match?.[1] ?? null;
 }
-
-export function generateApiKey(): string {
-  return API_KEY_PREFIX + bytesToBase64Url(crypto.getRandomValues(new Uint8Array(32)));
-}
-
-export const hashApiKey = (key: string) => sha256Hex(key);
 
 /** Compares digests, not the strings, so the comparison time says nothing about the token. */
 async function equalsInConstantTime(a: string, b: string): Promise<boolean> {
@@ -51,11 +41,7 @@ export const requireWorkspaceKey = createMiddleware<AppEnv>(async function requi
   if (!token?.startsWith(API_KEY_PREFIX) || token.length > 200) {
     throw unauthorized("Send a workspace API key as `Authorization: Bearer lpk_…`.");
   }
-  const key = await database(c.env.DB)
-    .select({ workspaceUuid: apiKeys.workspaceUuid })
-    .from(apiKeys)
-    .where(and(eq(apiKeys.keyHash, await hashApiKey(token)), isNull(apiKeys.revokedAt)))
-    .get();
+  const key = await findActiveKey(database(c.env.DB), token);
   if (!key) throw unauthorized("The API key is not valid or has been revoked.");
   if (key.workspaceUuid !== c.req.param("ws")) throw notFound("workspace");
   c.set("workspaceUuid", key.workspaceUuid);

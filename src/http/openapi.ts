@@ -1,5 +1,6 @@
 // Shared pieces of route definitions: error responses and security, declared once.
 import { z } from "@hono/zod-openapi";
+import { ID_PATTERN } from "../ids";
 
 export const ProblemSchema = z
   .object({
@@ -43,3 +44,10 @@ export const WorkspaceParam = z.object({
     .uuid()
     .openapi({ param: { name: "ws", in: "path" }, example: "6f1d2c1e-0f3a-4b8e-9c35-2b6f0e7d9a10" }),
 });
+
+/** A path parameter holding one of our ids; a malformed one answers 404 like an unknown one. */
+export const idParam = (name: string) =>
+  z
+    .string()
+    .regex(ID_PATTERN)
+    .openapi({ param: { name, in: "path" } });

@@ -1,7 +1,7 @@
 // Opaque keyset cursors: the cursor names the last id of a page, so page N costs what page 1 costs.
 import { z } from "@hono/zod-openapi";
+import { bytesToBase64Url } from "../encoding";
 import { ID_PATTERN } from "../ids";
-import { bytesToBase64Url } from "../secrets/encoding";
 
 export const PageQuery = z.object({
   limit: z.coerce

@@ -1,5 +1,4 @@
 // Every error leaves the API as application/problem+json (RFC 9457), with one shape.
-import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 
 export type FieldError = { field: string; pointer: string; detail: string };
@@ -24,16 +23,30 @@ const TITLES: Record<number, string> = {
   500: "Internal Server Error",
 };
 
+export type ProblemOptions = {
+  /** Per-field errors of a validation failure. */
+  errors?: FieldError[];
+  /** Extra response headers, e.g. `WWW-Authenticate`. */
+  headers?: Record<string, string>;
+  /** Names the problem type: `https://leadpush.io/problems/{slug}`; without it the type is `about:blank`. */
+  slug?: string;
+};
+
 /** An error that is the client's to fix; `app.onError` renders it as problem+json. */
 export class ProblemError extends Error {
+  readonly errors?: FieldError[];
+  readonly headers?: Record<string, string>;
+  readonly slug?: string;
+
   constructor(
     readonly status: ContentfulStatusCode,
     detail: string,
-    readonly errors?: FieldError[],
-    readonly headers?: Record<string, string>,
-    readonly slug?: string,
+    options: ProblemOptions = {},
   ) {
     super(detail);
+    this.errors = options.errors;
+    this.headers = options.headers;
+    this.slug = options.slug;
   }
 }
 
@@ -43,7 +56,7 @@ export function invalid(errors: FieldError[]): ProblemError {
   const detail = first
     ? `${first.field}: ${first.detail}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ""}`
     : "The request is invalid.";
-  return new ProblemError(400, detail, errors, undefined, "validation-error");
+  return new ProblemError(400, detail, { errors, slug: "validation-error" });
 }
 
 export function fieldError(path: ReadonlyArray<PropertyKey>, detail: string): FieldError {
@@ -55,7 +68,7 @@ export function fieldError(path: ReadonlyArray<PropertyKey>, detail: string): Fi
   return { field: field || "(body)", pointer: path.length ? pointer : "", detail };
 }
 
-export function problemResponse(_c: Context, error: ProblemError): Response {
+export function problemResponse(error: ProblemError): Response {
   const status = error.status;
   const body: Problem = {
     type: error.slug ? `https://leadpush.io/problems/${error.slug}` : "about:blank",

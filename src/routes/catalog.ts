@@ -1,4 +1,4 @@
-// Public, unauthenticated: the event catalog and the health check.
+// Public, unauthenticated: the event catalog and the health check. Mounted at the root.
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import {
   CONTACT_EVENT_TYPES,

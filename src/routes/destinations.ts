@@ -1,67 +1,36 @@
 // /v1/workspaces/{ws}/destinations: create, read, list, update, delete, rotate the signing secret.
-import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+// A destination's deliveries (test, preview, history) are in destination-deliveries.ts, mounted here.
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { database } from "../db/client";
-import { generateSigningSecret } from "../delivery/sign";
-import { urlPolicyError } from "../destinations/rules";
+import { createDestination, patchDestination } from "../destinations/save";
 import {
   Destination,
   DestinationCreate,
-  type DestinationCreateInput,
   DestinationUpdate,
   DestinationWithSecret,
+  destinationJson,
   RotateSecretRequest,
   RotateSecretResponse,
 } from "../destinations/schema";
-import {
-  deleteDestination,
-  destinationJson,
-  findDestination,
-  insertDestination,
-  listDestinations,
-  updateDestination,
-} from "../destinations/store";
-import { errorResponses, json, jsonBody, WorkspaceParam, workspaceSecurity } from "../http/openapi";
+import { deleteDestination, findDestination, listDestinations } from "../destinations/store";
+import { requireWorkspaceKey } from "../http/auth";
+import { errorResponses, idParam, json, jsonBody, WorkspaceParam, workspaceSecurity } from "../http/openapi";
 import { PageQuery, page, pageOf } from "../http/pagination";
-import { fieldError, invalid, notFound } from "../http/problem";
+import { notFound } from "../http/problem";
 import type { AppEnv } from "../http/types";
 import { validationHook } from "../http/validation";
-import { ID_PATTERN, newId } from "../ids";
-import { encryptSecret, secretHint } from "../secrets/at-rest";
+import { destinationDeliveryRoutes } from "./destination-deliveries";
 
-const DestinationParams = WorkspaceParam.extend({
-  id: z
-    .string()
-    .regex(ID_PATTERN)
-    .openapi({ param: { name: "id", in: "path" } }),
-});
-
-const base = "/v1/workspaces/{ws}/destinations";
+const DestinationParams = WorkspaceParam.extend({ id: idParam("id") });
 const tags = ["Destinations"];
 
-function assertPublicUrl(env: Env, urlTemplate: string | undefined) {
-  if (urlTemplate === undefined) return;
-  const reason = urlPolicyError(urlTemplate, env.ALLOW_PRIVATE_DESTINATIONS === "true");
-  if (reason) throw invalid([fieldError(["url_template"], reason)]);
-}
-
-/** fetch cannot send a GET with a body, so the combination is refused when it is saved. */
-function assertBodyFitsMethod(method: string, bodyTemplate: string | null) {
-  if (method === "GET" && bodyTemplate !== null) {
-    throw invalid([
-      fieldError(
-        ["body_template"],
-        "a GET request carries no body; clear body_template or use another method",
-      ),
-    ]);
-  }
-}
-
 export const destinationRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+destinationRoutes.use(requireWorkspaceKey);
 
 destinationRoutes.openapi(
   createRoute({
     method: "post",
-    path: base,
+    path: "/",
     tags,
     summary: "Create a destination",
     description: "Creates a destination. The response carries the signing secret; it is never shown again.",
@@ -73,44 +42,18 @@ destinationRoutes.openapi(
     },
   }),
   async (c) => {
-    const input: DestinationCreateInput = c.req.valid("json");
-    assertPublicUrl(c.env, input.url_template);
-    assertBodyFitsMethod(input.method, input.body_template);
     const workspaceUuid = c.get("workspaceUuid");
-    const id = newId("dst");
-    const secret = generateSigningSecret();
-    const now = Date.now();
-    const row = {
-      id,
-      workspaceUuid,
-      name: input.name,
-      enabled: input.enabled,
-      method: input.method,
-      urlTemplate: input.url_template,
-      headersTemplate: input.headers_template,
-      queryTemplate: input.query_template,
-      bodyTemplate: input.body_template,
-      timeoutSeconds: input.timeout_seconds,
-      secretCiphertext: await encryptSecret(c.env.SECRET_ENCRYPTION_KEY, id, secret),
-      secretHint: secretHint(secret),
-      secretVersion: 1,
-      previousSecretCiphertext: null,
-      previousSecretExpiresAt: null,
-      disabledReason: null,
-      createdAt: now,
-      updatedAt: now,
-    };
-    await insertDestination(database(c.env.DB), row, input.event_types);
-    c.header("Location", `/v1/workspaces/${workspaceUuid}/destinations/${id}`);
+    const { destination, secret } = await createDestination(c.env, workspaceUuid, c.req.valid("json"));
+    c.header("Location", `/v1/workspaces/${workspaceUuid}/destinations/${destination.id}`);
     c.header("Cache-Control", "no-store");
-    return c.json({ ...destinationJson(row, input.event_types), secret }, 201);
+    return c.json({ ...destination, secret }, 201);
   },
 );
 
 destinationRoutes.openapi(
   createRoute({
     method: "get",
-    path: base,
+    path: "/",
     tags,
     summary: "List destinations",
     description: "Newest first. Pass `next_cursor` back as `cursor` for the next page.",
@@ -128,7 +71,7 @@ destinationRoutes.openapi(
 destinationRoutes.openapi(
   createRoute({
     method: "get",
-    path: `${base}/{id}`,
+    path: "/{id}",
     tags,
     summary: "Read a destination",
     security: workspaceSecurity,
@@ -145,7 +88,7 @@ destinationRoutes.openapi(
 destinationRoutes.openapi(
   createRoute({
     method: "patch",
-    path: `${base}/{id}`,
+    path: "/{id}",
     tags,
     summary: "Update a destination",
     description:
@@ -155,28 +98,17 @@ destinationRoutes.openapi(
     responses: { 200: json(Destination, "The updated destination."), ...errorResponses },
   }),
   async (c) => {
-    const patch = c.req.valid("json");
     const { id } = c.req.valid("param");
-    const workspaceUuid = c.get("workspaceUuid");
-    const db = database(c.env.DB);
-    const current = await findDestination(db, workspaceUuid, id);
-    if (!current) throw notFound("destination");
-    assertPublicUrl(c.env, patch.url_template);
-    assertBodyFitsMethod(
-      patch.method ?? current.row.method,
-      patch.body_template === undefined ? current.row.bodyTemplate : patch.body_template,
-    );
-    if (!(await updateDestination(db, workspaceUuid, id, patch))) throw notFound("destination");
-    const found = await findDestination(db, workspaceUuid, id);
-    if (!found) throw notFound("destination");
-    return c.json(destinationJson(found.row, found.eventTypes), 200);
+    const updated = await patchDestination(c.env, c.get("workspaceUuid"), id, c.req.valid("json"));
+    if (!updated) throw notFound("destination");
+    return c.json(updated, 200);
   },
 );
 
 destinationRoutes.openapi(
   createRoute({
     method: "delete",
-    path: `${base}/{id}`,
+    path: "/{id}",
     tags,
     summary: "Delete a destination",
     description: "Removes the destination, its subscriptions, its deliveries and their attempts.",
@@ -185,12 +117,10 @@ destinationRoutes.openapi(
     responses: { 204: { description: "Deleted." }, ...errorResponses },
   }),
   async (c) => {
-    const deleted = await deleteDestination(
-      database(c.env.DB),
-      c.get("workspaceUuid"),
-      c.req.valid("param").id,
-    );
-    if (!deleted) throw notFound("destination");
+    const { id } = c.req.valid("param");
+    if (!(await deleteDestination(database(c.env.DB), c.get("workspaceUuid"), id))) {
+      throw notFound("destination");
+    }
     return c.body(null, 204);
   },
 );
@@ -198,7 +128,7 @@ destinationRoutes.openapi(
 destinationRoutes.openapi(
   createRoute({
     method: "post",
-    path: `${base}/{id}/rotate-secret`,
+    path: "/{id}/rotate-secret",
     tags,
     summary: "Rotate the signing secret",
     description:
@@ -219,3 +149,5 @@ destinationRoutes.openapi(
     return c.json(rotated, 200);
   },
 );
+
+destinationRoutes.route("/", destinationDeliveryRoutes);

@@ -1,22 +1,34 @@
 // POST /v1/workspaces/{ws}/events: a contact event in, one queued delivery per subscribed destination out.
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
 import { database } from "../db/client";
-import { Delivery } from "../deliveries/schema";
-import { deliveryJson } from "../deliveries/store";
+import { Delivery, deliveryJson } from "../deliveries/schema";
 import { ingestEvent } from "../events/ingest";
-import { EventIngest } from "../events/schema";
+import { EventIngest, MAX_EVENT_BYTES } from "../events/schema";
+import { requireWorkspaceKey } from "../http/auth";
 import { errorResponses, json, jsonBody, WorkspaceParam, workspaceSecurity } from "../http/openapi";
+import { ProblemError } from "../http/problem";
 import type { AppEnv } from "../http/types";
 import { validationHook } from "../http/validation";
 
 const Ingested = z.object({ event_id: z.string(), deliveries: z.array(Delivery) }).openapi("EventAccepted");
 
 export const eventRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+eventRoutes.use(
+  // Events are smaller than destinations: 64 KiB is the contract.
+  bodyLimit({
+    maxSize: MAX_EVENT_BYTES,
+    onError: () => {
+      throw new ProblemError(413, `An event must be at most ${MAX_EVENT_BYTES} bytes.`);
+    },
+  }),
+  requireWorkspaceKey,
+);
 
 eventRoutes.openapi(
   createRoute({
     method: "post",
-    path: "/v1/workspaces/{ws}/events",
+    path: "/",
     tags: ["Events"],
     summary: "Ingest a contact event",
     description:

@@ -1,6 +1,6 @@
 // Signing secrets at rest: AES-256-GCM under SECRET_ENCRYPTION_KEY. The destination id is the
 // additional authenticated data, so a ciphertext copied onto another row fails to decrypt.
-import { base64ToBytes, bytesToBase64 } from "./encoding";
+import { base64ToBytes, bytesToBase64 } from "../encoding";
 
 const FORMAT = "v1";
 const keys = new Map<string, Promise<CryptoKey>>();
@@ -48,6 +48,3 @@ export async function decryptSecret(
   );
   return new TextDecoder().decode(plaintext);
 }
-
-/** What the API shows after the one-time reveal: enough to tell secrets apart, not to use one. */
-export const secretHint = (secret: string) => `whsec_…${secret.slice(-4)}`;

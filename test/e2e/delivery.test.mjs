@@ -14,7 +14,7 @@ import { startReceiver } from "./receiver.mjs";
 const POLL_INTERVAL_MS = 40;
 // A stuck worker fails the test instead of hanging the run.
 const LIMIT = { timeout: 20_000 };
-// First retry: 5 s ± 20 % (DESIGN.md), plus queue and consumer latency.
+// First retry: 5 s ± 20 % (docs/deliveries.md), plus queue and consumer latency.
 const FIRST_RETRY_MIN_MS = 3_900;
 const FIRST_RETRY_MAX_MS = 6_800;
 

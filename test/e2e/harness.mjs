@@ -1,4 +1,4 @@
-// The real worker bundle on programmatic Miniflare, configured like wrangler.jsonc, for end-to-end tests.
+// The real worker bundle on programmatic Miniflare, configured like wrangler.toml, for end-to-end tests.
 //
 //   const worker = await startWorker();
 //   const { uuid, apiKey } = await worker.createWorkspace("e2e");
@@ -10,7 +10,7 @@
 // Everything (D1, queues, the Durable Object's SQLite) lives in memory; nothing is fetched from the net.
 //
 // Compatibility date and flags, D1, queues (producer, consumers, DLQ) and the SQLite-backed Durable
-// Object are read from wrangler.jsonc, so the harness cannot drift from it. The flags are kept as they
+// Object are read from wrangler.toml, so the harness cannot drift from it. The flags are kept as they
 // are, `global_fetch_strictly_public` included: that flag only changes how fetch() routes to the
 // Worker's own zone on Cloudflare; it does not stop local workerd from reaching 127.0.0.1 (Miniflare's
 // "internet" service allows public and private addresses). Bindings are test values:
@@ -22,80 +22,28 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { Log, LogLevel, Miniflare } from "miniflare";
+import { unstable_getMiniflareWorkerOptions, unstable_readConfig } from "wrangler";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const distDir = join(root, "dist");
 
 const STATEMENT_BREAKPOINT = "--> statement-breakpoint";
 
-/** Applies `rewrite` to each character outside JSON strings; string literals are copied unchanged. */
-function outsideStrings(text, rewrite) {
-  let out = "";
-  for (let i = 0; i < text.length; i++) {
-    if (text[i] === '"') {
-      const start = i;
-      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === "\\") i++;
-      out += text.slice(start, i + 1);
-    } else {
-      const [emitted, next] = rewrite(text, i);
-      out += emitted;
-      i = next;
-    }
-  }
-  return out;
-}
-
-/** JSONC → value: drops `//` and block comments, then trailing commas; string contents are untouched. */
-export function parseJsonc(text) {
-  const withoutComments = outsideStrings(text, (t, i) => {
-    if (t.startsWith("//", i)) {
-      const end = t.indexOf("\n", i);
-      return ["\n", end < 0 ? t.length : end];
-    }
-    if (t.startsWith("/*", i)) {
-      const end = t.indexOf("*/", i + 2);
-      return [" ", end < 0 ? t.length : end + 1];
-    }
-    return [t[i], i];
-  });
-  const withoutTrailingCommas = outsideStrings(withoutComments, (t, i) =>
-    t[i] === "," && /^\s*[}\]]/.test(t.slice(i + 1)) ? ["", i] : [t[i], i],
-  );
-  return JSON.parse(withoutTrailingCommas);
-}
-
-/** The Miniflare options wrangler.jsonc implies: date, flags, D1, queues and Durable Objects. */
-export async function configFromWrangler(path = join(root, "wrangler.jsonc")) {
-  const config = parseJsonc(await readFile(path, "utf8"));
-  const sqliteClasses = new Set((config.migrations ?? []).flatMap((m) => m.new_sqlite_classes ?? []));
-  const queues = config.queues ?? {};
-  const d1 = config.d1_databases ?? [];
+/**
+ * The Miniflare options wrangler.toml implies (date, flags, D1, queues and Durable Objects), read by
+ * wrangler's own config reader so the harness cannot drift from what `wrangler dev` runs.
+ */
+export function configFromWrangler(path = join(root, "wrangler.toml")) {
+  const config = unstable_readConfig({ config: path });
+  const { workerOptions } = unstable_getMiniflareWorkerOptions(config);
   return {
-    migrationsDir: join(root, d1[0]?.migrations_dir ?? "migrations"),
-    compatibilityDate: config.compatibility_date,
-    compatibilityFlags: config.compatibility_flags ?? [],
-    d1Databases: Object.fromEntries(d1.map((d) => [d.binding, d.database_id ?? d.database_name])),
-    queueProducers: Object.fromEntries(
-      (queues.producers ?? []).map((p) => [p.binding, { queueName: p.queue }]),
-    ),
-    queueConsumers: Object.fromEntries(
-      (queues.consumers ?? []).map((c) => [
-        c.queue,
-        {
-          maxBatchSize: c.max_batch_size,
-          maxBatchTimeout: c.max_batch_timeout,
-          maxRetries: c.max_retries,
-          deadLetterQueue: c.dead_letter_queue,
-          retryDelay: c.retry_delay,
-        },
-      ]),
-    ),
-    durableObjects: Object.fromEntries(
-      (config.durable_objects?.bindings ?? []).map((b) => [
-        b.name,
-        { className: b.class_name, useSQLite: sqliteClasses.has(b.class_name) },
-      ]),
-    ),
+    migrationsDir: resolve(dirname(path), config.d1_databases[0]?.migrations_dir ?? "migrations"),
+    compatibilityDate: workerOptions.compatibilityDate,
+    compatibilityFlags: workerOptions.compatibilityFlags ?? [],
+    d1Databases: workerOptions.d1Databases,
+    queueProducers: workerOptions.queueProducers,
+    queueConsumers: workerOptions.queueConsumers,
+    durableObjects: workerOptions.durableObjects,
   };
 }
 
@@ -140,10 +88,11 @@ export async function migrationStatements(dir) {
 
 /**
  * Starts the worker on 127.0.0.1 (a free port) with fresh in-memory state and migrated D1.
- * `vars` adds or overrides bindings; `compatibilityFlags` replaces wrangler.jsonc's flags.
+ * `vars` adds or overrides bindings; `compatibilityFlags` replaces wrangler.toml's flags.
  */
 export async function startWorker({ vars = {}, compatibilityFlags, logLevel = LogLevel.WARN } = {}) {
-  const [{ path, contents }, config] = await Promise.all([buildBundle(), configFromWrangler()]);
+  const { path, contents } = await buildBundle();
+  const config = configFromWrangler();
   const statements = await migrationStatements(config.migrationsDir);
   const operatorToken = `op_e2e_${randomBytes(16).toString("hex")}`;
   const mf = new Miniflare({

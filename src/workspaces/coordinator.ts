@@ -7,8 +7,8 @@ import { DurableObject } from "cloudflare:workers";
 import { and, eq } from "drizzle-orm";
 import { database } from "../db/client";
 import { destinations } from "../db/schema";
-import { generateSigningSecret } from "../delivery/sign";
-import { decryptSecret, encryptSecret, secretHint } from "../secrets/at-rest";
+import { decryptSecret, encryptSecret } from "../secrets/at-rest";
+import { generateSigningSecret, secretHint } from "../secrets/signing-secret";
 
 export type RotationResult = {
   secret: string;

@@ -2,7 +2,7 @@
 // after its row was committed, a message dropped by the platform) would wait forever. Every minute the
 // cron trigger queues again each pending delivery that is well past its due time.
 import { database } from "../db/client";
-import { enqueueDeliveries } from "../events/ingest";
+import { enqueueDeliveries } from "../queue";
 
 // A message may legitimately arrive late under backlog; past this it is presumed lost. A delivery that
 // was only late is still sent once: the consumer ignores the copy for an attempt already recorded.

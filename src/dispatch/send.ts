@@ -3,7 +3,6 @@ import type { ErrorClass } from "../db/schema";
 import type { RenderedRequest } from "./render";
 
 export const RESPONSE_EXCERPT_BYTES = 16 * 1024;
-export const USER_AGENT = "Leadpush-Webhooks/1.0 (+https://leadpush.io/docs/webhooks)";
 
 export type SendResult = {
   status: number | null;

@@ -1,16 +1,13 @@
-// Contextual mustache rendering of a destination's request templates (DESIGN.md "Templates").
-// mustache only parses; rendering is our own walker so every value goes through the escaping of its
-// context — `{{{x}}}` and `{{& x}}` included — and objects render as JSON instead of "[object Object]".
-import Mustache, { type TemplateSpans } from "mustache";
+// Contextual rendering of a destination's request templates (docs/templates.md): every value goes
+// through the escaping of its context — `{{{x}}}` and `{{& x}}` included — and objects render as JSON
+// instead of "[object Object]". Parsing lives in templates.ts.
+import type { DestinationRow } from "../db/schema";
+import { compile, errorMessage, type Node, type Tag, TemplateError } from "./templates";
 
-export type KeyValue = { key: string; value: string };
-export type RenderableDestination = {
-  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
-  urlTemplate: string;
-  headersTemplate: KeyValue[];
-  queryTemplate: KeyValue[];
-  bodyTemplate: string | null;
-};
+export type RenderableDestination = Pick<
+  DestinationRow,
+  "method" | "urlTemplate" | "headersTemplate" | "queryTemplate" | "bodyTemplate"
+>;
 export type RenderedRequest = {
   method: string;
   url: string;
@@ -18,67 +15,7 @@ export type RenderedRequest = {
   body: string | null;
 };
 
-export class TemplateError extends Error {
-  override name = "TemplateError";
-}
-
-type Tag = { name: string; path: string[] | null };
-type Section = Tag & { inverted: boolean; children: Node[] };
-type Node = string | Tag | Section;
 type Escape = (value: unknown) => string;
-
-const TAGS: [string, string] = ["{{", "}}"];
-// A private writer with mustache's unbounded template cache switched off; we keep our own bounded one.
-const writer = new Mustache.Writer();
-(writer as unknown as { templateCache: undefined }).templateCache = undefined;
-
-// Parsed templates by source text, bounded by total characters (a body template may be 64 KiB).
-const compiled = new Map<string, Node[]>();
-const CACHE_CHARS = 4 * 1024 * 1024;
-let cachedChars = 0;
-
-function compile(template: string, what: string): Node[] {
-  let nodes = compiled.get(template);
-  if (nodes !== undefined) return nodes;
-  let tokens: TemplateSpans;
-  try {
-    tokens = writer.parse(template, TAGS);
-  } catch (error) {
-    throw new TemplateError(`${what} template: ${errorMessage(error).replace(/ at \d+$/, "")}`);
-  }
-  nodes = toNodes(tokens, what);
-  while (cachedChars + template.length > CACHE_CHARS && compiled.size > 0) {
-    const oldest = compiled.keys().next().value as string;
-    compiled.delete(oldest);
-    cachedChars -= oldest.length;
-  }
-  compiled.set(template, nodes);
-  cachedChars += template.length;
-  return nodes;
-}
-
-function toNodes(tokens: TemplateSpans, what: string): Node[] {
-  const nodes: Node[] = [];
-  for (const token of tokens) {
-    const [type, name] = token;
-    if (type === "text") {
-      nodes.push(name);
-      continue;
-    }
-    const path = name.indexOf(".") > 0 ? name.split(".") : null; // as mustache: "a.b" walks, "." is the item
-    // `&` (and `{{{ }}}`, which mustache reports as `&`) is treated like `name`: escaping always applies.
-    if (type === "name" || type === "&") nodes.push({ name, path });
-    else if (type === "#" || type === "^")
-      nodes.push({ name, path, inverted: type === "^", children: toNodes(token[4] as TemplateSpans, what) });
-    else if (type !== "!") throw new TemplateError(`${what} template: ${unsupported(type)}`);
-  }
-  return nodes;
-}
-
-const unsupported = (type: string) =>
-  type === ">"
-    ? "partials ({{> name}}) are not supported"
-    : "delimiter changes ({{=<% %>=}}) are not supported";
 
 // mustache.js lookup: innermost context first; a dotted name must resolve fully within one context.
 // Own properties only, so prototype members (`constructor`, `toString`) are never reachable.
@@ -232,42 +169,3 @@ export function renderRequest(
   }
   return { method: dest.method, url: url.href, headers, body };
 }
-
-/** Where the first tag of a template starts, or null when it has none (the template must parse). */
-export function firstTagPosition(template: string): number | null {
-  const tokens: TemplateSpans = writer.parse(template, TAGS);
-  const tag = tokens.find((token) => token[0] !== "text");
-  return tag ? tag[2] : null;
-}
-
-export function checkTemplateSyntax(
-  template: string,
-): { ok: true } | { ok: false; message: string; position: number } {
-  try {
-    const unsupportedAt = findUnsupported(writer.parse(template, TAGS));
-    return unsupportedAt ?? { ok: true };
-  } catch (error) {
-    const message = errorMessage(error);
-    const at = / at (\d+)$/.exec(message);
-    const position = at ? Number(at[1]) : 0;
-    // A delimiter change before the failure explains it better than what mustache parsed afterwards.
-    const delimiter = /\{\{\s*=/.exec(template);
-    if (delimiter && (!at || delimiter.index < position))
-      return { ok: false, message: unsupported("="), position: delimiter.index };
-    return { ok: false, message: message.replace(/ at \d+$/, ""), position };
-  }
-}
-
-function findUnsupported(tokens: TemplateSpans): { ok: false; message: string; position: number } | null {
-  for (const token of tokens) {
-    if (token[0] === ">" || token[0] === "=")
-      return { ok: false, message: unsupported(token[0]), position: token[2] };
-    if (token[0] === "#" || token[0] === "^") {
-      const inner = findUnsupported(token[4] as TemplateSpans);
-      if (inner) return inner;
-    }
-  }
-  return null;
-}
-
-const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));

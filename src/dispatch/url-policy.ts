@@ -1,7 +1,8 @@
-// Decides whether a URL may be a webhook destination (DESIGN.md, "Private and local URLs").
-// Pure and Web-API only: used at save time on the URL template (tags replaced by a placeholder)
-// and at delivery time on every rendered URL.
+// Decides whether a URL may be a webhook destination (docs/url-policy.md).
+// Pure and Web-API only: used at save time on the URL template (checkUrlTemplate) and at delivery
+// time on every rendered URL (checkDestinationUrl).
 import ipaddr from "ipaddr.js";
+import { firstTagPosition } from "./templates";
 
 export type UrlPolicyOptions = { allowPrivate: boolean };
 export type UrlVerdict = { ok: true; url: URL } | { ok: false; reason: string };
@@ -173,4 +174,28 @@ function checkName(hostname: string, options: UrlPolicyOptions): string | null {
   const suffix = LOCAL_SUFFIXES.find((s) => name === s || name.endsWith(`.${s}`));
   if (suffix !== undefined) return `.${suffix} hosts are not public; ${PUBLIC_HINT}`;
   return null;
+}
+
+/**
+ * Scheme, host and port must be literal so the destination's host is known at save time:
+ * every tag has to start after the authority has ended with `/`, `?` or `#`.
+ */
+export function templatedAuthorityError(template: string): string | null {
+  const position = firstTagPosition(template);
+  if (position === null) return null;
+  const prefix = template.slice(0, position);
+  return /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#\\{}]+[/?#]/.test(prefix)
+    ? null
+    : "template tags are only allowed after the host, in the path or query; the scheme, host and port must be literal";
+}
+
+/** The URL template with every tag replaced by a plain value, so the address policy can judge it. */
+export const sampleUrl = (template: string) => template.replace(/\{\{\{?[\s\S]*?\}?\}\}/g, "x");
+
+/** Save time: why a URL template (whose syntax is valid) cannot be a destination, or null when it can. */
+export function checkUrlTemplate(template: string, options: UrlPolicyOptions): string | null {
+  const authority = templatedAuthorityError(template);
+  if (authority) return authority;
+  const verdict = checkDestinationUrl(sampleUrl(template), options);
+  return verdict.ok ? null : verdict.reason;
 }

@@ -1,0 +1,81 @@
+// Creating and changing a destination: the rules that need more than one field or the environment,
+// then the store. The API routes and the dashboard both save through here, so they always agree.
+import { database } from "../db/client";
+import { checkUrlTemplate } from "../dispatch/url-policy";
+import { fieldError, invalid } from "../http/problem";
+import { newId } from "../ids";
+import { encryptSecret } from "../secrets/at-rest";
+import { generateSigningSecret, secretHint } from "../secrets/signing-secret";
+import { type DestinationCreateInput, type DestinationUpdateInput, destinationJson } from "./schema";
+import { findDestination, insertDestination, updateDestination } from "./store";
+
+const allowPrivate = (env: Env) => env.ALLOW_PRIVATE_DESTINATIONS === "true";
+
+function assertPublicUrl(env: Env, urlTemplate: string | undefined) {
+  if (urlTemplate === undefined) return;
+  const reason = checkUrlTemplate(urlTemplate, { allowPrivate: allowPrivate(env) });
+  if (reason) throw invalid([fieldError(["url_template"], reason)]);
+}
+
+/** fetch cannot send a GET with a body, so the combination is refused when it is saved. */
+function assertBodyFitsMethod(method: string, bodyTemplate: string | null) {
+  if (method === "GET" && bodyTemplate !== null) {
+    throw invalid([
+      fieldError(
+        ["body_template"],
+        "a GET request carries no body; clear body_template or use another method",
+      ),
+    ]);
+  }
+}
+
+/** Stores a new destination with a fresh signing secret; the secret is returned this once. */
+export async function createDestination(env: Env, workspaceUuid: string, input: DestinationCreateInput) {
+  assertPublicUrl(env, input.url_template);
+  assertBodyFitsMethod(input.method, input.body_template);
+  const id = newId("dst");
+  const secret = generateSigningSecret();
+  const now = Date.now();
+  const row = {
+    id,
+    workspaceUuid,
+    name: input.name,
+    enabled: input.enabled,
+    method: input.method,
+    urlTemplate: input.url_template,
+    headersTemplate: input.headers_template,
+    queryTemplate: input.query_template,
+    bodyTemplate: input.body_template,
+    timeoutSeconds: input.timeout_seconds,
+    secretCiphertext: await encryptSecret(env.SECRET_ENCRYPTION_KEY, id, secret),
+    secretHint: secretHint(secret),
+    secretVersion: 1,
+    previousSecretCiphertext: null,
+    previousSecretExpiresAt: null,
+    disabledReason: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  await insertDestination(database(env.DB), row, input.event_types);
+  return { destination: destinationJson(row, input.event_types), secret };
+}
+
+/** Applies a partial update; null when the destination is not in this workspace. */
+export async function patchDestination(
+  env: Env,
+  workspaceUuid: string,
+  id: string,
+  patch: DestinationUpdateInput,
+) {
+  const db = database(env.DB);
+  const current = await findDestination(db, workspaceUuid, id);
+  if (!current) return null;
+  assertPublicUrl(env, patch.url_template);
+  assertBodyFitsMethod(
+    patch.method ?? current.row.method,
+    patch.body_template === undefined ? current.row.bodyTemplate : patch.body_template,
+  );
+  if (!(await updateDestination(db, workspaceUuid, id, patch))) return null;
+  const found = await findDestination(db, workspaceUuid, id);
+  return found ? destinationJson(found.row, found.eventTypes) : null;
+}

@@ -1,0 +1,94 @@
+// The queue consumer: load → (prepare → sign → send, per delivery) → record → ack or retry.
+//
+// D1 work per batch is constant: one statement loads every message's delivery, destination and
+// event; one transaction records every attempt and outcome. The sends in between run concurrently.
+import { database } from "../db/client";
+import type { DeliveryMessage } from "../queue";
+import { attemptDelivery } from "./attempt";
+import { sendToDeadLetter } from "./dead-letter";
+import { type LoadedDelivery, loadDeliveries } from "./load";
+import { recordOutcomes, type Settled } from "./record";
+import { backoffSeconds, nextStep } from "./retry";
+
+type Due = { message: Message<DeliveryMessage>; row: LoadedDelivery; number: number };
+
+/** The attempt a message stands for: the queue's own count, after any attempts made before a requeue. */
+export const attemptNumber = (message: Message<DeliveryMessage>) =>
+  (message.body?.attemptsBefore ?? 0) + message.attempts;
+
+/**
+ * Sorts the batch: messages due an attempt, deliveries to record as skipped (destination disabled),
+ * and the rest acknowledged without sending — gone (destination deleted), finished, a duplicate in
+ * this batch, or an attempt already recorded. That is what makes at-least-once delivery safe.
+ */
+function triage(messages: readonly Message<DeliveryMessage>[], rows: Map<string, LoadedDelivery>) {
+  const due: Due[] = [];
+  const skipped: string[] = [];
+  const seen = new Set<string>();
+  for (const message of messages) {
+    const row = rows.get(message.body?.deliveryId);
+    const number = attemptNumber(message);
+    if (row === undefined || row.status !== "pending" || seen.has(row.id) || number <= row.attemptsMade) {
+      message.ack();
+      continue;
+    }
+    seen.add(row.id);
+    if (row.enabled) {
+      due.push({ message, row, number });
+    } else {
+      skipped.push(row.id);
+      message.ack();
+    }
+  }
+  return { due, skipped };
+}
+
+type SettledMessage = Settled & { message: Message<DeliveryMessage> };
+
+async function settle({ message, row, number }: Due, env: Env, fetcher: typeof fetch) {
+  try {
+    const { record, retryAfter } = await attemptDelivery(row, number, env, fetcher);
+    const outcome = nextStep(number, {
+      errorClass: record.errorClass,
+      status: record.responseStatus,
+      retryAfter,
+    });
+    return { message, record, outcome, destinationId: row.destinationId } satisfies SettledMessage;
+  } catch (error) {
+    // Our own fault (say, a secret that no longer decrypts): this message alone is retried,
+    // unrecorded, so the rest of the batch is neither lost nor sent twice.
+    console.error(
+      "delivery failed before sending",
+      row.id,
+      error instanceof Error ? error.message : String(error),
+    );
+    message.retry({ delaySeconds: backoffSeconds(number) });
+    return null;
+  }
+}
+
+export async function consumeDeliveries(
+  batch: MessageBatch<DeliveryMessage>,
+  env: Env,
+  fetcher: typeof fetch = fetch,
+): Promise<void> {
+  const db = database(env.DB);
+  const ids = [
+    ...new Set(batch.messages.map((m) => m.body?.deliveryId).filter((id) => typeof id === "string")),
+  ];
+  const rows = new Map((ids.length ? await loadDeliveries(db, ids) : []).map((row) => [row.id, row]));
+  const { due, skipped } = triage(batch.messages, rows);
+
+  const settled = (await Promise.all(due.map((d) => settle(d, env, fetcher)))).filter((s) => s !== null);
+  await recordOutcomes(db, settled, skipped);
+
+  const exhausted = settled.filter((s) => s.outcome.kind === "failed" && s.outcome.exhausted);
+  await sendToDeadLetter(
+    env,
+    exhausted.map((s) => s.record.deliveryId),
+  );
+  for (const { message, outcome } of settled) {
+    if (outcome.kind === "retry") message.retry({ delaySeconds: outcome.delaySeconds });
+    else message.ack();
+  }
+}

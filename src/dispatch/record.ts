@@ -1,0 +1,95 @@
+// Recording a consumer batch: every attempt and every outcome in one D1 transaction, one statement
+// each whatever the batch size (rows travel as one JSON parameter).
+import { and, eq } from "drizzle-orm";
+import { type Database, statement } from "../db/client";
+import { destinations } from "../db/schema";
+import type { AttemptRecord } from "./attempt";
+import type { AttemptOutcome } from "./retry";
+
+export type Settled = { record: AttemptRecord; outcome: AttemptOutcome; destinationId: string };
+
+// The (delivery, number) key makes a replayed message's record a no-op.
+export const RECORD_ATTEMPTS_SQL = `
+  INSERT OR IGNORE INTO attempts (delivery_id, number, started_at, method, url, request_headers,
+    response_status, response_body, duration_ms, error_class, error_message)
+  SELECT value ->> 'd', value ->> 'n', value ->> 's', value ->> 'm', value ->> 'u', value -> 'h',
+    value ->> 'rs', value ->> 'rb', value ->> 'ms', value ->> 'ec', value ->> 'em'
+  FROM json_each(?)`;
+
+// `+status` keeps SQLite from driving an update through the (status, next_attempt_at) index, which
+// would visit every pending delivery; each row is found by its primary key instead.
+export const RECORD_OUTCOMES_SQL = `
+  UPDATE deliveries SET status = u.value ->> 's', attempts_made = u.value ->> 'n',
+    next_attempt_at = u.value ->> 't', status_reason = u.value ->> 'r', updated_at = ?1
+  FROM json_each(?2) AS u
+  WHERE deliveries.id = u.value ->> 'id' AND +deliveries.status = 'pending'
+    AND deliveries.attempts_made < u.value ->> 'n'`;
+
+export const RECORD_SKIPPED_SQL = `
+  UPDATE deliveries SET status = 'skipped', next_attempt_at = NULL, updated_at = ?1,
+    status_reason = 'the destination was disabled when this delivery was due'
+  WHERE id IN (SELECT value FROM json_each(?2)) AND +status = 'pending'`;
+
+const attemptRow = (r: AttemptRecord) => ({
+  d: r.deliveryId,
+  n: r.number,
+  s: r.startedAt,
+  m: r.method,
+  u: r.url,
+  h: r.headers,
+  rs: r.responseStatus,
+  rb: r.responseBody,
+  ms: r.durationMs,
+  ec: r.errorClass,
+  em: r.errorMessage,
+});
+
+/** The delivery's new state after an attempt: status, next due time, and why in words. */
+function outcomeRow({ record, outcome }: Settled, now: number) {
+  const status = outcome.kind === "succeeded" ? "succeeded" : outcome.kind === "retry" ? "pending" : "failed";
+  let reason: string | null = null;
+  if (outcome.kind === "failed")
+    reason = `${outcome.reason}${record.errorMessage ? ` (last: ${record.errorMessage})` : ""}`;
+  else if (outcome.kind === "retry") reason = record.errorMessage;
+  return {
+    id: record.deliveryId,
+    n: record.number,
+    s: status,
+    t: outcome.kind === "retry" ? now + outcome.delaySeconds * 1000 : null,
+    r: reason,
+  };
+}
+
+function disableAfterGone(db: Database, destinationId: string, now: number): D1PreparedStatement {
+  return statement(
+    db,
+    db
+      .update(destinations)
+      .set({
+        enabled: false,
+        disabledReason: `The receiver answered 410 Gone on ${new Date(now).toISOString()}; deliveries stopped.`,
+        updatedAt: now,
+      })
+      .where(and(eq(destinations.id, destinationId), eq(destinations.enabled, true))),
+  );
+}
+
+export async function recordOutcomes(db: Database, settled: Settled[], skipped: string[]): Promise<void> {
+  const now = Date.now();
+  const d1 = db.$client;
+  const statements: D1PreparedStatement[] = [];
+  if (settled.length) {
+    statements.push(
+      d1.prepare(RECORD_ATTEMPTS_SQL).bind(JSON.stringify(settled.map((s) => attemptRow(s.record)))),
+    );
+    const updates = settled.map((s) => outcomeRow(s, now));
+    statements.push(d1.prepare(RECORD_OUTCOMES_SQL).bind(now, JSON.stringify(updates)));
+  }
+  if (skipped.length) statements.push(d1.prepare(RECORD_SKIPPED_SQL).bind(now, JSON.stringify(skipped)));
+  for (const { outcome, destinationId } of settled) {
+    if (outcome.kind === "failed" && outcome.disableDestination)
+      statements.push(disableAfterGone(db, destinationId, now));
+  }
+  // One transaction: every attempt and outcome of the batch is recorded, or none is (and the batch retries).
+  if (statements.length) await d1.batch(statements);
+}

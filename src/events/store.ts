@@ -1,0 +1,84 @@
+// Event records in D1, stored together with their fan-out: the event and one pending delivery per
+// destination land in one transaction, so no event is ever stored without its deliveries.
+import { type Database, statement } from "../db/client";
+import { type DeliveryRow, events } from "../db/schema";
+import { newDeliveryRow } from "../deliveries/store";
+
+export type NewEvent = {
+  id: string;
+  workspaceUuid: string;
+  clientEventId: string | null;
+  type: string;
+  payload: string;
+};
+
+const INSERT_EVENT_SQL = `
+  INSERT INTO events (id, workspace_uuid, client_event_id, type, payload, created_at)
+  VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (workspace_uuid, client_event_id) DO NOTHING`;
+
+/**
+ * The fan-out: one delivery per enabled destination subscribed to the type, read from the subscription
+ * index inside the transaction. Delivery ids are made in SQL with the UUIDv7 layout (48-bit
+ * milliseconds, then 80 random bits), so they sort with the ids made in JavaScript.
+ * Binds: ?1 workspace, ?2 event type, ?3 event id, ?4 now.
+ */
+export const FANOUT_SQL = `
+  INSERT INTO deliveries (id, workspace_uuid, destination_id, event_id, event_type, status, attempts_made,
+                          next_attempt_at, created_at, updated_at)
+  SELECT printf('dlv_%012x', ?4) || lower(hex(randomblob(10))), s.workspace_uuid, s.destination_id,
+         ?3, s.event_type, 'pending', 0, ?4, ?4, ?4
+  FROM destination_event_types AS s JOIN destinations AS d ON d.id = s.destination_id
+  WHERE s.workspace_uuid = ?1 AND s.event_type = ?2 AND d.enabled = 1
+    AND EXISTS (SELECT 1 FROM events WHERE id = ?3)
+  RETURNING id, destination_id`;
+
+/** Delivery rows for given destinations; they travel as one JSON parameter, one statement for any count. */
+const INSERT_DELIVERIES_SQL = `
+  INSERT INTO deliveries (id, workspace_uuid, destination_id, event_id, event_type, status, attempts_made,
+                          next_attempt_at, created_at, updated_at)
+  SELECT value ->> 0, ?1, value ->> 1, ?2, ?3, 'pending', 0, ?4, ?4, ?4 FROM json_each(?5)`;
+
+/** Stores an event and one pending delivery per given destination (a test send) in one transaction. */
+export async function insertEventWithDeliveries(
+  db: Database,
+  event: NewEvent,
+  destinationIds: string[],
+): Promise<DeliveryRow[]> {
+  const now = Date.now();
+  const rows = destinationIds.map((d) => newDeliveryRow(event.workspaceUuid, d, event.id, event.type, now));
+  const insertEvent = db.insert(events).values({ ...event, createdAt: now });
+  if (!rows.length) {
+    await insertEvent;
+    return rows;
+  }
+  const pairs = JSON.stringify(rows.map((r) => [r.id, r.destinationId]));
+  await db.$client.batch([
+    statement(db, insertEvent),
+    db.$client.prepare(INSERT_DELIVERIES_SQL).bind(event.workspaceUuid, event.id, event.type, now, pairs),
+  ]);
+  return rows;
+}
+
+/**
+ * Stores an event and fans it out in one round trip, so ingest costs the same D1 work however many
+ * unsubscribed destinations the workspace has. A client id seen before inserts nothing
+ * (`inserted: false`).
+ */
+export async function insertEventFanningOut(
+  db: Database,
+  event: NewEvent,
+): Promise<{ inserted: boolean; deliveries: DeliveryRow[] }> {
+  const now = Date.now();
+  const d1 = db.$client;
+  const [insertedEvent, created] = await d1.batch<{ id: string; destination_id: string }>([
+    d1
+      .prepare(INSERT_EVENT_SQL)
+      .bind(event.id, event.workspaceUuid, event.clientEventId, event.type, event.payload, now),
+    d1.prepare(FANOUT_SQL).bind(event.workspaceUuid, event.type, event.id, now),
+  ]);
+  const deliveries = (created?.results ?? []).map((row) => ({
+    ...newDeliveryRow(event.workspaceUuid, row.destination_id, event.id, event.type, now),
+    id: row.id,
+  }));
+  return { inserted: (insertedEvent?.meta.changes ?? 0) === 1, deliveries };
+}

@@ -1,0 +1,158 @@
+// A destination's deliveries: send a test, preview the request, read the history.
+// Mounted inside destinations.ts, under its workspace-key middleware.
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { database } from "../db/client";
+import { DELIVERY_STATUSES, type DeliveryStatus } from "../db/schema";
+import { Delivery, deliveryJson } from "../deliveries/schema";
+import { listDeliveries } from "../deliveries/store";
+import { findDestination } from "../destinations/store";
+import { prepareRequest, urlPolicyFor } from "../dispatch/prepare";
+import { deliveryHeaders } from "../dispatch/sign";
+import { CONTACT_EVENT_TYPES, TEST_EVENT_TYPE } from "../events/catalog";
+import { sendTestDelivery } from "../events/ingest";
+import { buildPayload, SAMPLE_CONTACT } from "../events/payload";
+import { Contact } from "../events/schema";
+import { errorResponses, idParam, json, jsonBody, WorkspaceParam, workspaceSecurity } from "../http/openapi";
+import { PageQuery, page, pageOf } from "../http/pagination";
+import { notFound, ProblemError } from "../http/problem";
+import type { AppEnv } from "../http/types";
+import { validationHook } from "../http/validation";
+import { destinationDisabled } from "./deliveries";
+
+const DestinationParams = WorkspaceParam.extend({ id: idParam("id") });
+const tags = ["Deliveries"];
+
+export const destinationDeliveryRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+destinationDeliveryRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/{id}/test",
+    tags,
+    summary: "Send a test delivery",
+    description: "Sends a `webhook.test` event with a sample contact through the normal pipeline.",
+    security: workspaceSecurity,
+    request: { params: DestinationParams },
+    responses: {
+      202: json(Delivery, "The queued test delivery."),
+      409: { description: "The destination is disabled." },
+      ...errorResponses,
+    },
+  }),
+  async (c) => {
+    const db = database(c.env.DB);
+    const workspaceUuid = c.get("workspaceUuid");
+    const found = await findDestination(db, workspaceUuid, c.req.valid("param").id);
+    if (!found) throw notFound("destination");
+    if (!found.row.enabled) throw destinationDisabled(found.row.disabledReason);
+    const row = await sendTestDelivery(db, c.env.DELIVERY_QUEUE, workspaceUuid, found.row.id);
+    return c.json(deliveryJson(row), 202);
+  },
+);
+
+const PreviewRequest = z
+  .object({
+    event: z
+      .object({
+        type: z.enum([...CONTACT_EVENT_TYPES, TEST_EVENT_TYPE]).default(TEST_EVENT_TYPE),
+        contact: Contact.optional(),
+        occurred_at: z.iso.datetime({ offset: true }).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .openapi("PreviewRequest");
+
+const Preview = z
+  .object({
+    method: z.string(),
+    url: z.string(),
+    headers: z.array(z.tuple([z.string(), z.string()])),
+    body: z.string().nullable(),
+  })
+  .openapi("Preview");
+
+destinationDeliveryRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/{id}/preview",
+    tags,
+    summary: "Preview a delivery's request",
+    description:
+      "Renders the exact request a given event (or the sample `webhook.test` event) would produce, without " +
+      "sending it. The signature's value is computed at send time and is not shown.",
+    security: workspaceSecurity,
+    request: { params: DestinationParams, body: { ...jsonBody(PreviewRequest), required: false } },
+    responses: {
+      200: json(Preview, "The request as it would be sent."),
+      422: { description: "The templates cannot render this event, or the rendered URL is not allowed." },
+      ...errorResponses,
+    },
+  }),
+  async (c) => {
+    const workspaceUuid = c.get("workspaceUuid");
+    const found = await findDestination(database(c.env.DB), workspaceUuid, c.req.valid("param").id);
+    if (!found) throw notFound("destination");
+    const event = c.req.valid("json").event;
+    const type = event?.type ?? TEST_EVENT_TYPE;
+    const occurredAt = new Date(event?.occurred_at ?? Date.now()).toISOString();
+    const contact = event?.contact ?? SAMPLE_CONTACT;
+    const payload = buildPayload("evt_preview", type, workspaceUuid, contact, occurredAt);
+    const prepared = prepareRequest(found.row, payload, urlPolicyFor(c.env));
+    if (!prepared.ok) {
+      const detail =
+        prepared.errorClass === "template_error"
+          ? prepared.message
+          : `the rendered URL is not allowed: ${prepared.message}`;
+      throw new ProblemError(422, detail, { slug: prepared.errorClass.replace("_", "-") });
+    }
+    const { method, url, headers, body } = prepared.request;
+    const sent = deliveryHeaders(headers, {
+      id: "dlv_preview",
+      timestamp: Math.floor(Date.now() / 1000),
+      eventType: type,
+      signature: "v1,<computed when sent>",
+    });
+    return c.json({ method, url, headers: [...sent], body }, 200);
+  },
+);
+
+const HistoryQuery = PageQuery.extend({
+  status: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined) return undefined;
+      const statuses = value.split(",").map((s) => s.trim());
+      const unknown = statuses.filter((s) => !(DELIVERY_STATUSES as readonly string[]).includes(s));
+      if (unknown.length) {
+        ctx.addIssue({ code: "custom", message: `status must be one of ${DELIVERY_STATUSES.join(", ")}` });
+        return z.NEVER;
+      }
+      return statuses as DeliveryStatus[];
+    })
+    .openapi({ description: "One status or several, comma-separated.", example: "failed,pending" }),
+});
+
+destinationDeliveryRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/{id}/deliveries",
+    tags,
+    summary: "A destination's delivery history",
+    description: "Newest first. Pass `next_cursor` back as `cursor` for the next page.",
+    security: workspaceSecurity,
+    request: { params: DestinationParams, query: HistoryQuery },
+    responses: { 200: json(pageOf(Delivery), "A page of deliveries."), ...errorResponses },
+  }),
+  async (c) => {
+    const db = database(c.env.DB);
+    const { limit, cursor, status } = c.req.valid("query");
+    const found = await findDestination(db, c.get("workspaceUuid"), c.req.valid("param").id);
+    if (!found) throw notFound("destination");
+    const rows = await listDeliveries(db, found.row.id, limit, { before: cursor, status });
+    const { data, next_cursor } = page(rows, limit);
+    return c.json({ data: data.map(deliveryJson), next_cursor }, 200);
+  },
+);

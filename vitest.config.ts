@@ -9,6 +9,8 @@ export default defineConfig({
       main: "./src/index.ts",
       wrangler: { configPath: "./wrangler.toml" },
       miniflare: {
+        // An empty database of its own for the migration test.
+        d1Databases: ["MIGRATION_TEST_DB"],
         bindings: {
           TEST_MIGRATIONS: migrations,
           OPERATOR_TOKEN: "test-operator-token",

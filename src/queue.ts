@@ -13,6 +13,19 @@ export const DEAD_LETTER_QUEUE = "leadpush-deliveries-dlq";
 
 const SEND_BATCH_LIMIT = 100; // Queues' sendBatch limit.
 
+/** Thrown when a sendBatch fails: `unsent` are the ids from that batch on (earlier batches went out). */
+export class EnqueueError extends Error {
+  constructor(
+    readonly unsent: string[],
+    cause: unknown,
+  ) {
+    super(
+      `could not queue ${unsent.length} deliveries: ${cause instanceof Error ? cause.message : String(cause)}`,
+    );
+  }
+}
+
+/** Sends one message per delivery, 100 per sendBatch call; an EnqueueError says which were not sent. */
 export async function enqueueDeliveries(
   queue: Queue<DeliveryMessage>,
   deliveryIds: string[],
@@ -20,14 +33,18 @@ export async function enqueueDeliveries(
 ): Promise<void> {
   for (let i = 0; i < deliveryIds.length; i += SEND_BATCH_LIMIT) {
     const chunk = deliveryIds.slice(i, i + SEND_BATCH_LIMIT);
-    await queue.sendBatch(
-      chunk.map((deliveryId) => {
-        const before = attemptsBefore?.get(deliveryId);
-        return {
-          body: before ? { deliveryId, attemptsBefore: before } : { deliveryId },
-          contentType: "json" as const,
-        };
-      }),
-    );
+    await queue
+      .sendBatch(
+        chunk.map((deliveryId) => {
+          const before = attemptsBefore?.get(deliveryId);
+          return {
+            body: before ? { deliveryId, attemptsBefore: before } : { deliveryId },
+            contentType: "json" as const,
+          };
+        }),
+      )
+      .catch((error: unknown) => {
+        throw new EnqueueError(deliveryIds.slice(i), error);
+      });
   }
 }

@@ -1,13 +1,7 @@
 // The queue consumer on hand-made batches: retry classification, idempotency, signatures.
-import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { database } from "../src/db/client";
-import { consumeDeliveries } from "../src/dispatch/consume";
-import { buildPayload } from "../src/events/payload";
-import { insertEventWithDeliveries } from "../src/events/store";
-import { newId } from "../src/ids";
-import type { DeliveryMessage } from "../src/queue";
+import { consume, pendingDelivery, sequence } from "./consumer-helpers";
 import {
   call,
   createDestination,
@@ -37,63 +31,6 @@ type DeliveryJson = {
   attempts_made: number;
   attempts: Attempt[];
 };
-
-/** A stored pending delivery that was never enqueued: the tests hand its messages to the consumer. */
-async function pendingDelivery(
-  ws: Workspace,
-  destinationId: string,
-  type = "contact.created",
-): Promise<string> {
-  const eventId = newId("evt");
-  const payload = buildPayload(
-    eventId,
-    type,
-    ws.uuid,
-    { _id: "ct_1", attributes: { email: "ada@example.com" } },
-    new Date().toISOString(),
-  );
-  const [row] = await insertEventWithDeliveries(
-    database(env.DB),
-    { id: eventId, workspaceUuid: ws.uuid, clientEventId: null, type, payload: JSON.stringify(payload) },
-    [destinationId],
-  );
-  return row?.id ?? "";
-}
-
-let sequence = 0;
-async function consume(
-  fetcher: typeof fetch,
-  messages: { deliveryId: string; attempts: number; attemptsBefore?: number }[],
-) {
-  const batch = createMessageBatch<DeliveryMessage>(
-    "leadpush-deliveries",
-    messages.map(({ deliveryId, attempts, attemptsBefore }) => ({
-      id: `msg-${++sequence}`,
-      timestamp: new Date(),
-      attempts,
-      body: attemptsBefore === undefined ? { deliveryId } : { deliveryId, attemptsBefore },
-    })),
-  );
-  // The pool's mock batch drops retry()'s delaySeconds from getQueueResult, so read them off a spy.
-  const delays = new Map<string, number | undefined>();
-  for (const message of batch.messages) {
-    const retry = message.retry.bind(message);
-    vi.spyOn(message, "retry").mockImplementation((options) => {
-      delays.set(message.id, options?.delaySeconds);
-      retry(options);
-    });
-  }
-  const ctx = createExecutionContext();
-  await consumeDeliveries(batch, env, fetcher);
-  const result = await getQueueResult(batch, ctx);
-  return {
-    explicitAcks: result.explicitAcks,
-    retryMessages: result.retryMessages.map(({ msgId }: { msgId: string }) => ({
-      msgId,
-      delaySeconds: delays.get(msgId),
-    })),
-  };
-}
 
 async function delivery(ws: Workspace, id: string) {
   return json<DeliveryJson>(await call(`/v1/workspaces/${ws.uuid}/deliveries/${id}`, { auth: ws.auth }));
@@ -430,8 +367,9 @@ describe("signatures", () => {
 });
 
 describe("isolation within a batch", () => {
-  it("a delivery that fails on our side is retried alone; the rest of the batch is sent and recorded once", async () => {
+  it("a delivery that fails on our side is recorded as internal_error and retried; the rest of the batch is sent once", async () => {
     const broken = await setup();
+    const corrupt = await setup();
     const healthy = await setup();
     // A ciphertext that no longer decrypts (a wrong SECRET_ENCRYPTION_KEY would look the same).
     await env.DB.prepare(
@@ -439,18 +377,55 @@ describe("isolation within a batch", () => {
     )
       .bind(broken.dest.id)
       .run();
+    // A stored payload that no longer parses: an error the pipeline never expects.
+    await env.DB.prepare(
+      "UPDATE events SET payload = '{not json' WHERE id = (SELECT event_id FROM deliveries WHERE id = ?)",
+    )
+      .bind(corrupt.deliveryId)
+      .run();
     const { fetcher, requests } = receiver();
     const result = await consume(fetcher, [
       { deliveryId: broken.deliveryId, attempts: 1 },
+      { deliveryId: corrupt.deliveryId, attempts: 1 },
       { deliveryId: healthy.deliveryId, attempts: 1 },
     ]);
     expect(requests.map((r) => r.headers.get("x-leadpush-id"))).toEqual([healthy.deliveryId]);
-    expect(result.retryMessages).toHaveLength(1);
-    expect(result.retryMessages[0]?.delaySeconds).toBeGreaterThanOrEqual(4);
+    expect(result.retryMessages).toHaveLength(2);
+    for (const retry of result.retryMessages) expect(retry.delaySeconds).toBeGreaterThanOrEqual(4);
     expect(result.explicitAcks).toHaveLength(1);
     expect((await delivery(healthy.ws, healthy.deliveryId)).status).toBe("succeeded");
-    const stuck = await delivery(broken.ws, broken.deliveryId);
-    expect(stuck).toMatchObject({ status: "pending", attempts_made: 0 });
-    expect(stuck.attempts).toHaveLength(0);
+    for (const { ws, deliveryId } of [broken, corrupt]) {
+      const failed = await delivery(ws, deliveryId);
+      expect(failed).toMatchObject({ status: "pending", attempts_made: 1 });
+      expect(failed.attempts).toHaveLength(1);
+      expect(failed.attempts[0]).toMatchObject({
+        number: 1,
+        error_class: "internal_error",
+        response_status: null,
+      });
+      expect(failed.attempts[0]?.error_message).toMatch(/could not prepare or send this request.*retried/);
+      // Due again on the schedule, so the recovery sweep leaves it alone.
+      const row = await env.DB.prepare("SELECT next_attempt_at FROM deliveries WHERE id = ?")
+        .bind(deliveryId)
+        .first<{ next_attempt_at: number }>();
+      expect(row?.next_attempt_at).toBeGreaterThan(Date.now() + 3000);
+    }
+  });
+
+  it("an internal error on the last attempt fails the delivery into the dead-letter queue", async () => {
+    const broken = await setup();
+    await env.DB.prepare(
+      "UPDATE destinations SET secret_ciphertext = 'v1.AAAAAAAAAAAAAAAA.AAAA' WHERE id = ?",
+    )
+      .bind(broken.dest.id)
+      .run();
+    const { fetcher } = receiver();
+    const result = await consume(fetcher, [
+      { deliveryId: broken.deliveryId, attempts: 1, attemptsBefore: 7 },
+    ]);
+    expect(result.explicitAcks).toHaveLength(1);
+    const failed = await delivery(broken.ws, broken.deliveryId);
+    expect(failed.status).toBe("failed");
+    expect(failed.attempts.map((a) => [a.number, a.error_class])).toEqual([[8, "internal_error"]]);
   });
 });

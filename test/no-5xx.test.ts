@@ -69,7 +69,7 @@ describe("no route answers hostile input with a 5xx", async () => {
       "limit=-1",
       "limit=1e999",
       "cursor=%00",
-      "cursor=" + "A".repeat(5000),
+      `cursor=${"A".repeat(5000)}`,
       "status=failed,,",
       "limit=5&limit=6",
     ];
@@ -82,7 +82,7 @@ describe("no route answers hostile input with a 5xx", async () => {
         expect(response.status, `${path}?${query}`).toBeLessThan(500);
       }
     }
-    for (const id of ["%00", "dst_" + "g".repeat(32), "..%2F..%2Fopenapi.json", "x".repeat(5000)]) {
+    for (const id of ["%00", `dst_${"g".repeat(32)}`, "..%2F..%2Fopenapi.json", "x".repeat(5000)]) {
       const response = await call(`/v1/workspaces/${ws.uuid}/destinations/${id}`, { auth: ws.auth });
       expect(response.status, id).toBe(404);
     }

@@ -148,10 +148,16 @@ describe("ingest and fan-out", () => {
     expect(await countRows("deliveries", "event_id = ?", firstBody.event_id)).toBe(1);
     expect(await countRows("events", "workspace_uuid = ?", ws.uuid)).toBe(1);
     expect(requests).toHaveLength(1);
-    // Another workspace may use the same client id.
+    // The client's id is the event's id; another workspace may use the same one for its own event.
+    expect(firstBody.event_id).toBe("crm-evt-1");
     const other = await createWorkspace("Other");
-    const theirs = await json<{ event_id: string }>(await ingest(other, contactEvent({ id: "crm-evt-1" })));
-    expect(theirs.event_id).not.toBe(firstBody.event_id);
+    await createDestination(other);
+    const theirs = await ingest(other, contactEvent({ id: "crm-evt-1" }));
+    expect(theirs.headers.get("idempotent-replayed")).toBeNull();
+    const theirBody = await json<{ event_id: string; deliveries: DeliveryJson[] }>(theirs);
+    expect(theirBody.event_id).toBe("crm-evt-1");
+    expect(theirBody.deliveries).toHaveLength(1);
+    await settled(other, theirBody.deliveries[0]?.id ?? "");
   });
 
   it("answers concurrent duplicates of one event id with one event", async () => {

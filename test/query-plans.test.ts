@@ -1,7 +1,10 @@
-// The hot statements stay index lookups: a plan that scans, or drives an update through the wrong
-// index, is a regression even when every result is still right.
+// The hot statements stay index lookups: a plan that scans, or walks the wrong index, is a regression even
+// when every result is still right. Each plan is of the SQL production runs, not a copy of it.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { database } from "../src/db/client";
+import { historyQuery } from "../src/deliveries/store";
+import { loadDeliveries } from "../src/dispatch/load";
 import { RECORD_OUTCOMES_SQL, RECORD_SKIPPED_SQL } from "../src/dispatch/record";
 import { SWEEP_SQL } from "../src/dispatch/recover";
 import { FANOUT_SQL } from "../src/events/store";
@@ -13,17 +16,12 @@ async function plan(sql: string, ...binds: unknown[]): Promise<string> {
   return results.map((r) => r.detail).join("\n");
 }
 
-describe("query plans", () => {
-  it("records a batch's outcomes by primary key, not through the status index", async () => {
-    const outcomes = await plan(RECORD_OUTCOMES_SQL, 0, "[]");
-    expect(outcomes).toMatch(/SEARCH deliveries USING INDEX sqlite_autoindex_deliveries_1 \(id=\?\)/);
-    expect(outcomes).not.toMatch(/deliveries_status/);
-    expect(outcomes).not.toMatch(/SCAN deliveries/);
-    const skipped = await plan(RECORD_SKIPPED_SQL, 0, "[]");
-    expect(skipped).toMatch(/SEARCH deliveries USING INDEX sqlite_autoindex_deliveries_1 \(id=\?\)/);
-    expect(skipped).not.toMatch(/SCAN deliveries/);
-  });
+const planOf = (query: { toSQL(): { sql: string; params: unknown[] } }) => {
+  const { sql, params } = query.toSQL();
+  return plan(sql, ...params);
+};
 
+describe("query plans", () => {
   it("fans an event out from the subscription index, each destination by its primary key", async () => {
     const fanout = await plan(FANOUT_SQL, "w", "contact.created", "evt_x", 0);
     expect(fanout).toMatch(/SEARCH s USING (COVERING )?INDEX subscriptions_fanout/);
@@ -31,11 +29,39 @@ describe("query plans", () => {
     expect(fanout).not.toMatch(/SCAN/);
   });
 
-  it("sweeps stalled deliveries through the (status, next_attempt_at) index", async () => {
-    const sweep = await plan(SWEEP_SQL, 0, 0, 500);
-    expect(sweep).toMatch(
-      /SEARCH deliveries USING INDEX deliveries_status_next_attempt \(status=\? AND next_attempt_at<\?\)/,
-    );
+  it("loads a consumer batch by primary keys: delivery, destination, event", async () => {
+    const load = await planOf(loadDeliveries(database(env.DB), ["dlv_x"]));
+    expect(load).toMatch(/SEARCH deliveries USING PRIMARY KEY \(id=\?\)/);
+    expect(load).toMatch(/SEARCH destinations USING INDEX sqlite_autoindex_destinations_1 \(id=\?\)/);
+    expect(load).toMatch(/SEARCH events USING PRIMARY KEY \(workspace_uuid=\? AND id=\?\)/);
+    expect(load).not.toMatch(/SCAN (deliveries|destinations|events)/);
+  });
+
+  it("records a batch's outcomes by primary key", async () => {
+    for (const sql of [RECORD_OUTCOMES_SQL, RECORD_SKIPPED_SQL]) {
+      const outcomes = await plan(sql, 0, "[]");
+      expect(outcomes).toMatch(/SEARCH deliveries USING PRIMARY KEY \(id=\?\)/);
+      expect(outcomes).not.toMatch(/SCAN deliveries/);
+    }
+  });
+
+  it("sweeps retried deliveries through the due index and never-attempted ones by id range", async () => {
+    const sweep = await plan(SWEEP_SQL, 0, 0, 500, 0, "dlv_0", "dlv_1");
+    expect(sweep).toMatch(/SEARCH deliveries USING INDEX deliveries_due \(next_attempt_at<\?\)/);
+    expect(sweep).toMatch(/SEARCH deliveries USING PRIMARY KEY \(id>\? AND id<\?\)/);
     expect(sweep).not.toMatch(/SCAN deliveries/);
+  });
+
+  it("walks a destination's history by (destination, id), with or without a status filter", async () => {
+    const db = database(env.DB);
+    const first = await planOf(historyQuery(db, "dst_x", 20, {}));
+    expect(first).toMatch(/SEARCH deliveries USING INDEX deliveries_destination \(destination_id=\?\)/);
+    const deep = await planOf(
+      historyQuery(db, "dst_x", 20, { before: "dlv_x", status: ["failed", "pending"] }),
+    );
+    expect(deep).toMatch(
+      /SEARCH deliveries USING INDEX deliveries_destination \(destination_id=\? AND id<\?\)/,
+    );
+    for (const p of [first, deep]) expect(p).not.toMatch(/TEMP B-TREE|SCAN deliveries/);
   });
 });

@@ -49,7 +49,6 @@ async function strandedDelivery(
     {
       id: eventId,
       workspaceUuid: ws.uuid,
-      clientEventId: null,
       type: "contact.created",
       payload: JSON.stringify(payload),
     },
@@ -88,6 +87,31 @@ describe("recovering stalled deliveries", () => {
     expect(requests.map((r) => r.headers.get("x-leadpush-id")).sort()).toEqual([fresh, midway].sort());
     // Queued once: the sweep moved their due time, so the next sweep leaves them alone.
     expect(await recoverStalledDeliveries(env)).toBe(0);
+  });
+
+  it("never queues a second copy while the one it queued may still be in flight", async () => {
+    vi.spyOn(globalThis, "fetch").mockImplementation(async () => new Response("ok"));
+    const send = vi.spyOn(env.DELIVERY_QUEUE, "sendBatch").mockResolvedValue(undefined as never);
+    const ws = await createWorkspace();
+    const dest = await createDestination(ws);
+    const id = await strandedDelivery(ws, dest.id, 2, STALLED_AFTER_MS + 60_000);
+    // (Other tests of this file leave pending deliveries behind: count this one's copies only.)
+    const copies = () =>
+      send.mock.calls
+        .flatMap(([messages]) => [...messages].map((m) => m.body as DeliveryMessage))
+        .filter((b) => b.deliveryId === id);
+    const start = Date.now();
+    await recoverStalledDeliveries(env, start);
+    expect(copies()).toHaveLength(1);
+    // Its copy is in flight (here: never consumed). Sweeps every minute for a full stall window and more
+    // leave it alone; only once the copy is itself a whole window overdue is it presumed lost.
+    for (let minute = 1; minute <= 30; minute++) await recoverStalledDeliveries(env, start + minute * 60_000);
+    expect(copies()).toHaveLength(1);
+    await recoverStalledDeliveries(env, start + 31 * 60_000);
+    expect(copies()).toEqual([
+      { deliveryId: id, attemptsBefore: 2 },
+      { deliveryId: id, attemptsBefore: 2 },
+    ]);
   });
 
   it("a recovered delivery on its last attempt fails into the dead-letter queue", async () => {

@@ -1,7 +1,16 @@
 // The records of the service. Migrations in migrations/ are generated from this file
 // (`npm run db:generate`), so it is the single source of truth for what is stored.
 import { sql } from "drizzle-orm";
-import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import {
+  check,
+  foreignKey,
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/sqlite-core";
 
 // Times are unix milliseconds: they sort, compare and index as integers; the API renders ISO 8601.
 const createdAt = () => integer("created_at").notNull();
@@ -79,21 +88,27 @@ export const subscriptions = sqliteTable(
   ],
 );
 
+// Events, deliveries and attempts are WITHOUT ROWID tables (set in their migration; drizzle cannot say
+// it): the primary key is the table, so a row costs one write, not a row plus a key index.
 export const events = sqliteTable(
   "events",
   {
-    id: text("id").primaryKey(),
     workspaceUuid: text("workspace_uuid")
       .notNull()
       .references(() => workspaces.uuid, { onDelete: "cascade" }),
-    // The client's own id for the event, the idempotency key of ingestion.
-    clientEventId: text("client_event_id"),
+    // The event's id everywhere it is shown: the client's own id when it sent one (the idempotency key
+    // of ingestion), else one we make (`evt_…`). Unique within the workspace.
+    id: text("id").notNull(),
     type: text("type").notNull(),
     // The full event payload (the template context), exactly as receivers get it by default.
     payload: text("payload").notNull(),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex("events_client_id").on(t.workspaceUuid, t.clientEventId)],
+  (t) => [
+    primaryKey({ columns: [t.workspaceUuid, t.id] }),
+    // The retention purge finds old events by age.
+    index("events_created_at").on(t.createdAt),
+  ],
 );
 
 export const DELIVERY_STATUSES = ["pending", "succeeded", "failed", "skipped"] as const;
@@ -102,18 +117,19 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 export const deliveries = sqliteTable(
   "deliveries",
   {
+    // UUIDv7-shaped (`dlv_` + 12 hex digits of creation ms + random): ids sort by age, so history pages
+    // and the retention purge walk the primary key.
     id: text("id").primaryKey(),
     workspaceUuid: text("workspace_uuid").notNull(),
     destinationId: text("destination_id")
       .notNull()
       .references(() => destinations.id, { onDelete: "cascade" }),
-    eventId: text("event_id")
-      .notNull()
-      .references(() => events.id, { onDelete: "cascade" }),
+    eventId: text("event_id").notNull(),
     eventType: text("event_type").notNull(),
     status: text("status", { enum: DELIVERY_STATUSES }).notNull().default("pending"),
     // The highest attempt number recorded; a queue message for an attempt at or below it is a duplicate.
     attemptsMade: integer("attempts_made").notNull().default(0),
+    // When the next attempt is due. Equal to created_at until the first attempt is recorded.
     nextAttemptAt: integer("next_attempt_at"),
     // Why the delivery stopped without success, in words (410, dead-lettered, skipped…).
     statusReason: text("status_reason"),
@@ -122,11 +138,19 @@ export const deliveries = sqliteTable(
     updatedAt: integer("updated_at").notNull(),
   },
   (t) => [
-    index("deliveries_destination_id").on(t.destinationId, t.id),
-    index("deliveries_destination_status_id").on(t.destinationId, t.status, t.id),
-    index("deliveries_event").on(t.eventId),
-    // The recovery sweep reads overdue pending deliveries, oldest first.
-    index("deliveries_status_next_attempt").on(t.status, t.nextAttemptAt),
+    foreignKey({
+      columns: [t.workspaceUuid, t.eventId],
+      foreignColumns: [events.workspaceUuid, events.id],
+    }).onDelete("cascade"),
+    // History, newest first (a status filter reads the same walk), and the cascade from a destination.
+    index("deliveries_destination").on(t.destinationId, t.id),
+    // An event's deliveries: the idempotent replay of an ingest, and the cascade from an event.
+    index("deliveries_event").on(t.workspaceUuid, t.eventId),
+    // The recovery sweep: pending deliveries that were attempted, or claimed, and are due. A delivery not
+    // yet attempted is not in it (next_attempt_at = created_at), so a first-try success never touches it.
+    index("deliveries_due")
+      .on(t.nextAttemptAt)
+      .where(sql`status = 'pending' AND next_attempt_at <> created_at`),
   ],
 );
 
@@ -136,6 +160,8 @@ export const ERROR_CLASSES = [
   "http_status",
   "destination_blocked",
   "template_error",
+  // An unexpected error on our side while preparing or sending one delivery; retried on the schedule.
+  "internal_error",
 ] as const;
 export type ErrorClass = (typeof ERROR_CLASSES)[number];
 

@@ -1,7 +1,8 @@
 // Manual redelivery: the same event to the same destination, as a new delivery with its own attempts.
 import type { Database } from "../db/client";
 import type { DeliveryRow } from "../db/schema";
-import { type DeliveryMessage, enqueueDeliveries } from "../queue";
+import { queueNewDeliveries } from "../dispatch/recover";
+import type { DeliveryMessage } from "../queue";
 import { insertDelivery, newDeliveryRow } from "./store";
 
 export async function redeliver(
@@ -16,6 +17,6 @@ export async function redeliver(
     original.eventType,
   );
   await insertDelivery(db, row);
-  await enqueueDeliveries(queue, [row.id]);
+  await queueNewDeliveries(db, queue, [row.id]);
   return row;
 }

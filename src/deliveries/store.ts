@@ -1,5 +1,5 @@
 // Delivery records in D1: making one, reading one or a history page, and their attempts.
-import { and, asc, desc, eq, inArray, lt } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, lt } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { attempts, type DeliveryRow, type DeliveryStatus, deliveries } from "../db/schema";
 import { newId } from "../ids";
@@ -44,12 +44,34 @@ export async function attemptsOf(db: Database, deliveryId: string) {
   return db.select().from(attempts).where(eq(attempts.deliveryId, deliveryId)).orderBy(asc(attempts.number));
 }
 
-export async function deliveriesOfEvent(db: Database, eventId: string) {
-  return db.select().from(deliveries).where(eq(deliveries.eventId, eventId)).orderBy(asc(deliveries.id));
+/**
+ * The deliveries an event fanned out to when it was ingested (not later redeliveries): the first
+ * `limit` by id, and how many there are. One round trip.
+ */
+export async function fanOutOf(
+  db: Database,
+  workspaceUuid: string,
+  eventId: string,
+  createdAt: number,
+  limit: number,
+) {
+  const scope = and(
+    eq(deliveries.workspaceUuid, workspaceUuid),
+    eq(deliveries.eventId, eventId),
+    eq(deliveries.createdAt, createdAt),
+  );
+  const [rows, [counted]] = await db.batch([
+    db.select().from(deliveries).where(scope).orderBy(asc(deliveries.id)).limit(limit),
+    db.select({ count: count() }).from(deliveries).where(scope),
+  ]);
+  return { rows, count: counted?.count ?? 0 };
 }
 
-/** Newest first; the (destination, status, id) index makes page N as cheap as page 1. */
-export async function listDeliveries(
+/**
+ * A history page, newest first: the (destination, id) index walks page N as cheaply as page 1, and a
+ * status filter reads the same walk. (The query, for the plan test; listDeliveries runs it.)
+ */
+export function historyQuery(
   db: Database,
   destinationId: string,
   limit: number,
@@ -67,4 +89,8 @@ export async function listDeliveries(
     )
     .orderBy(desc(deliveries.id))
     .limit(limit + 1);
+}
+
+export async function listDeliveries(...args: Parameters<typeof historyQuery>) {
+  return historyQuery(...args);
 }

@@ -2,12 +2,11 @@
 // /openapi.json is generated from them, so the document cannot drift from the behaviour.
 import { z } from "@hono/zod-openapi";
 import type { DestinationRow } from "../db/schema";
+import { headerValueProblem } from "../dispatch/render";
 import { templatedAuthorityError } from "../dispatch/url-policy";
 import { CONTACT_EVENT_TYPES } from "../events/catalog";
 import { iso, isoOrNull } from "../time";
 import { LIMITS, reservedHeaderReason, templateSyntaxError } from "./rules";
-
-const NO_CONTROL_BREAKS = /[\r\n\0]/;
 
 const template = (max: number, what: string) =>
   z
@@ -24,8 +23,9 @@ const HeaderPair = z
       const reason = reservedHeaderReason(name);
       if (reason) ctx.addIssue({ code: "custom", message: reason });
     }),
-    value: template(LIMITS.headerValueLength, "a header value").refine((v) => !NO_CONTROL_BREAKS.test(v), {
-      message: "header values must not contain CR, LF or NUL",
+    value: template(LIMITS.headerValueLength, "a header value").superRefine((value, ctx) => {
+      const problem = headerValueProblem(value);
+      if (problem) ctx.addIssue({ code: "custom", message: `header values must not contain ${problem}` });
     }),
   })
   .strict()

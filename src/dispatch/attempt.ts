@@ -22,9 +22,9 @@ export type AttemptRecord = {
 
 export type AttemptResult = { record: AttemptRecord; retryAfter: string | null };
 
-// Header values that are credentials are kept out of the attempt history.
-const SENSITIVE_HEADER =
-  /^(authorization|proxy-authorization|cookie|x-leadpush-signature)$|token|secret|api-?key|password/i;
+// Header values that are credentials are kept out of the attempt history (docs/deliveries.md):
+// Cookie, and any name that speaks of auth, a token, secret, key, password, session or signature.
+const SENSITIVE_HEADER = /^cookie$|auth|token|secret|key|password|session|signature/i;
 const redacted = (headers: Headers): [string, string][] =>
   [...headers].map(([name, value]) => [name, SENSITIVE_HEADER.test(name) ? "[redacted]" : value]);
 

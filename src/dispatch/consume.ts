@@ -4,11 +4,11 @@
 // event; one transaction records every attempt and outcome. The sends in between run concurrently.
 import { database } from "../db/client";
 import type { DeliveryMessage } from "../queue";
-import { attemptDelivery } from "./attempt";
+import { type AttemptResult, attemptDelivery } from "./attempt";
 import { sendToDeadLetter } from "./dead-letter";
 import { type LoadedDelivery, loadDeliveries } from "./load";
 import { recordOutcomes, type Settled } from "./record";
-import { backoffSeconds, nextStep } from "./retry";
+import { nextStep } from "./retry";
 
 type Due = { message: Message<DeliveryMessage>; row: LoadedDelivery; number: number };
 
@@ -45,26 +45,53 @@ function triage(messages: readonly Message<DeliveryMessage>[], rows: Map<string,
 
 type SettledMessage = Settled & { message: Message<DeliveryMessage> };
 
-async function settle({ message, row, number }: Due, env: Env, fetcher: typeof fetch) {
+/**
+ * Our own fault (say, a secret that no longer decrypts, or a bug): recorded as an `internal_error`
+ * attempt and retried on the schedule like any failure, so no delivery is retried silently and the
+ * rest of the batch is neither lost nor sent twice. The message shown is ours, never the error's text,
+ * which could quote a payload; the log keeps the text.
+ */
+function internalError(row: LoadedDelivery, number: number, error: unknown): AttemptResult {
+  console.error(
+    "delivery attempt failed on our side",
+    row.id,
+    error instanceof Error ? error.message : String(error),
+  );
+  const kind = error instanceof Error ? error.name : typeof error;
+  const record = {
+    deliveryId: row.id,
+    number,
+    startedAt: Date.now(),
+    method: row.method,
+    url: row.urlTemplate,
+    headers: [],
+    responseStatus: null,
+    responseBody: null,
+    durationMs: 0,
+    errorClass: "internal_error" as const,
+    errorMessage: `Leadpush could not prepare or send this request (an internal ${kind}); it will be retried.`,
+  };
+  return { record, retryAfter: null };
+}
+
+async function settle(
+  { message, row, number }: Due,
+  env: Env,
+  fetcher: typeof fetch,
+): Promise<SettledMessage> {
+  let result: AttemptResult;
   try {
-    const { record, retryAfter } = await attemptDelivery(row, number, env, fetcher);
-    const outcome = nextStep(number, {
-      errorClass: record.errorClass,
-      status: record.responseStatus,
-      retryAfter,
-    });
-    return { message, record, outcome, destinationId: row.destinationId } satisfies SettledMessage;
+    result = await attemptDelivery(row, number, env, fetcher);
   } catch (error) {
-    // Our own fault (say, a secret that no longer decrypts): this message alone is retried,
-    // unrecorded, so the rest of the batch is neither lost nor sent twice.
-    console.error(
-      "delivery failed before sending",
-      row.id,
-      error instanceof Error ? error.message : String(error),
-    );
-    message.retry({ delaySeconds: backoffSeconds(number) });
-    return null;
+    result = internalError(row, number, error);
   }
+  const { record, retryAfter } = result;
+  const outcome = nextStep(number, {
+    errorClass: record.errorClass,
+    status: record.responseStatus,
+    retryAfter,
+  });
+  return { message, record, outcome, destinationId: row.destinationId };
 }
 
 export async function consumeDeliveries(
@@ -79,7 +106,7 @@ export async function consumeDeliveries(
   const rows = new Map((ids.length ? await loadDeliveries(db, ids) : []).map((row) => [row.id, row]));
   const { due, skipped } = triage(batch.messages, rows);
 
-  const settled = (await Promise.all(due.map((d) => settle(d, env, fetcher)))).filter((s) => s !== null);
+  const settled = await Promise.all(due.map((d) => settle(d, env, fetcher)));
   await recordOutcomes(db, settled, skipped);
 
   const exhausted = settled.filter((s) => s.outcome.kind === "failed" && s.outcome.exhausted);

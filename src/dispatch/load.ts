@@ -1,5 +1,5 @@
 // The consumer's one read per batch: each message's delivery with its destination and event.
-import { eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { deliveries, destinations, events } from "../db/schema";
 
@@ -27,6 +27,9 @@ export function loadDeliveries(db: Database, ids: string[]) {
     })
     .from(deliveries)
     .innerJoin(destinations, eq(destinations.id, deliveries.destinationId))
-    .innerJoin(events, eq(events.id, deliveries.eventId))
+    .innerJoin(
+      events,
+      and(eq(events.workspaceUuid, deliveries.workspaceUuid), eq(events.id, deliveries.eventId)),
+    )
     .where(sql`${deliveries.id} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`);
 }

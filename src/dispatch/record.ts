@@ -74,6 +74,29 @@ function disableAfterGone(db: Database, destinationId: string, now: number): D1P
   );
 }
 
+// D1 caps a string at 2 MB: the batch's attempt rows (each up to a 16 KiB response excerpt, JSON-escaped,
+// plus its headers) travel in parameters of at most this many characters, all in the one transaction.
+const PARAMETER_CHARS = 512 * 1024;
+
+/** The rows as JSON arrays, each within PARAMETER_CHARS (a larger single row travels alone). */
+export function jsonChunks(rows: unknown[]): string[] {
+  const chunks: string[] = [];
+  let current: string[] = [];
+  let size = 2;
+  for (const row of rows) {
+    const json = JSON.stringify(row);
+    if (current.length && size + json.length + 1 > PARAMETER_CHARS) {
+      chunks.push(`[${current.join(",")}]`);
+      current = [];
+      size = 2;
+    }
+    current.push(json);
+    size += json.length + 1;
+  }
+  if (current.length) chunks.push(`[${current.join(",")}]`);
+  return chunks;
+}
+
 export async function recordOutcomes(db: Database, settled: Settled[], skipped: string[]): Promise<void> {
   const now = Date.now();
   const d1 = db.$client;

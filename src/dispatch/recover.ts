@@ -1,26 +1,50 @@
 // The safety net under the queue: a pending delivery whose message was lost (an enqueue that failed
 // after its row was committed, a message dropped by the platform) would wait forever. Every minute the
 // cron trigger queues again each pending delivery that is well past its due time.
-import { database } from "../db/client";
-import { enqueueDeliveries } from "../queue";
+import { type Database, database } from "../db/client";
+import { type DeliveryMessage, EnqueueError, enqueueDeliveries } from "../queue";
 
 // A message may legitimately arrive late under backlog; past this it is presumed lost. A delivery that
 // was only late is still sent once: the consumer ignores the copy for an attempt already recorded.
 export const STALLED_AFTER_MS = 15 * 60 * 1000;
 const SWEEP_LIMIT = 500;
 
-/** Claims the overdue deliveries (moving their due time to now, so the next sweep skips them). */
+// A lost first message is looked for among deliveries made this long before the stall window: the
+// sweep runs every minute, so each such delivery is looked at ten times before it ages out of view.
+const FIRST_TRY_WINDOW_MS = 10 * 60 * 1000;
+
+/**
+ * Claims the overdue deliveries: those attempted or claimed before and due long ago (the deliveries_due
+ * index), and those never attempted, found by their age in the primary key (ids begin with their
+ * creation time), so a first-try delivery costs the index nothing. Their due time moves a stall window
+ * ahead, so the copy queued now is the only one while it is in flight: no later sweep queues another
+ * unless that copy, too, is a full window overdue.
+ * Binds: ?1 now, ?2 overdue before, ?3 limit, ?4 the new due time, ?5–?6 the id range of never-attempted ones.
+ */
 export const SWEEP_SQL = `
-  UPDATE deliveries SET next_attempt_at = ?1, updated_at = ?1
-  WHERE id IN (SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at < ?2
+  UPDATE deliveries SET next_attempt_at = ?4, updated_at = ?1
+  WHERE id IN (SELECT id FROM deliveries
+               WHERE status = 'pending' AND next_attempt_at <> created_at AND next_attempt_at < ?2
                ORDER BY next_attempt_at LIMIT ?3)
+     OR id IN (SELECT id FROM deliveries
+               WHERE id >= ?5 AND id < ?6 AND status = 'pending' AND next_attempt_at = created_at LIMIT ?3)
   RETURNING id, attempts_made`;
+
+/** The smallest delivery id made at `ms` (ids are `dlv_` + 12 hex digits of milliseconds + random). */
+const firstIdAt = (ms: number) => `dlv_${Math.max(0, ms).toString(16).padStart(12, "0")}`;
 
 export async function recoverStalledDeliveries(env: Env, now = Date.now()): Promise<number> {
   const db = database(env.DB);
   const { results } = await db.$client
     .prepare(SWEEP_SQL)
-    .bind(now, now - STALLED_AFTER_MS, SWEEP_LIMIT)
+    .bind(
+      now,
+      now - STALLED_AFTER_MS,
+      SWEEP_LIMIT,
+      now + STALLED_AFTER_MS,
+      firstIdAt(now - STALLED_AFTER_MS - FIRST_TRY_WINDOW_MS),
+      firstIdAt(now - STALLED_AFTER_MS),
+    )
     .run<{ id: string; attempts_made: number }>();
   if (results.length) {
     await enqueueDeliveries(
@@ -30,4 +54,29 @@ export async function recoverStalledDeliveries(env: Env, now = Date.now()): Prom
     );
   }
   return results.length;
+}
+
+// Due far enough in the past that the next sweep queues them; unequal to created_at, so in its index.
+const HAND_OVER_SQL = `
+  UPDATE deliveries SET next_attempt_at = ?1
+  WHERE id IN (SELECT value FROM json_each(?2)) AND status = 'pending' AND attempts_made = 0`;
+
+/**
+ * Queues new deliveries. Their rows are committed already, so a queue that refuses them (an outage, or
+ * its rate limit under a large fan-out) loses nothing: what was not sent is handed to the next sweep,
+ * a minute away, instead of failing the request that made them.
+ */
+export async function queueNewDeliveries(
+  db: Database,
+  queue: Queue<DeliveryMessage>,
+  ids: string[],
+): Promise<void> {
+  try {
+    await enqueueDeliveries(queue, ids);
+  } catch (error) {
+    const unsent = error instanceof EnqueueError ? error.unsent : ids;
+    console.error("new deliveries left to the recovery sweep:", unsent.length, String(error));
+    const overdue = Date.now() - STALLED_AFTER_MS - 1;
+    await db.$client.prepare(HAND_OVER_SQL).bind(overdue, JSON.stringify(unsent)).run();
+  }
 }

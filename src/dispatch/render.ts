@@ -37,22 +37,57 @@ function lookup(stack: unknown[], tag: Tag): unknown {
   return undefined;
 }
 
-function walk(nodes: Node[], stack: unknown[], esc: Escape): string {
-  let out = "";
+/** Bounds every render (docs/templates.md "Bounds"): work across the whole request, output per part. */
+export const RENDER_LIMITS = {
+  steps: 100_000,
+  urlChars: 2048,
+  queryValueChars: 2048,
+  headerValueBytes: 8192,
+  headersBytes: 32_768,
+  bodyBytes: 256 * 1024,
+} as const;
+
+/** One request's render: the steps it has taken (each tag and each section item counts one). */
+type Budget = { steps: number };
+
+/** One part's output, refused the moment it passes its bound. */
+class Output {
+  text = "";
+  constructor(
+    readonly limit: number,
+    readonly what: string,
+  ) {}
+
+  append(piece: string) {
+    this.text += piece;
+    if (this.text.length > this.limit)
+      throw new TemplateError(`${this.what} rendered more than ${this.limit} characters`);
+  }
+}
+
+function step(budget: Budget, what: string) {
+  if (++budget.steps > RENDER_LIMITS.steps)
+    throw new TemplateError(`${what} template: rendering took more than ${RENDER_LIMITS.steps} steps`);
+}
+
+function walk(nodes: Node[], stack: unknown[], esc: Escape, out: Output, budget: Budget): void {
   for (const node of nodes) {
     if (typeof node === "string") {
-      out += node;
+      out.append(node);
       continue;
     }
+    step(budget, out.what);
     const value = lookup(stack, node);
     if (!("children" in node)) {
-      if (value !== undefined) out += esc(value);
+      if (value !== undefined) out.append(esc(value));
     } else if (node.inverted) {
-      if (!value || (Array.isArray(value) && value.length === 0)) out += walk(node.children, stack, esc);
+      if (!value || (Array.isArray(value) && value.length === 0))
+        walk(node.children, stack, esc, out, budget);
     } else if (Array.isArray(value)) {
       for (const item of value) {
+        step(budget, out.what);
         stack.push(item);
-        out += walk(node.children, stack, esc);
+        walk(node.children, stack, esc, out, budget);
         stack.pop();
       }
     } else if (
@@ -60,13 +95,12 @@ function walk(nodes: Node[], stack: unknown[], esc: Escape): string {
       (typeof value === "object" || typeof value === "string" || typeof value === "number")
     ) {
       stack.push(value);
-      out += walk(node.children, stack, esc);
+      walk(node.children, stack, esc, out, budget);
       stack.pop();
     } else if (value) {
-      out += walk(node.children, stack, esc); // `true`: render in the same context, as mustache does
+      walk(node.children, stack, esc, out, budget); // `true`: render in the same context, as mustache does
     }
   }
-  return out;
 }
 
 // Raw text of a value: objects and arrays as JSON, null as nothing.
@@ -105,58 +139,118 @@ function jsonValue(value: unknown): string {
   return htmlSafe(JSON.stringify(value) ?? "");
 }
 
-function render(template: string, payload: unknown, esc: Escape, what: string): string {
-  return walk(compile(template, what), [payload], esc);
+type Part = { template: string; what: string; limit: number; esc: Escape };
+
+function render(part: Part, payload: unknown, budget: Budget): string {
+  const out = new Output(part.limit, part.what);
+  walk(compile(part.template, part.what), [payload], part.esc, out, budget);
+  return out.text;
+}
+
+/** UTF-8 length without encoding: the wire size of a rendered part. */
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
+      bytes += 4; // a surrogate pair
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
 }
 
 const JSON_MEDIA_TYPE = /^\s*(?:application\/(?:[^\s;/]*\+)?json|text\/json)\s*(?:;|$)/i;
 // Without a Content-Type, `{` or `[` opens a JSON body, but `{{` opens a mustache tag, not an object.
 const JSON_SHAPE = /^\s*(?:\[|\{(?!\{))/;
-const HEADER_FORBIDDEN = /[\r\n\0]/;
+const LINE_BREAKING = /[\r\n\0]/;
+const CONTROL = /(?!\t)\p{Cc}/u; // C0 and C1 controls and DEL, but tab
 
-export function renderRequest(
-  dest: RenderableDestination,
-  payload: Record<string, unknown>,
-): RenderedRequest {
+/**
+ * What makes a header value unsendable, or null. CR/LF/NUL would split or truncate the header, and
+ * receivers refuse every other control character but tab. Checked when saved and when rendered.
+ */
+export function headerValueProblem(value: string): string | null {
+  if (LINE_BREAKING.test(value)) return "a CR, LF or NUL character";
+  const control = CONTROL.exec(value)?.[0];
+  if (control === undefined) return null;
+  return `a control character (U+${control.charCodeAt(0).toString(16).padStart(4, "0").toUpperCase()})`;
+}
+
+function renderUrl(dest: RenderableDestination, payload: Record<string, unknown>, budget: Budget): string {
+  const part = { template: dest.urlTemplate, what: "url", limit: RENDER_LIMITS.urlChars, esc: urlComponent };
   let url: URL;
-  const rendered = render(dest.urlTemplate, payload, urlComponent, "url");
   try {
-    url = new URL(rendered);
-  } catch {
+    url = new URL(render(part, payload, budget));
+  } catch (error) {
+    if (error instanceof TemplateError) throw error;
     throw new TemplateError("url template did not render a valid URL");
   }
   if (dest.queryTemplate.length > 0) {
     const query = new URLSearchParams();
-    for (const { key, value } of dest.queryTemplate)
-      query.append(key, render(value, payload, text, `query "${key}"`));
+    for (const { key, value } of dest.queryTemplate) {
+      const what = `query "${key}"`;
+      query.append(
+        key,
+        render({ template: value, what, limit: RENDER_LIMITS.queryValueChars, esc: text }, payload, budget),
+      );
+    }
     // Appended after the template's own query, which is kept exactly as written.
     url.search = url.search.length > 1 ? `${url.search}&${query}` : `?${query}`;
   }
+  if (url.href.length > RENDER_LIMITS.urlChars)
+    throw new TemplateError(`the rendered URL is longer than ${RENDER_LIMITS.urlChars} characters`);
+  return url.href;
+}
 
+function renderHeaders(dest: RenderableDestination, payload: Record<string, unknown>, budget: Budget) {
   const headers: [string, string][] = [];
-  let contentType: string | null = null;
+  let total = 0;
   for (const { key, value } of dest.headersTemplate) {
-    const v = render(value, payload, text, `header "${key}"`);
-    // CR/LF/NUL would split or truncate the header; never sent, whatever the fetch implementation does.
-    if (HEADER_FORBIDDEN.test(v))
-      throw new TemplateError(`header "${key}" rendered a CR, LF or NUL character`);
-    if (contentType === null && key.toLowerCase() === "content-type") contentType = v;
+    const what = `header "${key}"`;
+    // A lone surrogate becomes U+FFFD, so the wire never carries invalid UTF-8.
+    const v = render(
+      { template: value, what, limit: RENDER_LIMITS.headerValueBytes, esc: text },
+      payload,
+      budget,
+    ).toWellFormed();
+    const problem = headerValueProblem(v);
+    if (problem) throw new TemplateError(`${what} rendered ${problem}`);
+    const bytes = utf8Length(v);
+    if (bytes > RENDER_LIMITS.headerValueBytes)
+      throw new TemplateError(`${what} rendered more than ${RENDER_LIMITS.headerValueBytes} bytes`);
+    total += key.length + bytes;
+    if (total > RENDER_LIMITS.headersBytes)
+      throw new TemplateError(`the headers rendered more than ${RENDER_LIMITS.headersBytes} bytes together`);
     headers.push([key, v]);
   }
+  return headers;
+}
 
-  let body: string | null = null;
+/** The body and the Content-Type it implies when none is configured. */
+function renderBody(
+  dest: RenderableDestination,
+  payload: Record<string, unknown>,
+  contentType: string | null,
+  budget: Budget,
+): { body: string | null; impliedType: string | null } {
   const template = dest.bodyTemplate;
+  let body: string | null = null;
+  let impliedType: string | null = null;
   if (template === null || template.trim() === "") {
     // Blank template: the full payload as JSON, except for GET which has no body.
-    if (dest.method !== "GET") {
-      body = JSON.stringify(payload);
-      if (contentType === null) headers.push(["Content-Type", "application/json"]);
-    }
+    if (dest.method !== "GET") [body, impliedType] = [JSON.stringify(payload), "application/json"];
   } else {
     // fetch refuses a GET with a body; fail as a configuration error instead of a network error each try.
     if (dest.method === "GET") throw new TemplateError("body template: a GET request cannot carry a body");
     const json = contentType === null ? JSON_SHAPE.test(template) : JSON_MEDIA_TYPE.test(contentType);
-    body = render(template, payload, json ? jsonValue : text, "body");
+    body = render(
+      { template, what: "body", limit: RENDER_LIMITS.bodyBytes, esc: json ? jsonValue : text },
+      payload,
+      budget,
+    );
     if (json) {
       try {
         JSON.parse(body);
@@ -164,8 +258,23 @@ export function renderRequest(
         throw new TemplateError(`body template did not render valid JSON: ${errorMessage(error)}`);
       }
     }
-    if (contentType === null)
-      headers.push(["Content-Type", json ? "application/json" : "text/plain; charset=utf-8"]);
+    impliedType = json ? "application/json" : "text/plain; charset=utf-8";
   }
-  return { method: dest.method, url: url.href, headers, body };
+  if (body !== null && utf8Length(body) > RENDER_LIMITS.bodyBytes)
+    throw new TemplateError(`body rendered more than ${RENDER_LIMITS.bodyBytes} bytes`);
+  return { body, impliedType };
+}
+
+/** The request a destination's templates make of one event payload; a TemplateError when they cannot. */
+export function renderRequest(
+  dest: RenderableDestination,
+  payload: Record<string, unknown>,
+): RenderedRequest {
+  const budget: Budget = { steps: 0 };
+  const url = renderUrl(dest, payload, budget);
+  const headers = renderHeaders(dest, payload, budget);
+  const contentType = headers.find(([key]) => key.toLowerCase() === "content-type")?.[1] ?? null;
+  const { body, impliedType } = renderBody(dest, payload, contentType, budget);
+  if (contentType === null && impliedType !== null) headers.push(["Content-Type", impliedType]);
+  return { method: dest.method, url, headers, body };
 }

@@ -12,6 +12,9 @@ export type Section = Tag & { inverted: boolean; children: Node[] };
 export type Node = string | Tag | Section;
 
 const TAGS: [string, string] = ["{{", "}}"];
+/** Sections may nest this deep; deeper templates are refused when saved (docs/templates.md "Bounds"). */
+export const MAX_SECTION_DEPTH = 8;
+const tooDeep = `sections may be nested at most ${MAX_SECTION_DEPTH} deep`;
 // A private writer with mustache's unbounded template cache switched off; we keep our own bounded one.
 const writer = new Mustache.Writer();
 (writer as unknown as { templateCache: undefined }).templateCache = undefined;
@@ -31,7 +34,7 @@ export function compile(template: string, what: string): Node[] {
   } catch (error) {
     throw new TemplateError(`${what} template: ${errorMessage(error).replace(/ at \d+$/, "")}`);
   }
-  nodes = toNodes(tokens, what);
+  nodes = toNodes(tokens, what, 1);
   while (cachedChars + template.length > CACHE_CHARS && compiled.size > 0) {
     const oldest = compiled.keys().next().value as string;
     compiled.delete(oldest);
@@ -42,7 +45,7 @@ export function compile(template: string, what: string): Node[] {
   return nodes;
 }
 
-function toNodes(tokens: TemplateSpans, what: string): Node[] {
+function toNodes(tokens: TemplateSpans, what: string, depth: number): Node[] {
   const nodes: Node[] = [];
   for (const token of tokens) {
     const [type, name] = token;
@@ -53,9 +56,15 @@ function toNodes(tokens: TemplateSpans, what: string): Node[] {
     const path = name.indexOf(".") > 0 ? name.split(".") : null; // as mustache: "a.b" walks, "." is the item
     // `&` (and `{{{ }}}`, which mustache reports as `&`) is treated like `name`: escaping always applies.
     if (type === "name" || type === "&") nodes.push({ name, path });
-    else if (type === "#" || type === "^")
-      nodes.push({ name, path, inverted: type === "^", children: toNodes(token[4] as TemplateSpans, what) });
-    else if (type !== "!") throw new TemplateError(`${what} template: ${unsupported(type)}`);
+    else if (type === "#" || type === "^") {
+      if (depth > MAX_SECTION_DEPTH) throw new TemplateError(`${what} template: ${tooDeep}`);
+      nodes.push({
+        name,
+        path,
+        inverted: type === "^",
+        children: toNodes(token[4] as TemplateSpans, what, depth + 1),
+      });
+    } else if (type !== "!") throw new TemplateError(`${what} template: ${unsupported(type)}`);
   }
   return nodes;
 }
@@ -76,7 +85,7 @@ export type SyntaxVerdict = { ok: true } | { ok: false; message: string; positio
 
 export function checkTemplateSyntax(template: string): SyntaxVerdict {
   try {
-    const unsupportedAt = findUnsupported(writer.parse(template, TAGS));
+    const unsupportedAt = findUnsupported(writer.parse(template, TAGS), 1);
     return unsupportedAt ?? { ok: true };
   } catch (error) {
     const message = errorMessage(error);
@@ -90,12 +99,17 @@ export function checkTemplateSyntax(template: string): SyntaxVerdict {
   }
 }
 
-function findUnsupported(tokens: TemplateSpans): { ok: false; message: string; position: number } | null {
+/** The first partial, delimiter change or section nested too deep, with its position. */
+function findUnsupported(
+  tokens: TemplateSpans,
+  depth: number,
+): { ok: false; message: string; position: number } | null {
   for (const token of tokens) {
     if (token[0] === ">" || token[0] === "=")
       return { ok: false, message: unsupported(token[0]), position: token[2] };
     if (token[0] === "#" || token[0] === "^") {
-      const inner = findUnsupported(token[4] as TemplateSpans);
+      if (depth > MAX_SECTION_DEPTH) return { ok: false, message: tooDeep, position: token[2] };
+      const inner = findUnsupported(token[4] as TemplateSpans, depth + 1);
       if (inner) return inner;
     }
   }

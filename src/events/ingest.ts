@@ -1,60 +1,68 @@
 // From an event to queued deliveries: store the event, fan out to subscribed destinations, enqueue.
-import { and, eq } from "drizzle-orm";
 import type { Database } from "../db/client";
-import { type DeliveryRow, events } from "../db/schema";
-import { deliveriesOfEvent } from "../deliveries/store";
+import type { DeliveryRow } from "../db/schema";
+import { fanOutOf } from "../deliveries/store";
+import { queueNewDeliveries } from "../dispatch/recover";
 import { newId } from "../ids";
-import { type DeliveryMessage, enqueueDeliveries } from "../queue";
+import type { DeliveryMessage } from "../queue";
 import { TEST_EVENT_TYPE } from "./catalog";
 import { buildPayload, SAMPLE_CONTACT } from "./payload";
 import type { EventIngestInput } from "./schema";
-import { insertEventFanningOut, insertEventWithDeliveries, type NewEvent } from "./store";
+import { findEvent, insertEventFanningOut, insertEventWithDeliveries, type NewEvent } from "./store";
 
-/** A new event row: its payload is the template context, with the event's own id inside it. */
+/** The ingest answer lists this many deliveries at most, whatever the fan-out; it counts them all. */
+export const LISTED_DELIVERIES = 100;
+
+/** A new event: its public id (the client's, or one we make) is also `event.id` in its payload. */
 function newEvent(
   workspaceUuid: string,
   type: string,
   contact: Record<string, unknown>,
   occurredAt: string,
-  clientEventId: string | null,
+  id: string = newId("evt"),
 ): NewEvent {
-  const id = newId("evt");
   const payload = buildPayload(id, type, workspaceUuid, contact, occurredAt);
-  return { id, workspaceUuid, clientEventId, type, payload: JSON.stringify(payload) };
+  return { id, workspaceUuid, type, payload: JSON.stringify(payload) };
 }
 
-export type Ingested = { eventId: string; deliveries: DeliveryRow[]; replayed: boolean };
+export type Ingested = {
+  eventId: string;
+  deliveryCount: number;
+  deliveries: DeliveryRow[];
+  replayed: boolean;
+};
 
-async function replay(db: Database, workspaceUuid: string, clientEventId: string): Promise<Ingested | null> {
-  const existing = await db
-    .select({ id: events.id })
-    .from(events)
-    .where(and(eq(events.workspaceUuid, workspaceUuid), eq(events.clientEventId, clientEventId)))
-    .get();
+/** The first answer again, for an id seen before: the deliveries its ingestion made. */
+async function replay(db: Database, workspaceUuid: string, id: string): Promise<Ingested | null> {
+  const existing = await findEvent(db, workspaceUuid, id);
   if (!existing) return null;
-  return { eventId: existing.id, deliveries: await deliveriesOfEvent(db, existing.id), replayed: true };
+  const { rows, count } = await fanOutOf(db, workspaceUuid, id, existing.createdAt, LISTED_DELIVERIES);
+  return { eventId: id, deliveryCount: count, deliveries: rows, replayed: true };
 }
 
-/** Stores a contact event once per client id and queues one delivery per subscribed destination. */
+/** Stores a contact event once per id and queues one delivery per subscribed destination. */
 export async function ingestEvent(
   db: Database,
   queue: Queue<DeliveryMessage>,
   workspaceUuid: string,
   input: EventIngestInput,
 ): Promise<Ingested> {
-  const occurredAt = input.occurred_at ? new Date(input.occurred_at).toISOString() : new Date().toISOString();
-  const event = newEvent(workspaceUuid, input.type, input.contact, occurredAt, input.id ?? null);
+  const occurredAt = new Date(input.occurred_at ?? Date.now()).toISOString();
+  const event = newEvent(workspaceUuid, input.type, input.contact, occurredAt, input.id);
   const { inserted, deliveries } = await insertEventFanningOut(db, event);
-  if (!inserted && input.id) {
-    // The client id was seen before (perhaps by a concurrent request): answer with the first result.
-    const replayed = await replay(db, workspaceUuid, input.id);
+  if (!inserted) {
+    // The id was seen before (perhaps by a concurrent request): answer with the first result.
+    const replayed = await replay(db, workspaceUuid, event.id);
     if (replayed) return replayed;
   }
-  await enqueueDeliveries(
+  const sorted = deliveries.sort((a, b) => (a.id < b.id ? -1 : 1));
+  await queueNewDeliveries(
+    db,
     queue,
-    deliveries.map((d) => d.id),
+    sorted.map((d) => d.id),
   );
-  return { eventId: event.id, deliveries, replayed: false };
+  const listed = sorted.slice(0, LISTED_DELIVERIES);
+  return { eventId: event.id, deliveryCount: sorted.length, deliveries: listed, replayed: false };
 }
 
 /** A `webhook.test` event with the sample contact, delivered to one destination. */
@@ -64,9 +72,9 @@ export async function sendTestDelivery(
   workspaceUuid: string,
   destinationId: string,
 ): Promise<DeliveryRow> {
-  const event = newEvent(workspaceUuid, TEST_EVENT_TYPE, SAMPLE_CONTACT, new Date().toISOString(), null);
+  const event = newEvent(workspaceUuid, TEST_EVENT_TYPE, SAMPLE_CONTACT, new Date().toISOString());
   const [row] = await insertEventWithDeliveries(db, event, [destinationId]);
   if (!row) throw new Error("no delivery was created");
-  await enqueueDeliveries(queue, [row.id]);
+  await queueNewDeliveries(db, queue, [row.id]);
   return row;
 }

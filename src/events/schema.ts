@@ -3,11 +3,29 @@ import { z } from "@hono/zod-openapi";
 import { CONTACT_EVENT_TYPES } from "./catalog";
 
 export const MAX_EVENT_BYTES = 64 * 1024;
+/** Objects and arrays nest at most this deep in an event, the event object itself being level 1. */
+export const MAX_EVENT_DEPTH = 32;
+
+/** Whether a parsed JSON value nests deeper than `max` levels; iterative, so any depth is safe to ask. */
+export function nestsDeeperThan(value: unknown, max: number): boolean {
+  const pending: [unknown, number][] = [[value, 1]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [item, depth] = next;
+    if (typeof item !== "object" || item === null) continue;
+    if (depth > max) return true;
+    for (const child of Object.values(item)) pending.push([child, depth + 1]);
+  }
+  return false;
+}
 
 export const Contact = z
   .looseObject({
     _id: z.string().min(1, "contact._id must not be empty").max(255),
     attributes: z.record(z.string(), z.unknown()).optional(),
+  })
+  // The contact sits at level 2 of the event, so it may use the levels that remain.
+  .refine((contact) => !nestsDeeperThan(contact, MAX_EVENT_DEPTH - 1), {
+    message: `the event nests deeper than ${MAX_EVENT_DEPTH} levels of objects and arrays`,
   })
   .openapi("Contact", {
     example: { _id: "ct_123", attributes: { email: "ada@example.com", first_name: "Ada" } },

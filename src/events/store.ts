@@ -1,25 +1,23 @@
 // Event records in D1, stored together with their fan-out: the event and one pending delivery per
 // destination land in one transaction, so no event is ever stored without its deliveries.
+import { and, eq } from "drizzle-orm";
 import { type Database, statement } from "../db/client";
 import { type DeliveryRow, events } from "../db/schema";
 import { newDeliveryRow } from "../deliveries/store";
 
-export type NewEvent = {
-  id: string;
-  workspaceUuid: string;
-  clientEventId: string | null;
-  type: string;
-  payload: string;
-};
+/** An event to store: `id` is its public id (the client's, or one we made), unique in the workspace. */
+export type NewEvent = { id: string; workspaceUuid: string; type: string; payload: string };
 
+// An id seen before in the workspace inserts nothing: that is what makes ingestion idempotent.
 const INSERT_EVENT_SQL = `
-  INSERT INTO events (id, workspace_uuid, client_event_id, type, payload, created_at)
-  VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (workspace_uuid, client_event_id) DO NOTHING`;
+  INSERT INTO events (workspace_uuid, id, type, payload, created_at)
+  VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING`;
 
 /**
  * The fan-out: one delivery per enabled destination subscribed to the type, read from the subscription
- * index inside the transaction. Delivery ids are made in SQL with the UUIDv7 layout (48-bit
- * milliseconds, then 80 random bits), so they sort with the ids made in JavaScript.
+ * index inside the transaction — only when the event insert just before it inserted a row (`changes()`
+ * is that statement's count), so a replayed id fans out nothing. Delivery ids are made in SQL with the
+ * UUIDv7 layout (48-bit milliseconds, then 80 random bits), so they sort with the ids made in JavaScript.
  * Binds: ?1 workspace, ?2 event type, ?3 event id, ?4 now.
  */
 export const FANOUT_SQL = `
@@ -29,7 +27,7 @@ export const FANOUT_SQL = `
          ?3, s.event_type, 'pending', 0, ?4, ?4, ?4
   FROM destination_event_types AS s JOIN destinations AS d ON d.id = s.destination_id
   WHERE s.workspace_uuid = ?1 AND s.event_type = ?2 AND d.enabled = 1
-    AND EXISTS (SELECT 1 FROM events WHERE id = ?3)
+    AND changes() = 1
   RETURNING id, destination_id`;
 
 /** Delivery rows for given destinations; they travel as one JSON parameter, one statement for any count. */
@@ -61,8 +59,7 @@ export async function insertEventWithDeliveries(
 
 /**
  * Stores an event and fans it out in one round trip, so ingest costs the same D1 work however many
- * unsubscribed destinations the workspace has. A client id seen before inserts nothing
- * (`inserted: false`).
+ * unsubscribed destinations the workspace has. An id seen before inserts nothing (`inserted: false`).
  */
 export async function insertEventFanningOut(
   db: Database,
@@ -71,9 +68,7 @@ export async function insertEventFanningOut(
   const now = Date.now();
   const d1 = db.$client;
   const [insertedEvent, created] = await d1.batch<{ id: string; destination_id: string }>([
-    d1
-      .prepare(INSERT_EVENT_SQL)
-      .bind(event.id, event.workspaceUuid, event.clientEventId, event.type, event.payload, now),
+    d1.prepare(INSERT_EVENT_SQL).bind(event.workspaceUuid, event.id, event.type, event.payload, now),
     d1.prepare(FANOUT_SQL).bind(event.workspaceUuid, event.type, event.id, now),
   ]);
   const deliveries = (created?.results ?? []).map((row) => ({
@@ -81,4 +76,14 @@ export async function insertEventFanningOut(
     id: row.id,
   }));
   return { inserted: (insertedEvent?.meta.changes ?? 0) === 1, deliveries };
+}
+
+/** The event with this public id in the workspace, or null. */
+export async function findEvent(db: Database, workspaceUuid: string, id: string) {
+  const found = await db
+    .select({ id: events.id, createdAt: events.createdAt })
+    .from(events)
+    .where(and(eq(events.workspaceUuid, workspaceUuid), eq(events.id, id)))
+    .get();
+  return found ?? null;
 }

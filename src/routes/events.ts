@@ -3,7 +3,7 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { database } from "../db/client";
 import { Delivery, deliveryJson } from "../deliveries/schema";
-import { ingestEvent } from "../events/ingest";
+import { ingestEvent, LISTED_DELIVERIES } from "../events/ingest";
 import { EventIngest, MAX_EVENT_BYTES } from "../events/schema";
 import { requireWorkspaceKey } from "../http/auth";
 import { errorResponses, json, jsonBody, WorkspaceParam, workspaceSecurity } from "../http/openapi";
@@ -11,7 +11,13 @@ import { ProblemError } from "../http/problem";
 import type { AppEnv } from "../http/types";
 import { validationHook } from "../http/validation";
 
-const Ingested = z.object({ event_id: z.string(), deliveries: z.array(Delivery) }).openapi("EventAccepted");
+const Ingested = z
+  .object({
+    event_id: z.string().openapi({ description: "Your `id` when you sent one, else one we made (`evt_…`)." }),
+    delivery_count: z.number().int().openapi({ description: "How many deliveries the event fanned out to." }),
+    deliveries: z.array(Delivery).openapi({ description: `The first ${LISTED_DELIVERIES} of them, by id.` }),
+  })
+  .openapi("EventAccepted");
 
 export const eventRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 eventRoutes.use(
@@ -32,9 +38,10 @@ eventRoutes.openapi(
     tags: ["Events"],
     summary: "Ingest a contact event",
     description:
-      "Stores the event and queues one delivery per enabled destination subscribed to its type. Sending the " +
-      "same `id` again returns the first result and queues nothing (the response then carries " +
-      "`Idempotent-Replayed: true`).",
+      "Stores the event and queues one delivery per enabled destination subscribed to its type. Your `id`, when " +
+      "you send one, is the event's id everywhere (`event.id` in payloads and templates, each delivery's " +
+      "`event_id`); sending the same `id` again returns the first result and queues nothing (the response then " +
+      "carries `Idempotent-Replayed: true`). An event is at most 64 KiB and nests at most 32 levels.",
     security: workspaceSecurity,
     request: { params: WorkspaceParam, body: jsonBody(EventIngest) },
     responses: { 202: json(Ingested, "Accepted; deliveries are on their way."), ...errorResponses },
@@ -47,6 +54,10 @@ eventRoutes.openapi(
       c.req.valid("json"),
     );
     if (result.replayed) c.header("Idempotent-Replayed", "true");
-    return c.json({ event_id: result.eventId, deliveries: result.deliveries.map(deliveryJson) }, 202);
+    const { eventId, deliveryCount, deliveries } = result;
+    return c.json(
+      { event_id: eventId, delivery_count: deliveryCount, deliveries: deliveries.map(deliveryJson) },
+      202,
+    );
   },
 );

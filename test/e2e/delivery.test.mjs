@@ -216,7 +216,8 @@ test(
     const occurredAt = "2026-11-26T21:00:00.000Z";
     const event = { id: "client-evt-1", type: "contact.created", contact, occurred_at: occurredAt };
     const accepted = await ws.ingest(event);
-    assert.match(accepted.event_id, /^evt_/);
+    assert.equal(accepted.event_id, "client-evt-1", "the client's id is the event's id");
+    assert.equal(accepted.delivery_count, 2);
     assert.equal(accepted.deliveries.length, 2, "one delivery per subscribed enabled destination");
     const deliveryFor = new Map(accepted.deliveries.map((d) => [d.destination_id, d]));
     assert.deepEqual(new Set(deliveryFor.keys()), new Set([templated.id, fullPayload.id]));
@@ -384,6 +385,28 @@ test("a receiver that stalls in the middle of its body also fails as a timeout",
   );
   assert.equal(delivery.status, "pending");
 });
+
+test(
+  "header values go on the wire as UTF-8: non-ASCII as is, a lone surrogate as U+FFFD",
+  LIMIT,
+  async (t) => {
+    const receiver = await receiverFor(t);
+    const ws = await newWorkspace("utf-8 headers");
+    await ws.createDestination({
+      url_template: `${receiver.url}/hooks/utf8`,
+      headers_template: [{ key: "X-Name", value: "{{ contact.attributes.name }}" }],
+    });
+    await ws.ingest({
+      type: "contact.created",
+      contact: { _id: "ct_utf8", attributes: { name: "Zoë \ud800 ✓" } },
+    });
+    const [request] = await receiver.waitFor(1, 5_000);
+    // Node keeps header bytes as latin1 characters: back to the bytes that crossed the wire.
+    const wire = Buffer.from(String(request.headers["x-name"]), "latin1");
+    assert.deepEqual(wire, Buffer.from("Zoë \ufffd ✓", "utf8"));
+    assert.equal(wire.toString("utf8"), "Zoë \ufffd ✓");
+  },
+);
 
 test("a redirect is not followed: the 302 is a failed attempt", LIMIT, async (t) => {
   const receiver = await receiverFor(t, (request) =>

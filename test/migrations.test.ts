@@ -1,0 +1,75 @@
+// Migrations move existing data, not only the schema: 0003 rekeys events by their public id and
+// rebuilds events, deliveries and attempts without losing a row (D1 enforces foreign keys, so a careless
+// DROP TABLE would cascade into the children).
+import { applyD1Migrations } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { expect, it } from "vitest";
+
+const db = env.MIGRATION_TEST_DB;
+const upTo = (last: string) => env.TEST_MIGRATIONS.filter((m) => m.name <= last);
+
+it("0003 keeps every event, delivery and attempt, with the client's id as the event's id", async () => {
+  await applyD1Migrations(db, upTo("0002_recovery_index.sql"));
+  const ws = "11111111-2222-4333-8444-555555555555";
+  const payload = (id: string) =>
+    JSON.stringify({ event: { id, type: "contact.created" }, contact: { _id: "c" } });
+  await db.batch([
+    db.prepare("INSERT INTO workspaces (uuid, name, created_at) VALUES (?, 'w', 1)").bind(ws),
+    db
+      .prepare(
+        `INSERT INTO destinations (id, workspace_uuid, name, enabled, method, url_template, headers_template,
+           query_template, timeout_seconds, secret_ciphertext, secret_hint, secret_version, created_at, updated_at)
+         VALUES ('dst_1', ?, 'd', 1, 'POST', 'https://example.com', '[]', '[]', 10, 'v1.x.y', 'h', 1, 1, 1)`,
+      )
+      .bind(ws),
+    db
+      .prepare(
+        "INSERT INTO events (id, workspace_uuid, client_event_id, type, payload, created_at) VALUES (?, ?, ?, ?, ?, 5)",
+      )
+      .bind("evt_internal_a", ws, "crm-42", "contact.created", payload("evt_internal_a")),
+    db
+      .prepare(
+        "INSERT INTO events (id, workspace_uuid, client_event_id, type, payload, created_at) VALUES (?, ?, NULL, ?, ?, 6)",
+      )
+      .bind("evt_server_b", ws, "contact.created", payload("evt_server_b")),
+    ...[
+      ["dlv_a", "evt_internal_a"],
+      ["dlv_b", "evt_server_b"],
+    ].map(([id, event]) =>
+      db
+        .prepare(
+          `INSERT INTO deliveries (id, workspace_uuid, destination_id, event_id, event_type, status, attempts_made,
+             next_attempt_at, created_at, updated_at) VALUES (?, ?, 'dst_1', ?, 'contact.created', 'failed', 1, NULL, 5, 5)`,
+        )
+        .bind(id, ws, event),
+    ),
+    db.prepare(
+      `INSERT INTO attempts (delivery_id, number, started_at, method, url, request_headers, duration_ms, error_class)
+       VALUES ('dlv_a', 1, 5, 'POST', 'https://example.com', '[]', 3, 'http_status')`,
+    ),
+  ]);
+
+  await applyD1Migrations(db, env.TEST_MIGRATIONS);
+
+  const events = await db
+    .prepare("SELECT id, payload ->> '$.event.id' AS shown FROM events ORDER BY id")
+    .all();
+  expect(events.results).toEqual([
+    { id: "crm-42", shown: "crm-42" },
+    { id: "evt_server_b", shown: "evt_server_b" },
+  ]);
+  const deliveries = await db.prepare("SELECT id, event_id FROM deliveries ORDER BY id").all();
+  expect(deliveries.results).toEqual([
+    { id: "dlv_a", event_id: "crm-42" },
+    { id: "dlv_b", event_id: "evt_server_b" },
+  ]);
+  const attempts = await db.prepare("SELECT delivery_id, number, error_class FROM attempts").all();
+  expect(attempts.results).toEqual([{ delivery_id: "dlv_a", number: 1, error_class: "http_status" }]);
+  // The foreign keys point at the renamed tables, and cascade as before.
+  expect((await db.prepare("PRAGMA foreign_key_check").all()).results).toEqual([]);
+  await db.prepare("DELETE FROM destinations WHERE id = 'dst_1'").run();
+  const left = await db
+    .prepare("SELECT (SELECT count(*) FROM deliveries) AS d, (SELECT count(*) FROM attempts) AS a")
+    .first();
+  expect(left).toEqual({ d: 0, a: 0 });
+});

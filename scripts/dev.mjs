@@ -11,16 +11,19 @@
 // Options (flag, else environment variable, else default):
 //   --port <n>          PORT                  8787
 //   --persist-to <dir>  LEADPUSH_PERSIST_DIR  wrangler's default (.wrangler/state)
-//   --allow-private     ALLOW_PRIVATE_DESTINATIONS=true   off: private and local URLs are refused, as
-//                       in production; on, a receiver on this machine (http://127.0.0.1:…) can be used
+//   --allow-private     ALLOW_PRIVATE_DESTINATIONS=…  .dev.vars (off in .dev.vars.example): private and
+//                       local URLs are refused, as in production; on, a receiver on this machine
+//                       (http://127.0.0.1:…) can be used. The flag or an exported variable overrides
+//                       .dev.vars for one run, and says so.
 // Once ready it prints one line `LEADPUSH_DEV_READY {json}` (url, workspace, api_key) for scripts and tests.
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { constants, copyFileSync, existsSync } from "node:fs";
+import { constants, copyFileSync, existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { allowPrivateSetting } from "./dev-settings.mjs";
 
 // Development-only identity. These are constants here, not .dev.vars entries, so the worker never
 // receives them as bindings. Nothing but a local database ever holds them.
@@ -61,8 +64,11 @@ function options() {
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 1 || port > 65535) fail(`not a TCP port: ${portText}`);
   const persist = values["persist-to"] ?? process.env.LEADPUSH_PERSIST_DIR;
-  const allowPrivate = values["allow-private"] === true || process.env.ALLOW_PRIVATE_DESTINATIONS === "true";
-  return { port, persistTo: persist ? resolve(persist) : undefined, allowPrivate };
+  return {
+    port,
+    persistTo: persist ? resolve(persist) : undefined,
+    allowPrivateFlag: values["allow-private"] === true,
+  };
 }
 
 // The child running right now, so a signal can stop it whatever step we are in.
@@ -215,7 +221,7 @@ List destinations:
 }
 
 async function main() {
-  const { port, persistTo, allowPrivate } = options();
+  const { port, persistTo, allowPrivateFlag } = options();
   const persistArgs = persistTo ? ["--persist-to", persistTo] : [];
   const started = Date.now();
   await ensurePortIsFree(port); // fail fast; checked again just before wrangler starts
@@ -232,6 +238,12 @@ async function main() {
   } catch (error) {
     if (error.code !== "EEXIST") throw error;
   }
+
+  const setting = allowPrivateSetting({
+    flag: allowPrivateFlag,
+    exported: process.env.ALLOW_PRIVATE_DESTINATIONS,
+    devVarsText: readFileSync(join(root, ".dev.vars"), "utf8"),
+  });
 
   // Not a TTY on stdin, so wrangler takes "yes" for its confirmation prompt by itself.
   await step(
@@ -258,9 +270,8 @@ async function main() {
       String(port),
       "--show-interactive-dev-session=false",
       ...persistArgs,
-      // Decided here, not by whatever .dev.vars says: off unless asked for on this run.
-      "--var",
-      `ALLOW_PRIVATE_DESTINATIONS:${allowPrivate}`,
+      // Only an explicit override for this run; otherwise wrangler reads .dev.vars itself.
+      ...(setting.override === null ? [] : ["--var", `ALLOW_PRIVATE_DESTINATIONS:${setting.override}`]),
     ],
     { cwd: root, env: wranglerEnv, stdio: ["ignore", "pipe", "pipe"], detached: true },
   );
@@ -294,13 +305,15 @@ async function main() {
   process.stdout.write(log.text);
   log.live = true;
   printUsage(url);
-  console.log(
-    allowPrivate
-      ? "[dev] ALLOW_PRIVATE_DESTINATIONS is on: local and private URLs (http too) are accepted, for local receivers."
-      : "[dev] private and local URLs are refused, as in production; `npm run dev -- --allow-private` accepts them.",
-  );
+  console.log(`[dev] ${setting.message}`);
   console.log(`[dev] ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  const ready = { url, workspace: DEV_WORKSPACE_UUID, api_key: DEV_API_KEY, wrangler_pid: child.pid };
+  const ready = {
+    url,
+    workspace: DEV_WORKSPACE_UUID,
+    api_key: DEV_API_KEY,
+    allow_private: setting.allowPrivate,
+    wrangler_pid: child.pid,
+  };
   console.log(`LEADPUSH_DEV_READY ${JSON.stringify(ready)}`);
 }
 

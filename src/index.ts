@@ -1,5 +1,7 @@
-// The worker: HTTP (the Hono app), the delivery queue and its dead-letter queue, and the cron trigger.
+// The worker: HTTP (the Hono app), the delivery queue and its dead-letter queue, and the cron trigger
+// (the recovery sweep, then the retention purge).
 import { app } from "./app";
+import { purgeExpiredHistory } from "./deliveries/retention";
 import { consumeDeliveries } from "./dispatch/consume";
 import { recordDeadLetters } from "./dispatch/dead-letter";
 import { recoverStalledDeliveries } from "./dispatch/recover";
@@ -15,5 +17,6 @@ export default {
   },
   async scheduled(_controller, env) {
     await recoverStalledDeliveries(env);
+    await purgeExpiredHistory(env);
   },
 } satisfies ExportedHandler<Env, DeliveryMessage>;

@@ -144,7 +144,7 @@ describe("bounded rendering", () => {
 
   it(`refuses templates nested more than ${MAX_SECTION_DEPTH} sections deep when saved`, async () => {
     const ws = await createWorkspace();
-    const nest = (n: number) => "{{#a}}".repeat(n) + "x" + "{{/a}}".repeat(n);
+    const nest = (n: number) => `${"{{#a}}".repeat(n)}x${"{{/a}}".repeat(n)}`;
     const ok = await call(`/v1/workspaces/${ws.uuid}/destinations`, {
       method: "POST",
       auth: ws.auth,
@@ -181,7 +181,7 @@ describe("bounded rendering", () => {
   it("a template nested 5,000 deep that reached the database fails as template_error, never a silent loop", async () => {
     const ws = await createWorkspace();
     const dest = await createDestination(ws, { body_template: null });
-    const deep = "{{#a}}".repeat(5000) + "x" + "{{/a}}".repeat(5000);
+    const deep = `${"{{#a}}".repeat(5000)}x${"{{/a}}".repeat(5000)}`;
     await env.DB.prepare("UPDATE destinations SET body_template = ? WHERE id = ?").bind(deep, dest.id).run();
     const id = await pendingDelivery(ws, dest.id);
     const { fetcher, requests } = receiver();
@@ -375,5 +375,33 @@ describe("ingest answers", () => {
       .slice(1)
       .flatMap(([messages]) => [...messages].map((m) => (m.body as { deliveryId: string }).deliveryId));
     expect(queued.sort()).toEqual(deliveries.map((d) => d.id).sort());
+  });
+});
+
+describe("fan-out bound", () => {
+  it("a workspace holds at most 10,000 destinations, so one event fans out to at most that many", async () => {
+    const ws = await createWorkspace();
+    const first = await createDestination(ws);
+    // 9,998 more, written straight to D1 (making them one by one through the API would take minutes).
+    await env.DB.prepare(
+      `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 9998)
+       INSERT INTO destinations (id, workspace_uuid, name, enabled, method, url_template, headers_template,
+         query_template, timeout_seconds, secret_ciphertext, secret_hint, secret_version, created_at, updated_at)
+       SELECT printf('dst_%032x', i), workspace_uuid, 'bulk', 1, 'POST', url_template, '[]', '[]', 10,
+              secret_ciphertext, secret_hint, 1, 0, 0
+       FROM n, destinations WHERE destinations.id = ?`,
+    )
+      .bind(first.id)
+      .run();
+    expect(await countRows("destinations", "workspace_uuid = ?", ws.uuid)).toBe(9999);
+    await createDestination(ws, { name: "the 10,000th" });
+    const refused = await call(`/v1/workspaces/${ws.uuid}/destinations`, {
+      method: "POST",
+      auth: ws.auth,
+      body: { name: "one too many", method: "POST", url_template: "https://example.com/", event_types: [] },
+    });
+    expect(refused.status).toBe(409);
+    expect((await json<{ detail: string }>(refused)).detail).toMatch(/at most 10000 destinations/);
+    expect(await countRows("destinations", "workspace_uuid = ?", ws.uuid)).toBe(10_000);
   });
 });

@@ -5,6 +5,7 @@ import {
   nextStep,
   RETRY_DELAYS_SECONDS,
   retryAfterSeconds,
+  retrySpeedup,
 } from "../src/dispatch/retry";
 
 const failure = (status: number | null, retryAfter: string | null = null) => ({
@@ -60,5 +61,18 @@ describe("Retry-After", () => {
     // A 500 with Retry-After follows the schedule.
     const step = nextStep(1, failure(500, "3600"), () => 0.5);
     expect(step).toEqual({ kind: "retry", delaySeconds: 5 });
+  });
+});
+
+describe("DEV_RETRY_SPEEDUP (local soak tests only)", () => {
+  const env = (vars: Record<string, string>) => vars as unknown as Env;
+
+  it("divides every delay, Retry-After included, only where private destinations are allowed", () => {
+    expect(retrySpeedup(env({ ALLOW_PRIVATE_DESTINATIONS: "true", DEV_RETRY_SPEEDUP: "3600" }))).toBe(3600);
+    expect(retrySpeedup(env({ ALLOW_PRIVATE_DESTINATIONS: "false", DEV_RETRY_SPEEDUP: "3600" }))).toBe(1);
+    expect(retrySpeedup(env({ DEV_RETRY_SPEEDUP: "3600" }))).toBe(1);
+    expect(retrySpeedup(env({ ALLOW_PRIVATE_DESTINATIONS: "true", DEV_RETRY_SPEEDUP: "nonsense" }))).toBe(1);
+    expect(nextStep(4, failure(500, null), () => 0.5, 3600)).toEqual({ kind: "retry", delaySeconds: 2 });
+    expect(nextStep(1, failure(429, "36000"), () => 0.5, 3600)).toEqual({ kind: "retry", delaySeconds: 10 });
   });
 });

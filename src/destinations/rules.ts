@@ -10,6 +10,8 @@ export const LIMITS = {
   queryKeyLength: 256,
   queryValueLength: 2048,
   bodyBytes: 64 * 1024,
+  // Bounds an event's fan-out: its deliveries, its queue messages (100 sendBatch calls), its answer.
+  destinationsPerWorkspace: 10_000,
 } as const;
 
 // RFC 9110 token characters.

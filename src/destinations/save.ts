@@ -2,12 +2,13 @@
 // then the store. The API routes and the dashboard both save through here, so they always agree.
 import { database } from "../db/client";
 import { checkUrlTemplate } from "../dispatch/url-policy";
-import { fieldError, invalid } from "../http/problem";
+import { fieldError, invalid, ProblemError } from "../http/problem";
 import { newId } from "../ids";
 import { encryptSecret } from "../secrets/at-rest";
 import { generateSigningSecret, secretHint } from "../secrets/signing-secret";
+import { LIMITS } from "./rules";
 import { type DestinationCreateInput, type DestinationUpdateInput, destinationJson } from "./schema";
-import { findDestination, insertDestination, updateDestination } from "./store";
+import { countDestinations, findDestination, insertDestination, updateDestination } from "./store";
 
 const allowPrivate = (env: Env) => env.ALLOW_PRIVATE_DESTINATIONS === "true";
 
@@ -33,6 +34,13 @@ function assertBodyFitsMethod(method: string, bodyTemplate: string | null) {
 export async function createDestination(env: Env, workspaceUuid: string, input: DestinationCreateInput) {
   assertPublicUrl(env, input.url_template);
   assertBodyFitsMethod(input.method, input.body_template);
+  if ((await countDestinations(database(env.DB), workspaceUuid)) >= LIMITS.destinationsPerWorkspace) {
+    throw new ProblemError(
+      409,
+      `A workspace may have at most ${LIMITS.destinationsPerWorkspace} destinations; delete one you no longer use first.`,
+      { slug: "destination-limit" },
+    );
+  }
   const id = newId("dst");
   const secret = generateSigningSecret();
   const now = Date.now();

@@ -111,3 +111,7 @@ export async function deleteDestination(db: Database, workspaceUuid: string, id:
     .returning({ id: destinations.id });
   return deleted.length === 1;
 }
+
+export async function countDestinations(db: Database, workspaceUuid: string): Promise<number> {
+  return db.$count(destinations, eq(destinations.workspaceUuid, workspaceUuid));
+}

@@ -8,7 +8,7 @@ import { type AttemptResult, attemptDelivery } from "./attempt";
 import { sendToDeadLetter } from "./dead-letter";
 import { type LoadedDelivery, loadDeliveries } from "./load";
 import { recordOutcomes, type Settled } from "./record";
-import { nextStep } from "./retry";
+import { nextStep, retrySpeedup } from "./retry";
 
 type Due = { message: Message<DeliveryMessage>; row: LoadedDelivery; number: number };
 
@@ -79,18 +79,15 @@ async function settle(
   env: Env,
   fetcher: typeof fetch,
 ): Promise<SettledMessage> {
-  let result: AttemptResult;
+  let attempt: AttemptResult;
   try {
-    result = await attemptDelivery(row, number, env, fetcher);
+    attempt = await attemptDelivery(row, number, env, fetcher);
   } catch (error) {
-    result = internalError(row, number, error);
+    attempt = internalError(row, number, error);
   }
-  const { record, retryAfter } = result;
-  const outcome = nextStep(number, {
-    errorClass: record.errorClass,
-    status: record.responseStatus,
-    retryAfter,
-  });
+  const { record, retryAfter } = attempt;
+  const result = { errorClass: record.errorClass, status: record.responseStatus, retryAfter };
+  const outcome = nextStep(number, result, Math.random, retrySpeedup(env));
   return { message, record, outcome, destinationId: row.destinationId };
 }
 

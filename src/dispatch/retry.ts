@@ -31,11 +31,23 @@ export function backoffSeconds(attempt: number, random = Math.random): number {
   return Math.round(base * (1 - JITTER + 2 * JITTER * random()));
 }
 
+/**
+ * Local soak tests only: DEV_RETRY_SPEEDUP divides every retry delay, so a day of retries takes
+ * seconds. Honoured only with ALLOW_PRIVATE_DESTINATIONS=true, which production never sets
+ * (wrangler.toml sets neither; a test holds it to that).
+ */
+export function retrySpeedup(env: Env): number {
+  // A dev-only variable, absent from the production config and so from the generated Env.
+  const value = Number((env as Env & { DEV_RETRY_SPEEDUP?: string }).DEV_RETRY_SPEEDUP);
+  return env.ALLOW_PRIVATE_DESTINATIONS === "true" && Number.isFinite(value) && value > 1 ? value : 1;
+}
+
 /** Decides what follows attempt `attempt` that ended with `errorClass` / `status`. */
 export function nextStep(
   attempt: number,
   result: { errorClass: ErrorClass | null; status: number | null; retryAfter: string | null },
   random = Math.random,
+  speedup = 1,
 ): AttemptOutcome {
   if (result.errorClass === null) return { kind: "succeeded" };
   // A configuration problem fails the same way every time: retrying only delays the user's fix.
@@ -53,5 +65,6 @@ export function nextStep(
     return { kind: "failed", reason: `gave up after ${MAX_ATTEMPTS} attempts`, exhausted: true };
   }
   const hinted = result.status === 429 || result.status === 503 ? retryAfterSeconds(result.retryAfter) : null;
-  return { kind: "retry", delaySeconds: hinted === null ? backoffSeconds(attempt, random) : clamp(hinted) };
+  const delay = hinted === null ? backoffSeconds(attempt, random) : clamp(hinted);
+  return { kind: "retry", delaySeconds: speedup > 1 ? Math.floor(delay / speedup) : delay };
 }

@@ -38,6 +38,7 @@ destinationRoutes.openapi(
     request: { params: WorkspaceParam, body: jsonBody(DestinationCreate) },
     responses: {
       201: json(DestinationWithSecret, "The destination, with its signing secret."),
+      409: { description: "The workspace already has the most destinations it may have (10,000)." },
       ...errorResponses,
     },
   }),

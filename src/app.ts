@@ -2,6 +2,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
+import { dashboardRoutes } from "./dashboard/router";
 import { MAX_EVENT_BYTES } from "./events/schema";
 import { requireOperator, requireWorkspaceKey } from "./http/auth";
 import { ProblemError, problemResponse } from "./http/problem";
@@ -71,6 +72,9 @@ app.doc31("/openapi.json", {
       "Manage webhook destinations and deliver contact events to them, signed (Standard Webhooks).",
   },
 });
+
+// The dashboard: sign-in at /, the workspaces' screens under /w/.
+app.route("/", dashboardRoutes());
 
 const VALIDATOR_MESSAGES: Record<number, string> = {
   400: "The request body is not valid JSON.",

@@ -73,8 +73,12 @@ app.doc31("/openapi.json", {
   },
 });
 
-// The dashboard: sign-in at /, the workspaces' screens under /w/.
-app.route("/", dashboardRoutes());
+// The dashboard (sign-in at /, workspaces under /w/) and the API reference at /docs, rendered from the
+// document /openapi.json serves.
+app.route(
+  "/",
+  dashboardRoutes(() => Promise.resolve(app.request("/openapi.json")).then((response) => response.json())),
+);
 
 const VALIDATOR_MESSAGES: Record<number, string> = {
   400: "The request body is not valid JSON.",

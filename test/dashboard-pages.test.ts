@@ -71,7 +71,7 @@ describe("tenancy and unknown pages", () => {
 
   it("shows unknown dashboard pages as a 404 page in the dashboard's look", async () => {
     const { ws, visitor } = await signedIn();
-    for (const path of [`/w/${ws.uuid}/nope`, "/w", "/assets/nope.css"]) {
+    for (const path of [`/w/${ws.uuid}/nope`, "/w", "/docs/nope", "/assets/nope.css"]) {
       const response = await visitor.fetch(path);
       expect(response.status, path).toBe(404);
       expect(response.headers.get("content-type"), path).toMatch(/^text\/html/);
@@ -127,7 +127,12 @@ describe("the Webhooks page, Destinations tab", () => {
   it("has no inline script or style anywhere (the CSP would block them)", async () => {
     const { ws, visitor } = await signedIn();
     await createDestination(ws);
-    for (const path of [`/w/${ws.uuid}/integrations`, `/w/${ws.uuid}/integrations/webhooks`, "/w/x"]) {
+    for (const path of [
+      "/docs",
+      `/w/${ws.uuid}/integrations`,
+      `/w/${ws.uuid}/integrations/webhooks`,
+      "/w/x",
+    ]) {
       const page = await (await visitor.fetch(path)).text();
       expect(page, path).not.toMatch(/<script(?![^>]*\ssrc=)[^>]*>/);
       expect(page, path).not.toMatch(/<style|\sstyle=|\son[a-z]+=/i);

@@ -22,7 +22,7 @@ describe("response headers", () => {
     expect(CONTENT_SECURITY_POLICY).toBe(STRICT_CSP);
     const ws = await createWorkspace();
     const visitor = new Visitor();
-    for (const path of ["/", "/sign-in", `/w/${ws.uuid}/integrations`, "/w/nope", "/assets/x.css"]) {
+    for (const path of ["/", "/sign-in", "/docs", `/w/${ws.uuid}/integrations`, "/w/nope", "/assets/x.css"]) {
       expectPageHeaders(await visitor.fetch(path));
     }
     expectPageHeaders(await visitor.post("/sign-in", { api_key: "lpk_wrong" }));

@@ -93,71 +93,83 @@ const WorkspaceMenu = ({
   </details>
 );
 
-export const AppShell = (props: ShellProps) => {
-  const { title, workspace, csrf, sectionPage = true, children } = props;
-  const switchTo = props.switchTo ?? urls.integrations;
-  return (
-    <Document title={`${title} · ${workspace.name} · Leadpush`}>
-      <a class="skip-link" href="#main">
-        Skip to content
-      </a>
-      <header class="app-header">
-        <Brand href={urls.integrations(workspace.uuid)} />
-        <span class="header-divider" aria-hidden="true" />
-        <WorkspaceMenu {...props} switchTo={switchTo} />
-        <span class="header-spacer" />
-        <a class="header-link" href={urls.docs}>
-          API reference
-        </a>
-        <form class="inline-form" method="post" action={urls.signOut}>
-          <CsrfField token={csrf} />
-          <button type="submit" class="button button-secondary button-small">
-            Sign out
-          </button>
-        </form>
-      </header>
-      <div class="app-body">
-        <aside class="sidebar">
-          <nav class="sidebar-nav" aria-label="Main">
-            <div class="nav-group">
-              <p class="nav-heading">Workspace</p>
-              <ul class="nav-list">
-                <li>
-                  <a
-                    class="nav-link"
-                    href={urls.integrations(workspace.uuid)}
-                    aria-current={sectionPage ? "page" : "true"}
-                  >
-                    <IntegrationsIcon />
-                    Integrations
-                  </a>
-                </li>
-              </ul>
-            </div>
-            <div class="nav-group">
-              <p class="nav-heading">Developers</p>
-              <ul class="nav-list">
-                <li>
-                  <a class="nav-link" href={urls.docs}>
-                    <BookIcon />
-                    API reference
-                  </a>
-                </li>
-              </ul>
-            </div>
-          </nav>
-        </aside>
-        <div class="main">
-          <main id="main" class="main-inner" tabindex={-1}>
-            {children}
-          </main>
-          <footer class="app-footer">
-            <span>Leadpush Webhooks</span>
-            <a href={urls.docs}>API reference</a>
-            <a href="/openapi.json">OpenAPI document</a>
-          </footer>
-        </div>
+/** The workspace's sections in the sidebar; the documentation's walk-through starts at Integrations. */
+const SECTIONS: { section: Section; label: string; href: (ws: string) => string; Icon: typeof BookIcon }[] = [
+  { section: "integrations", label: "Integrations", href: urls.integrations, Icon: IntegrationsIcon },
+];
+
+const Sidebar = ({ workspace, section, sectionPage = true }: ShellProps) => (
+  <aside class="sidebar">
+    <nav class="sidebar-nav" aria-label="Main">
+      <div class="nav-group">
+        <p class="nav-heading">Workspace</p>
+        <ul class="nav-list">
+          {SECTIONS.map(({ section: name, label, href, Icon }) => (
+            <li>
+              <a
+                class="nav-link"
+                href={href(workspace.uuid)}
+                aria-current={name !== section ? undefined : sectionPage ? "page" : "true"}
+              >
+                <Icon />
+                {label}
+              </a>
+            </li>
+          ))}
+        </ul>
       </div>
-    </Document>
-  );
-};
+      <div class="nav-group">
+        <p class="nav-heading">Developers</p>
+        <ul class="nav-list">
+          <li>
+            <a class="nav-link" href={urls.docs}>
+              <BookIcon />
+              API reference
+            </a>
+          </li>
+        </ul>
+      </div>
+    </nav>
+  </aside>
+);
+
+const AppHeader = (props: ShellProps) => (
+  <header class="app-header">
+    <Brand href={urls.integrations(props.workspace.uuid)} />
+    <span class="header-divider" aria-hidden="true" />
+    <WorkspaceMenu {...props} switchTo={props.switchTo ?? urls.integrations} />
+    <span class="header-spacer" />
+    <a class="header-link" href={urls.docs}>
+      API reference
+    </a>
+    <form class="inline-form" method="post" action={urls.signOut}>
+      <CsrfField token={props.csrf} />
+      <button type="submit" class="button button-secondary button-small">
+        Sign out
+      </button>
+    </form>
+  </header>
+);
+
+/** A signed-in screen: skip link, header, sidebar, the screen's content in <main>, footer. */
+export const AppShell = (props: ShellProps) => (
+  <Document title={`${props.title} · ${props.workspace.name} · Leadpush`}>
+    <a class="skip-link" href="#main">
+      Skip to content
+    </a>
+    <AppHeader {...props} />
+    <div class="app-body">
+      <Sidebar {...props} />
+      <div class="main">
+        <main id="main" class="main-inner" tabindex={-1}>
+          {props.children}
+        </main>
+        <footer class="app-footer">
+          <span>Leadpush Webhooks</span>
+          <a href={urls.docs}>API reference</a>
+          <a href="/openapi.json">OpenAPI document</a>
+        </footer>
+      </div>
+    </div>
+  </Document>
+);

@@ -1,9 +1,9 @@
 // The dashboard's defences, request by request: headers on every response, cookie attributes, the
 // sign-in answers, and the cross-site checks (Origin, Sec-Fetch-Site, CSRF token) on every post.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { CONTENT_SECURITY_POLICY } from "../src/dashboard/security";
 import { HTTP_ORIGIN, setCookieLine, Visitor } from "./dashboard-helpers";
-import { call, countRows, createWorkspace } from "./helpers";
+import { call, countRows, createWorkspace, OPERATOR } from "./helpers";
 
 const STRICT_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
@@ -93,6 +93,31 @@ describe("sign-in and the session cookie", () => {
     expect(empty.status).toBe(401);
     expect(await empty.text()).toContain("Enter a workspace API key.");
     expect(visitor.cookies.has("__Host-lp_session")).toBe(false);
+  });
+
+  it("refuses a revoked key with the same message", async () => {
+    const ws = await createWorkspace();
+    const issued = await call(`/v1/workspaces/${ws.uuid}/api-keys`, { method: "POST", auth: OPERATOR });
+    const { id, api_key } = (await issued.json()) as { id: string; api_key: string };
+    await call(`/v1/workspaces/${ws.uuid}/api-keys/${id}`, { method: "DELETE", auth: OPERATOR });
+    const refused = await new Visitor().signIn(api_key);
+    expect(refused.status).toBe(401);
+    expect(await refused.text()).toContain("That API key is not valid, or it has been revoked.");
+  });
+
+  it("never writes a key to the log, whether it is refused or accepted", async () => {
+    const ws = await createWorkspace();
+    const logged: unknown[] = [];
+    for (const level of ["log", "info", "warn", "error", "debug"] as const) {
+      vi.spyOn(console, level).mockImplementation((...args) => logged.push(...args));
+    }
+    const typed = "lpk_typed_by_mistake_000000000000000000000000";
+    await new Visitor().signIn(typed);
+    await new Visitor().signIn(ws.key);
+    vi.restoreAllMocks();
+    const text = JSON.stringify(logged);
+    expect(text).not.toContain(typed);
+    expect(text).not.toContain(ws.key);
   });
 
   it("signs out server-side: a copy of the old cookie no longer opens anything", async () => {

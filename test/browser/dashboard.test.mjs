@@ -203,10 +203,9 @@ test(
     northwind.secondKey = northwindKey;
     await page.click(".ws-menu summary");
     assert.ok(await page.locator(".ws-panel").isVisible());
-    await screenshot(page, "desktop-06-workspace-chooser", { fullPage: false });
     await page.click("text=Add a workspace…");
     assert.equal(await heading(), "Add a workspace");
-    await screenshot(page, "desktop-07-add-workspace");
+    await screenshot(page, "desktop-06-add-workspace");
     await signIn(northwindKey.apiKey);
     assert.equal(page.url(), at(`/w/${northwind.uuid}/integrations`));
     await page.click("text=Webhooks");
@@ -214,10 +213,12 @@ test(
     await page.click("text=Next page");
     assert.equal(await page.locator(".data-table tbody tr").count(), 1);
     assert.equal(await page.locator("td.cell-name").innerText(), "Receiver 01");
+    await screenshot(page, "desktop-07-destinations-page-2");
     await page.click("text=First page");
     await page.click(".ws-menu summary");
     const options = await page.locator(".ws-option .ws-name").allInnerTexts();
     assert.deepEqual(options, ["Acme Marketing", "Northwind Sales"]);
+    await screenshot(page, "desktop-08-workspace-chooser", { fullPage: false });
     await page.click(`.ws-option[href="/w/${acme.uuid}/integrations/webhooks"]`);
     assert.equal(page.url(), at(`/w/${acme.uuid}/integrations/webhooks`), "the chooser keeps the screen");
     assert.equal(await page.locator(".ws-menu summary .ws-name").textContent(), "Workspace: Acme Marketing");
@@ -234,7 +235,7 @@ test("a workspace the session does not hold is a 404, as is an unknown page", LI
     assert.equal(response.status(), 404, path);
     assert.equal(await heading(), "Page not found");
   }
-  await screenshot(page, "desktop-08-not-found");
+  await screenshot(page, "desktop-09-not-found");
 });
 
 test("a form posted from another site, or without the page's token, is refused with 403", LIMIT, async () => {
@@ -245,7 +246,7 @@ test("a form posted from another site, or without the page's token, is refused w
     await page.goto(`http://localhost:${attacker.port}/post?to=${signOut}`);
     await page.waitForURL(at("/sign-out"));
     assert.equal(await heading(), "This request was refused");
-    await screenshot(page, "desktop-09-cross-site-refused");
+    await screenshot(page, "desktop-10-cross-site-refused");
     // Same site, another origin (another port): the cookie is sent, the Origin check refuses it.
     const signIn = encodeURIComponent(at("/sign-in"));
     await page.goto(`http://127.0.0.1:${attacker.port}/post?to=${signIn}&api_key=${globex.apiKey}`);

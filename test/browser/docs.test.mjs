@@ -46,7 +46,7 @@ test(
     const create = page.locator("#post-v1-workspaces-ws-destinations");
     assert.match(await create.innerText(), /url_template[\s\S]*required/);
     assert.match(await create.innerText(), /headers_template[\s\S]*array of HeaderTemplate[\s\S]*key/);
-    await screenshot(page, "desktop-10-docs", { fullPage: false });
+    await screenshot(page, "desktop-11-docs", { fullPage: false });
   },
 );
 
@@ -62,7 +62,7 @@ test("Try it: GET /v1/event-types shows the status, headers and body", LIMIT, as
     await operation.locator("[data-try-headers]").textContent(),
     /content-type: application\/json/,
   );
-  await operation.screenshot({ path: "test/browser/artifacts/desktop-11-docs-try-it.png" });
+  await operation.screenshot({ path: "test/browser/artifacts/desktop-12-docs-try-it.png" });
 });
 
 test("Try it with a workspace key: the key is sent, and kept nowhere", LIMIT, async () => {

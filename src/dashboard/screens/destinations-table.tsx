@@ -103,32 +103,33 @@ const DestinationRow = ({
 type TableProps = { ws: string; destinations: DestinationView[]; health: Map<string, DestinationHealth> };
 
 export const DestinationsTable = ({ ws, destinations, health }: TableProps) => (
-  <>
-    <div class="card table-card">
-      <table class="data-table">
-        <caption class="visually-hidden">Destinations</caption>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">
-              <span aria-hidden="true">Endpoint</span>
-              <span class="visually-hidden">Method and URL template</span>
-            </th>
-            <th scope="col">State</th>
-            <th scope="col">Events</th>
-            <th scope="col">Health</th>
-          </tr>
-        </thead>
-        <tbody>
-          {destinations.map((d) => (
-            <DestinationRow ws={ws} d={d} health={health.get(d.id)} />
-          ))}
-        </tbody>
-      </table>
-    </div>
-    <p class="table-note">
-      Health covers each destination's latest {HEALTH_WINDOW} deliveries: the outcome of the newest one, the
-      share of finished deliveries that succeeded, and the median time their last attempt took.
-    </p>
-  </>
+  <div class="card table-card">
+    <table class="data-table">
+      <caption class="visually-hidden">Destinations</caption>
+      <thead>
+        <tr>
+          <th scope="col">Name</th>
+          <th scope="col">
+            <span aria-hidden="true">Endpoint</span>
+            <span class="visually-hidden">Method and URL template</span>
+          </th>
+          <th scope="col">State</th>
+          <th scope="col">Events</th>
+          <th scope="col">Health</th>
+        </tr>
+      </thead>
+      <tbody>
+        {destinations.map((d) => (
+          <DestinationRow ws={ws} d={d} health={health.get(d.id)} />
+        ))}
+      </tbody>
+    </table>
+  </div>
+);
+
+export const HealthNote = () => (
+  <p class="table-note">
+    Health covers each destination's latest {HEALTH_WINDOW} deliveries: the outcome of the newest one, the
+    share of finished deliveries that succeeded, and the median time their last attempt took.
+  </p>
 );

@@ -6,7 +6,7 @@ import { Breadcrumbs, PageHeader, WebhookIcon } from "../components";
 import { AppShell } from "../layout";
 import type { Session, SessionWorkspace } from "../session";
 import { urls } from "../urls";
-import { DestinationsTable } from "./destinations-table";
+import { DestinationsTable, HealthNote } from "./destinations-table";
 
 export type DestinationView = ReturnType<typeof destinationJson>;
 
@@ -107,9 +107,12 @@ export const WebhooksPage = (props: WebhooksProps) => {
         {empty ? (
           <EmptyDestinations ws={ws} />
         ) : (
-          <DestinationsTable ws={ws} destinations={destinations} health={health} />
+          <>
+            <DestinationsTable ws={ws} destinations={destinations} health={health} />
+            <Pagination ws={ws} nextCursor={nextCursor} paged={paged} />
+            <HealthNote />
+          </>
         )}
-        <Pagination ws={ws} nextCursor={nextCursor} paged={paged} />
       </section>
     </AppShell>
   );

@@ -1,9 +1,17 @@
 // /docs in a real browser: the API reference generated from /openapi.json, readable offline (every
 // asset from this server), and its "Try it" forms calling the API with a token kept in memory only.
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { startWorker } from "../e2e/harness.mjs";
-import { assertNoHorizontalOverflow, DESKTOP, launchBrowser, PHONE, screenshot } from "./helpers.mjs";
+import {
+  ARTIFACTS,
+  assertNoHorizontalOverflow,
+  DESKTOP,
+  launchBrowser,
+  PHONE,
+  screenshot,
+} from "./helpers.mjs";
 
 const LIMIT = { timeout: 30_000 };
 
@@ -47,6 +55,7 @@ test(
     assert.match(await create.innerText(), /url_template[\s\S]*required/);
     assert.match(await create.innerText(), /headers_template[\s\S]*array of HeaderTemplate[\s\S]*key/);
     await screenshot(page, "desktop-11-docs", { fullPage: false });
+    await create.screenshot({ path: join(ARTIFACTS, "desktop-12-docs-operation.png") });
   },
 );
 
@@ -62,7 +71,7 @@ test("Try it: GET /v1/event-types shows the status, headers and body", LIMIT, as
     await operation.locator("[data-try-headers]").textContent(),
     /content-type: application\/json/,
   );
-  await operation.screenshot({ path: "test/browser/artifacts/desktop-12-docs-try-it.png" });
+  await operation.screenshot({ path: join(ARTIFACTS, "desktop-13-docs-try-it.png") });
 });
 
 test("Try it with a workspace key: the key is sent, and kept nowhere", LIMIT, async () => {

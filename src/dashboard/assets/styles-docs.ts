@@ -41,9 +41,10 @@ export const DOCS_CSS = `
 .verb-post { background: var(--ok-bg); color: var(--ok-text); }
 .verb-put, .verb-patch { background: var(--wait-bg); color: var(--wait-text); }
 .verb-delete { background: var(--bad-bg); color: var(--bad-text); }
-.table-scroll { overflow-x: auto; border: 1px solid var(--border); border-radius: var(--radius-small); }
+.table-scroll { overflow-x: auto; border: 1px solid var(--border); border-radius: var(--radius-small); background: var(--surface); }
 .fields { width: 100%; border-collapse: collapse; font-size: 13px; }
 .fields th:first-child { width: 32%; } .fields th:nth-child(2) { width: 24%; }
+.params th:nth-child(2) { width: 10%; } .params th:nth-child(3) { width: 18%; }
 .fields th { text-align: left; padding: var(--s2) var(--s3); background: var(--surface-sunken); font-size: 12px; color: var(--text-muted); font-weight: 600; border-bottom: 1px solid var(--border); }
 .fields td { padding: var(--s2) var(--s3); border-bottom: 1px solid var(--border); vertical-align: top; }
 .fields tr:last-child td { border-bottom: 0; }
@@ -56,7 +57,7 @@ export const DOCS_CSS = `
 .field-type code { color: #6b3fa0; }
 .field-about p + p { margin-top: 2px; }
 .rules { color: var(--text-muted); font-size: 12px; }
-.response p { font-size: 14px; margin-bottom: var(--s2); }
+.response > p { font-size: 14px; margin-bottom: var(--s2); }
 .status { display: inline-block; min-width: 2.6em; text-align: center; padding: 0 6px; border-radius: 4px; font-family: var(--mono); font-size: 12px; font-weight: 700; }
 .status-ok { background: var(--ok-bg); color: var(--ok-text); }
 .status-error { background: var(--off-bg); color: var(--off-text); }

@@ -1,7 +1,7 @@
 // One operation of the API reference: what it does, how to authenticate, its parameters, request
 // body and responses, a curl line, and a "Try it" form (revealed by /assets docs script).
 import { exampleValue, schemaName } from "./fields";
-import type { OpenApiDocument, Operation, Schema } from "./openapi";
+import { constraints, type OpenApiDocument, type Operation, resolve, type Schema } from "./openapi";
 import { Prose, SchemaTable } from "./schema-table";
 
 type OperationProps = { doc: OpenApiDocument; op: Operation; origin: string };
@@ -23,35 +23,39 @@ const Parameters = ({ doc, op }: { doc: OpenApiDocument; op: Operation }) =>
     <>
       <h4>Parameters</h4>
       <div class="table-scroll">
-        <table class="fields">
+        <table class="fields params">
           <thead>
             <tr>
               <th scope="col">Name</th>
               <th scope="col">In</th>
+              <th scope="col">Type</th>
               <th scope="col">Description</th>
             </tr>
           </thead>
           <tbody>
-            {op.parameters.map((p) => (
-              <tr>
-                <td class="field-name">
-                  <code>{p.name}</code>
-                  {p.required ? <span class="required">required</span> : null}
-                </td>
-                <td class="field-type">{p.in}</td>
-                <td class="field-about">
-                  <p>
+            {op.parameters.map((p) => {
+              const rules = p.schema ? constraints(resolve(doc, p.schema)) : [];
+              return (
+                <tr>
+                  <td class="field-name">
+                    <code>{p.name}</code>
+                    {p.required ? <span class="required">required</span> : null}
+                  </td>
+                  <td>{p.in}</td>
+                  <td class="field-type">
                     <code>{p.schema ? schemaName(doc, p.schema) : "string"}</code>
+                  </td>
+                  <td class="field-about">
                     {p.description ? (
-                      <>
-                        {" — "}
+                      <p>
                         <Prose text={p.description} />
-                      </>
+                      </p>
                     ) : null}
-                  </p>
-                </td>
-              </tr>
-            ))}
+                    {rules.length ? <p class="rules">{rules.join(" · ")}</p> : null}
+                  </td>
+                </tr>
+              );
+            })}
           </tbody>
         </table>
       </div>

@@ -1,10 +1,9 @@
 // /v1/workspaces/{ws}/deliveries: one delivery with its attempts, and manual redelivery.
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { database } from "../db/client";
-import { redeliver } from "../deliveries/redeliver";
+import { requestRedelivery } from "../deliveries/manual";
 import { attemptJson, Delivery, DeliveryWithAttempts, deliveryJson } from "../deliveries/schema";
-import { findDelivery, findDeliveryWithAttempts } from "../deliveries/store";
-import { findDestination } from "../destinations/store";
+import { findDeliveryWithAttempts } from "../deliveries/store";
 import { requireWorkspaceKey } from "../http/auth";
 import { errorResponses, idParam, json, WorkspaceParam, workspaceSecurity } from "../http/openapi";
 import { notFound, ProblemError } from "../http/problem";
@@ -66,13 +65,9 @@ deliveryRoutes.openapi(
     },
   }),
   async (c) => {
-    const db = database(c.env.DB);
-    const workspaceUuid = c.get("workspaceUuid");
-    const original = await findDelivery(db, workspaceUuid, c.req.valid("param").delivery_id);
-    if (!original) throw notFound("delivery");
-    const destination = await findDestination(db, workspaceUuid, original.destinationId);
-    if (!destination) throw notFound("delivery");
-    if (!destination.row.enabled) throw destinationDisabled(destination.row.disabledReason);
-    return c.json(deliveryJson(await redeliver(db, c.env.DELIVERY_QUEUE, original)), 202);
+    const sent = await requestRedelivery(c.env, c.get("workspaceUuid"), c.req.valid("param").delivery_id);
+    if (sent.outcome === "not_found") throw notFound("delivery");
+    if (sent.outcome === "disabled") throw destinationDisabled(sent.reason);
+    return c.json(deliveryJson(sent.delivery), 202);
   },
 );

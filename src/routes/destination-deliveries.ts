@@ -3,14 +3,12 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { database } from "../db/client";
 import { DELIVERY_STATUSES, type DeliveryStatus } from "../db/schema";
+import { requestTestDelivery } from "../deliveries/manual";
 import { Delivery, deliveryJson } from "../deliveries/schema";
 import { listDeliveries } from "../deliveries/store";
+import { previewRequest } from "../destinations/preview";
 import { findDestination } from "../destinations/store";
-import { prepareRequest, urlPolicyFor } from "../dispatch/prepare";
-import { deliveryHeaders } from "../dispatch/sign";
 import { CONTACT_EVENT_TYPES, TEST_EVENT_TYPE } from "../events/catalog";
-import { sendTestDelivery } from "../events/ingest";
-import { buildPayload, SAMPLE_CONTACT } from "../events/payload";
 import { Contact } from "../events/schema";
 import { errorResponses, idParam, json, jsonBody, WorkspaceParam, workspaceSecurity } from "../http/openapi";
 import { PageQuery, page, pageOf } from "../http/pagination";
@@ -40,13 +38,10 @@ destinationDeliveryRoutes.openapi(
     },
   }),
   async (c) => {
-    const db = database(c.env.DB);
-    const workspaceUuid = c.get("workspaceUuid");
-    const found = await findDestination(db, workspaceUuid, c.req.valid("param").id);
-    if (!found) throw notFound("destination");
-    if (!found.row.enabled) throw destinationDisabled(found.row.disabledReason);
-    const row = await sendTestDelivery(db, c.env.DELIVERY_QUEUE, workspaceUuid, found.row.id);
-    return c.json(deliveryJson(row), 202);
+    const sent = await requestTestDelivery(c.env, c.get("workspaceUuid"), c.req.valid("param").id);
+    if (sent.outcome === "not_found") throw notFound("destination");
+    if (sent.outcome === "disabled") throw destinationDisabled(sent.reason);
+    return c.json(deliveryJson(sent.delivery), 202);
   },
 );
 
@@ -95,26 +90,15 @@ destinationDeliveryRoutes.openapi(
     const found = await findDestination(database(c.env.DB), workspaceUuid, c.req.valid("param").id);
     if (!found) throw notFound("destination");
     const event = c.req.valid("json").event;
-    const type = event?.type ?? TEST_EVENT_TYPE;
-    const occurredAt = new Date(event?.occurred_at ?? Date.now()).toISOString();
-    const contact = event?.contact ?? SAMPLE_CONTACT;
-    const payload = buildPayload("evt_preview", type, workspaceUuid, contact, occurredAt);
-    const prepared = prepareRequest(found.row, payload, urlPolicyFor(c.env));
-    if (!prepared.ok) {
-      const detail =
-        prepared.errorClass === "template_error"
-          ? prepared.message
-          : `the rendered URL is not allowed: ${prepared.message}`;
-      throw new ProblemError(422, detail, { slug: prepared.errorClass.replace("_", "-") });
-    }
-    const { method, url, headers, body } = prepared.request;
-    const sent = deliveryHeaders(headers, {
-      id: "dlv_preview",
-      timestamp: Math.floor(Date.now() / 1000),
-      eventType: type,
-      signature: "v1,<computed when sent>",
+    const preview = previewRequest(c.env, workspaceUuid, found.row, {
+      type: event?.type,
+      contact: event?.contact,
+      occurredAt: event?.occurred_at,
     });
-    return c.json({ method, url, headers: sent, body }, 200);
+    if (!preview.ok) {
+      throw new ProblemError(422, preview.detail, { slug: preview.errorClass.replace("_", "-") });
+    }
+    return c.json(preview.request, 200);
   },
 );
 

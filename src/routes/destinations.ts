@@ -19,6 +19,7 @@ import { PageQuery, page, pageOf } from "../http/pagination";
 import { notFound } from "../http/problem";
 import type { AppEnv } from "../http/types";
 import { validationHook } from "../http/validation";
+import { rotateDestinationSecret } from "../workspaces/coordinator";
 import { destinationDeliveryRoutes } from "./destination-deliveries";
 
 const DestinationParams = WorkspaceParam.extend({ id: idParam("id") });
@@ -143,8 +144,12 @@ destinationRoutes.openapi(
     // An absent body skips validation and arrives as {}: no grace period.
     const graceSeconds = c.req.valid("json").grace_seconds ?? 0;
     const workspaceUuid = c.get("workspaceUuid");
-    const coordinator = c.env.WORKSPACE.getByName(workspaceUuid);
-    const rotated = await coordinator.rotateSecret(workspaceUuid, c.req.valid("param").id, graceSeconds);
+    const rotated = await rotateDestinationSecret(
+      c.env,
+      workspaceUuid,
+      c.req.valid("param").id,
+      graceSeconds,
+    );
     if (!rotated) throw notFound("destination");
     c.header("Cache-Control", "no-store");
     return c.json(rotated, 200);

@@ -80,3 +80,13 @@ export class WorkspaceCoordinator extends DurableObject<Env> {
     };
   }
 }
+
+/** A rotation, through the workspace's coordinator: the API route and the dashboard both call this. */
+export async function rotateDestinationSecret(
+  env: Env,
+  workspaceUuid: string,
+  destinationId: string,
+  graceSeconds: number,
+): Promise<RotationResult | null> {
+  return env.WORKSPACE.getByName(workspaceUuid).rotateSecret(workspaceUuid, destinationId, graceSeconds);
+}

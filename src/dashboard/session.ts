@@ -3,7 +3,13 @@
 // request: revoking the key takes the workspace out of the session at once.
 import { and, asc, eq, gt, inArray, isNull, lt } from "drizzle-orm";
 import type { Database } from "../db/client";
-import { apiKeys, dashboardSessions, dashboardSessionWorkspaces, workspaces } from "../db/schema";
+import {
+  apiKeys,
+  dashboardReveals,
+  dashboardSessions,
+  dashboardSessionWorkspaces,
+  workspaces,
+} from "../db/schema";
 import { bytesToBase64Url, sha256Hex } from "../encoding";
 import { API_KEY_PREFIX, findActiveKeyByHash, hashApiKey } from "../workspaces/store";
 
@@ -149,5 +155,9 @@ export async function chooseWorkspace(db: Database, sessionId: string, workspace
 
 /** Ends a session server-side: its cookie is worth nothing from now on, wherever a copy of it is. */
 export async function revokeSession(db: Database, sessionId: string, now = Date.now()) {
-  await db.update(dashboardSessions).set({ revokedAt: now }).where(eq(dashboardSessions.id, sessionId));
+  await db.batch([
+    db.update(dashboardSessions).set({ revokedAt: now }).where(eq(dashboardSessions.id, sessionId)),
+    // A secret waiting to be shown once is not shown to a session that has ended.
+    db.delete(dashboardReveals).where(eq(dashboardReveals.sessionId, sessionId)),
+  ]);
 }

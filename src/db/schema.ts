@@ -226,6 +226,31 @@ export const dashboardSessionWorkspaces = sqliteTable(
   (t) => [primaryKey({ columns: [t.sessionId, t.workspaceUuid] })],
 );
 
+// A signing secret waiting to be shown once in the dashboard, after a create or a rotation: the POST
+// stores it here and redirects; the destination's page deletes it as it shows it. Encrypted, bound to
+// the session and the destination; one per (session, destination); kept for minutes, never in a URL.
+export const dashboardReveals = sqliteTable(
+  "dashboard_reveals",
+  {
+    sessionId: text("session_id")
+      .notNull()
+      .references(() => dashboardSessions.id, { onDelete: "cascade" }),
+    destinationId: text("destination_id")
+      .notNull()
+      .references(() => destinations.id, { onDelete: "cascade" }),
+    // Why there is a new secret: the dialog's words depend on it.
+    reason: text("reason", { enum: ["created", "rotated"] }).notNull(),
+    secretCiphertext: text("secret_ciphertext").notNull(),
+    createdAt: createdAt(),
+    expiresAt: integer("expires_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.sessionId, t.destinationId] }),
+    // The cascade from a deleted destination.
+    index("dashboard_reveals_destination").on(t.destinationId),
+  ],
+);
+
 export type KeyValue = { key: string; value: string };
 export type DestinationRow = typeof destinations.$inferSelect;
 export type DeliveryRow = typeof deliveries.$inferSelect;

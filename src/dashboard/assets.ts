@@ -3,9 +3,13 @@
 // and a new deployment is picked up at once.
 import type { Hono } from "hono";
 import { APP_JS } from "./assets/app-script";
+import { DIALOG_JS } from "./assets/dialog-script";
 import { DOCS_JS } from "./assets/docs-script";
+import { FORM_JS } from "./assets/form-script";
 import { COMPONENTS_CSS } from "./assets/styles-components";
+import { DETAIL_CSS } from "./assets/styles-detail";
 import { DOCS_CSS } from "./assets/styles-docs";
+import { FORMS_CSS } from "./assets/styles-forms";
 import { LAYOUT_CSS } from "./assets/styles-layout";
 
 const ICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="8" fill="#4f46e5"/><path d="M9 21.5 16 10l7 11.5" fill="none" stroke="#fff" stroke-width="3" stroke-linecap="round" stroke-linejoin="round"/><circle cx="16" cy="22" r="2.2" fill="#fff"/></svg>`;
@@ -27,8 +31,14 @@ function asset(name: string, extension: string, body: string, type: string): Ass
 }
 
 const ASSETS = {
-  css: asset("app", "css", LAYOUT_CSS + COMPONENTS_CSS + DOCS_CSS, "text/css; charset=utf-8"),
-  js: asset("app", "js", APP_JS, "text/javascript; charset=utf-8"),
+  css: asset(
+    "app",
+    "css",
+    LAYOUT_CSS + COMPONENTS_CSS + FORMS_CSS + DETAIL_CSS + DOCS_CSS,
+    "text/css; charset=utf-8",
+  ),
+  // One file, three small independent parts: the menu, dialogs and copy, the form's rows and preview.
+  js: asset("app", "js", APP_JS + DIALOG_JS + FORM_JS, "text/javascript; charset=utf-8"),
   docsJs: asset("docs", "js", DOCS_JS, "text/javascript; charset=utf-8"),
   icon: asset("icon", "svg", ICON_SVG, "image/svg+xml"),
 } as const;

@@ -108,6 +108,20 @@ export const PageHeader = ({
   </div>
 );
 
+/** What the last action did, in a sentence. */
+export const Notice = ({ children }: { children: Child }) => (
+  <div class="alert alert-success" role="status">
+    <p>{children}</p>
+  </div>
+);
+
+/** Why the last action was refused; focused when the page loads, so it is read first. */
+export const Refusal = ({ children }: { children: Child }) => (
+  <div class="alert alert-error" role="alert" tabindex={-1} data-focus-on-load>
+    <p>{children}</p>
+  </div>
+);
+
 /** The hidden field that proves a form was served by us to this session. */
 export const CsrfField = ({ token }: { token: string | null }) =>
   token ? <input type="hidden" name="_csrf" value={token} /> : null;

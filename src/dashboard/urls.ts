@@ -1,5 +1,9 @@
 // Every dashboard URL in one place, named in the documentation's words.
 const webhooks = (ws: string) => `/w/${ws}/integrations/webhooks`;
+const destinations = (ws: string) => `${webhooks(ws)}/destinations`;
+const destination = (ws: string, id: string) => `${destinations(ws)}/${id}`;
+const delivery = (ws: string, id: string, deliveryId: string) =>
+  `${destination(ws, id)}/deliveries/${deliveryId}`;
 
 export const urls = {
   home: "/",
@@ -9,6 +13,15 @@ export const urls = {
   workspace: (ws: string) => `/w/${ws}`,
   integrations: (ws: string) => `/w/${ws}/integrations`,
   webhooks,
-  newDestination: (ws: string) => `${webhooks(ws)}/destinations/new`,
-  destination: (ws: string, id: string) => `${webhooks(ws)}/destinations/${id}`,
+  newDestination: (ws: string) => `${destinations(ws)}/new`,
+  /** Renders a form's unsaved values; answers the Preview panel's script with a fragment. */
+  previewDestination: (ws: string) => `${destinations(ws)}/preview`,
+  destination,
+  editDestination: (ws: string, id: string) => `${destination(ws, id)}/edit`,
+  /** POST targets on a destination's page. */
+  destinationAction: (ws: string, id: string, action: "enable" | "disable" | "rotate" | "test" | "delete") =>
+    `${destination(ws, id)}/${action}`,
+  deleteDestination: (ws: string, id: string) => `${destination(ws, id)}/delete`,
+  delivery,
+  redeliver: (ws: string, id: string, deliveryId: string) => `${delivery(ws, id, deliveryId)}/redeliver`,
 };

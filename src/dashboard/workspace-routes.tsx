@@ -1,25 +1,23 @@
 // The screens of one workspace, under /w/{ws}. requireWorkspace has checked the workspace against the
-// session before any of these runs; every read below is scoped to it.
-import { type Context, Hono } from "hono";
+// session before any of these runs; every read below is scoped to it. A destination's screens are in
+// their own routers, mounted below: the form (new, edit, preview) before the pages that take an :id.
+import { Hono } from "hono";
 import { database } from "../db/client";
 import { destinationHealth } from "../deliveries/health";
 import { listDestinations } from "../destinations/store";
 import { PageQuery, page } from "../http/pagination";
+import { deliveryRoutes } from "./delivery-routes";
+import { destinationFormRoutes } from "./destination-form-routes";
+import { destinationRoutes } from "./destination-routes";
 import { renderPage } from "./layout";
 import { requireWorkspace } from "./middleware";
+import { shell } from "./route-helpers";
 import { IntegrationsPage } from "./screens/integrations";
 import { WebhooksPage } from "./screens/webhooks";
 import type { DashboardEnv } from "./types";
 import { urls } from "./urls";
 
 const PAGE_SIZE = 20;
-
-/** What every workspace screen's frame needs. */
-function shell(c: Context<DashboardEnv>) {
-  const { session, workspace, csrf } = c.var;
-  if (!session) throw new Error("requireWorkspace lets no signed-out request through");
-  return { session, workspace, csrf };
-}
 
 export const workspaceRoutes = new Hono<DashboardEnv>();
 
@@ -56,6 +54,11 @@ workspaceRoutes.get("/w/:ws/integrations/webhooks", async (c) => {
       health={health}
       nextCursor={next_cursor}
       paged={query.data.cursor !== undefined}
+      deleted={c.req.query("notice") === "deleted"}
     />,
   );
 });
+
+workspaceRoutes.route("/", destinationFormRoutes);
+workspaceRoutes.route("/", destinationRoutes);
+workspaceRoutes.route("/", deliveryRoutes);

@@ -2,7 +2,7 @@
 // "On the Destinations tab, click Create Destination").
 import type { DestinationHealth } from "../../deliveries/health";
 import type { DestinationJson } from "../../destinations/schema";
-import { Breadcrumbs, PageHeader, WebhookIcon } from "../components";
+import { Breadcrumbs, Notice, PageHeader, WebhookIcon } from "../components";
 import { AppShell } from "../layout";
 import type { Session, SessionWorkspace } from "../session";
 import { urls } from "../urls";
@@ -20,6 +20,8 @@ type WebhooksProps = {
   nextCursor: string | null;
   /** True when this is not the first page. */
   paged: boolean;
+  /** True right after a destination was deleted. */
+  deleted?: boolean;
 };
 
 const CreateDestinationButton = ({ ws }: { ws: string }) => (
@@ -91,6 +93,9 @@ export const WebhooksPage = (props: WebhooksProps) => {
         title="Webhooks"
         description="Deliver contact events to your own endpoints as signed HTTP requests that the receiver can verify."
       />
+      {props.deleted ? (
+        <Notice>Destination deleted, with its event subscriptions and delivery records.</Notice>
+      ) : null}
       <nav class="tabs" aria-label="Webhooks">
         <a class="tab" href={urls.webhooks(ws)} aria-current="page">
           Destinations

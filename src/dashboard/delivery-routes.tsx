@@ -1,0 +1,71 @@
+// One delivery of a destination, with its attempts, and Redeliver. The delivery must belong to the
+// destination in the URL, and the destination to the URL's workspace; anything else is a 404.
+import { Hono } from "hono";
+import { database } from "../db/client";
+import { requestRedelivery } from "../deliveries/manual";
+import { attemptJson, deliveryJson } from "../deliveries/schema";
+import { findDeliveryWithAttempts } from "../deliveries/store";
+import { renderPage } from "./layout";
+import { type DashboardContext, deliveryIdOf, destinationOf, notFoundPage, shell } from "./route-helpers";
+import { DELIVERY_NOTICES, type DeliveryNotice, DeliveryPage } from "./screens/delivery";
+import type { DashboardEnv } from "./types";
+import { urls } from "./urls";
+
+const BASE = "/w/:ws/integrations/webhooks/destinations/:id/deliveries/:deliveryId";
+// While an attempt is due this soon, the page looks again by itself.
+const REFRESH_WINDOW_MS = 15_000;
+
+async function loadDelivery(c: DashboardContext) {
+  const destination = await destinationOf(c);
+  const deliveryId = deliveryIdOf(c);
+  if (!destination || !deliveryId) return null;
+  const found = await findDeliveryWithAttempts(database(c.env.DB), c.var.workspace.uuid, deliveryId);
+  if (!found || found.delivery.destinationId !== destination.id) return null;
+  return { destination, delivery: found.delivery, attempts: found.attempts };
+}
+
+type Loaded = NonNullable<Awaited<ReturnType<typeof loadDelivery>>>;
+type Extra = { notice?: DeliveryNotice; alert?: string };
+
+function deliveryPage(c: DashboardContext, loaded: Loaded, extra: Extra, status: 200 | 409 = 200) {
+  const { delivery } = loaded;
+  const refresh =
+    delivery.status === "pending" &&
+    delivery.nextAttemptAt !== null &&
+    delivery.nextAttemptAt - Date.now() < REFRESH_WINDOW_MS;
+  const page = (
+    <DeliveryPage
+      {...shell(c)}
+      destination={loaded.destination}
+      delivery={deliveryJson(delivery)}
+      attempts={loaded.attempts.map(attemptJson)}
+      refresh={refresh}
+      {...extra}
+    />
+  );
+  return renderPage(c, page, status);
+}
+
+export const deliveryRoutes = new Hono<DashboardEnv>();
+
+deliveryRoutes.get(BASE, async (c) => {
+  const loaded = await loadDelivery(c);
+  if (!loaded) return notFoundPage(c);
+  const notice = c.req.query("notice");
+  const known = notice && notice in DELIVERY_NOTICES ? (notice as DeliveryNotice) : undefined;
+  return deliveryPage(c, loaded, { notice: known });
+});
+
+deliveryRoutes.post(`${BASE}/redeliver`, async (c) => {
+  const loaded = await loadDelivery(c);
+  if (!loaded) return notFoundPage(c);
+  const sent = await requestRedelivery(c.env, c.var.workspace.uuid, loaded.delivery.id);
+  if (sent.outcome === "not_found") return notFoundPage(c);
+  if (sent.outcome === "disabled") {
+    const why = sent.reason ? ` ${sent.reason}` : "";
+    const alert = `Nothing was sent: this destination is disabled.${why} Enable it on the destination's page first, then redeliver.`;
+    return deliveryPage(c, loaded, { alert }, 409);
+  }
+  const ws = c.var.workspace.uuid;
+  return c.redirect(`${urls.delivery(ws, loaded.destination.id, sent.delivery.id)}?notice=redelivered`, 303);
+});

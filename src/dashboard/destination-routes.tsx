@@ -1,0 +1,132 @@
+// A destination's page and its actions. Each action goes through the module the API route uses:
+// patchDestination (enable, disable), the workspace's coordinator (rotate), requestTestDelivery (test),
+// deleteDestination (delete). A success redirects (303); a refusal renders the page with the reason.
+import { Hono } from "hono";
+import { database } from "../db/client";
+import { DELIVERY_STATUSES, type DeliveryStatus } from "../db/schema";
+import { requestTestDelivery } from "../deliveries/manual";
+import { retentionDays } from "../deliveries/retention";
+import { deliveryJson } from "../deliveries/schema";
+import { listDeliveries } from "../deliveries/store";
+import { patchDestination } from "../destinations/save";
+import { type DestinationJson, RotateSecretRequest } from "../destinations/schema";
+import { deleteDestination } from "../destinations/store";
+import { PageQuery, page } from "../http/pagination";
+import { rotateDestinationSecret } from "../workspaces/coordinator";
+import { renderPage } from "./layout";
+import { keepForReveal, takeReveal } from "./reveals";
+import { type DashboardContext, destinationOf, notFoundPage, sessionId, shell } from "./route-helpers";
+import { DeleteDestinationPage } from "./screens/delete-destination";
+import {
+  DESTINATION_NOTICES,
+  type DestinationNotice,
+  DestinationPage,
+  type DestinationPageProps,
+} from "./screens/destination";
+import type { DashboardEnv } from "./types";
+import { urls } from "./urls";
+
+const BASE = "/w/:ws/integrations/webhooks/destinations/:id";
+const HISTORY_PAGE = 20;
+
+type PageExtra = Pick<DestinationPageProps, "reveal" | "notice" | "alert" | "rotateError">;
+
+const statusOf = (value: string | undefined) =>
+  DELIVERY_STATUSES.find((status) => status === value) as DeliveryStatus | undefined;
+
+/** The page, with the history page the URL asks for (a cursor we did not make starts over). */
+async function destinationPage(
+  c: DashboardContext,
+  destination: DestinationJson,
+  extra: PageExtra,
+  status = 200,
+) {
+  const filter = statusOf(c.req.query("status"));
+  const query = PageQuery.safeParse({ limit: HISTORY_PAGE, cursor: c.req.query("cursor") });
+  const cursor = query.success ? query.data.cursor : undefined;
+  const rows = await listDeliveries(database(c.env.DB), destination.id, HISTORY_PAGE, {
+    before: cursor,
+    status: filter ? [filter] : undefined,
+  });
+  const { data, next_cursor } = page(rows, HISTORY_PAGE);
+  const history = {
+    deliveries: data.map(deliveryJson),
+    status: filter,
+    nextCursor: next_cursor,
+    paged: cursor !== undefined,
+    retentionDays: retentionDays(c.env),
+  };
+  const props = { ...shell(c), destination, history, ...extra };
+  return renderPage(c, <DestinationPage {...props} />, status as 200 | 400 | 409);
+}
+
+export const destinationRoutes = new Hono<DashboardEnv>();
+
+destinationRoutes.get(BASE, async (c) => {
+  const destination = await destinationOf(c);
+  if (!destination) return notFoundPage(c);
+  // Shown once: taking it deletes it, so a reload, the back button or another tab finds nothing.
+  const reveal = await takeReveal(c.env, sessionId(c), destination.id);
+  const notice = c.req.query("notice");
+  const known = notice && notice in DESTINATION_NOTICES ? (notice as DestinationNotice) : undefined;
+  return destinationPage(c, destination, { reveal, notice: known });
+});
+
+for (const [action, enabled] of [
+  ["enable", true],
+  ["disable", false],
+] as const) {
+  destinationRoutes.post(`${BASE}/${action}`, async (c) => {
+    const destination = await destinationOf(c);
+    if (!destination) return notFoundPage(c);
+    const updated = await patchDestination(c.env, c.var.workspace.uuid, destination.id, { enabled });
+    if (!updated) return notFoundPage(c);
+    return c.redirect(`${urls.destination(c.var.workspace.uuid, destination.id)}?notice=${action}d`, 303);
+  });
+}
+
+destinationRoutes.post(`${BASE}/rotate`, async (c) => {
+  const destination = await destinationOf(c);
+  if (!destination) return notFoundPage(c);
+  const chosen = (await c.req.formData()).get("grace_seconds");
+  // The API's own rule (0 to 7 days, whole seconds); a blank choice is not "none".
+  const seconds = typeof chosen === "string" && chosen.trim() !== "" ? Number(chosen) : Number.NaN;
+  const grace = RotateSecretRequest.safeParse({ grace_seconds: seconds });
+  if (!grace.success) {
+    const rotateError = "Choose a grace period from the list: none, or up to 7 days.";
+    return destinationPage(c, destination, { rotateError }, 400);
+  }
+  const ws = c.var.workspace.uuid;
+  const rotated = await rotateDestinationSecret(c.env, ws, destination.id, grace.data.grace_seconds);
+  if (!rotated) return notFoundPage(c);
+  await keepForReveal(c.env, sessionId(c), destination.id, { reason: "rotated", secret: rotated.secret });
+  return c.redirect(urls.destination(ws, destination.id), 303);
+});
+
+destinationRoutes.post(`${BASE}/test`, async (c) => {
+  const destination = await destinationOf(c);
+  if (!destination) return notFoundPage(c);
+  const ws = c.var.workspace.uuid;
+  const sent = await requestTestDelivery(c.env, ws, destination.id);
+  if (sent.outcome === "not_found") return notFoundPage(c);
+  if (sent.outcome === "disabled") {
+    const why = sent.reason ? ` ${sent.reason}` : "";
+    const alert = `No test was sent: this destination is disabled.${why} Enable it first, then send a test.`;
+    return destinationPage(c, destination, { alert }, 409);
+  }
+  return c.redirect(`${urls.delivery(ws, destination.id, sent.delivery.id)}?notice=test`, 303);
+});
+
+destinationRoutes.get(`${BASE}/delete`, async (c) => {
+  const destination = await destinationOf(c);
+  if (!destination) return notFoundPage(c);
+  return renderPage(c, <DeleteDestinationPage {...shell(c)} destination={destination} />);
+});
+
+destinationRoutes.post(`${BASE}/delete`, async (c) => {
+  const destination = await destinationOf(c);
+  if (!destination || !(await deleteDestination(database(c.env.DB), c.var.workspace.uuid, destination.id))) {
+    return notFoundPage(c);
+  }
+  return c.redirect(`${urls.webhooks(c.var.workspace.uuid)}?notice=deleted`, 303);
+});

@@ -1,0 +1,159 @@
+// The destination form's three sections, in the documentation's order: the endpoint (name, method,
+// URL template, timeout, enabled), the optional templates, and the event subscriptions.
+import { type DestinationForm, EVENT_TYPES_INPUT, METHODS } from "../destination-form";
+import { described, type ErrorsFor, EventChoices, Field, KeyValueList } from "./destination-fields";
+
+type SectionProps = { form: DestinationForm; errorOf: ErrorsFor };
+
+const MethodAndUrl = ({ form, errorOf }: SectionProps) => (
+  <div class="field-row">
+    <Field id="method" label="Method" error={errorOf("method")}>
+      <select class="input" id="method" name="method" {...described("method", false, errorOf("method"))}>
+        {METHODS.map((m) => (
+          <option value={m} selected={m === form.method}>
+            {m}
+          </option>
+        ))}
+      </select>
+    </Field>
+    <Field
+      id="url_template"
+      label="URL Template"
+      error={errorOf("url_template")}
+      hint={
+        <>
+          The target URL, e.g. <code>{"https://example.com/contacts/{{ contact._id }}/events"}</code>. Use a
+          public HTTPS endpoint: private and local addresses are refused.
+        </>
+      }
+    >
+      <input
+        class="input mono"
+        id="url_template"
+        name="url_template"
+        value={form.url_template}
+        placeholder="https://example.com/webhooks/leadpush"
+        autocomplete="off"
+        autocapitalize="off"
+        spellcheck={false}
+        {...described("url_template", true, errorOf("url_template"))}
+      />
+    </Field>
+  </div>
+);
+
+const TimeoutAndEnabled = ({ form, errorOf }: SectionProps) => (
+  <>
+    <Field
+      id="timeout_seconds"
+      label="Timeout Seconds"
+      hint="How long Leadpush waits for a response: 1 to 30 seconds."
+      error={errorOf("timeout_seconds")}
+    >
+      <input
+        class="input input-narrow"
+        id="timeout_seconds"
+        name="timeout_seconds"
+        type="number"
+        inputmode="numeric"
+        min={1}
+        max={30}
+        step={1}
+        value={form.timeout_seconds}
+        {...described("timeout_seconds", true, errorOf("timeout_seconds"))}
+      />
+    </Field>
+    <div class="field">
+      <label class="check" for="enabled">
+        <input
+          type="checkbox"
+          id="enabled"
+          name="enabled"
+          checked={form.enabled}
+          aria-describedby="enabled-hint"
+        />
+        <span class="check-text">
+          <span class="check-label">Enabled</span>
+          <span class="hint" id="enabled-hint">
+            Leadpush delivers to this destination only while it is enabled.
+          </span>
+        </span>
+      </label>
+    </div>
+  </>
+);
+
+export const EndpointSection = ({ form, errorOf }: SectionProps) => (
+  <section class="card form-card" aria-labelledby="endpoint-title">
+    <h2 id="endpoint-title">Endpoint</h2>
+    <Field
+      id="name"
+      label="Name"
+      hint="A human-readable label for the receiver, such as CRM Intake."
+      error={errorOf("name")}
+    >
+      <input
+        class="input"
+        id="name"
+        name="name"
+        value={form.name}
+        maxlength={200}
+        autocomplete="off"
+        {...described("name", true, errorOf("name"))}
+      />
+    </Field>
+    <MethodAndUrl form={form} errorOf={errorOf} />
+    <TimeoutAndEnabled form={form} errorOf={errorOf} />
+  </section>
+);
+
+export const TemplatesSection = ({ form, errorOf }: SectionProps) => (
+  <section class="card form-card" aria-labelledby="templates-title">
+    <div>
+      <h2 id="templates-title">Templates</h2>
+      <p class="card-intro">
+        Add headers, query parameters or a body template if the receiver requires a specific request shape.
+      </p>
+    </div>
+    <KeyValueList
+      list="header"
+      legend="Headers Template"
+      rows={form.headers}
+      errorOf={errorOf}
+      hint="Custom headers to render for each delivery. Host, Content-Length and headers beginning with X-Leadpush are reserved."
+    />
+    <KeyValueList
+      list="query"
+      legend="Query Template"
+      rows={form.query}
+      errorOf={errorOf}
+      hint="Query string values to render for each delivery, added after the URL's own query."
+    />
+    <Field
+      id="body_template"
+      label="Body Template"
+      optional
+      error={errorOf("body_template")}
+      hint="If blank, Leadpush sends the full event payload for POST, PUT, PATCH and DELETE; GET sends no body."
+    >
+      <textarea
+        class="input mono textarea"
+        id="body_template"
+        name="body_template"
+        rows={8}
+        spellcheck={false}
+        autocapitalize="off"
+        placeholder={'{\n  "event": "{{ event.type }}",\n  "contact_id": "{{ contact._id }}"\n}'}
+        {...described("body_template", true, errorOf("body_template"))}
+      >
+        {form.body_template}
+      </textarea>
+    </Field>
+  </section>
+);
+
+export const EventsSection = ({ form, errorOf }: SectionProps) => (
+  <section class="card form-card" aria-label="Event subscriptions">
+    <EventChoices chosen={form.event_types} error={errorOf(EVENT_TYPES_INPUT)} />
+  </section>
+);

@@ -1,0 +1,96 @@
+// …/destinations/{id}: a destination's page. Its settings and actions (send a test, edit, enable or
+// disable, rotate the secret, delete) and its delivery history. After a create or a rotation, the
+// one-time secret dialog.
+import type { DestinationJson } from "../../destinations/schema";
+import { Breadcrumbs, CsrfField, Notice, Pill, Refusal } from "../components";
+import { AppShell } from "../layout";
+import type { Reveal } from "../reveals";
+import { urls } from "../urls";
+import { DeleteDialog } from "./delete-destination";
+import { DeliveryHistory, type HistoryProps } from "./delivery-history";
+import { DangerCard, SecretCard, SettingsCard, StateCard } from "./destination-cards";
+import type { Shell } from "./destination-form";
+import { SecretDialog } from "./secret-dialog";
+
+export const DESTINATION_NOTICES = {
+  saved: "Changes saved.",
+  enabled:
+    "Destination enabled. New events are delivered to it again; skipped deliveries are not resent automatically, so redeliver any you want sent.",
+  disabled:
+    "Destination disabled. Its configuration, subscriptions and history are kept; new events create no deliveries for it.",
+} as const;
+
+export type DestinationNotice = keyof typeof DESTINATION_NOTICES;
+
+export type DestinationPageProps = Shell & {
+  destination: DestinationJson;
+  history: Omit<HistoryProps, "ws" | "destinationId">;
+  reveal?: Reveal | null;
+  notice?: DestinationNotice;
+  /** Why the last action was refused (a test of a disabled destination). */
+  alert?: string;
+  rotateError?: string;
+};
+
+const Header = ({ ws, d, csrf }: { ws: string; d: DestinationJson; csrf: string | null }) => (
+  <div class="page-header">
+    <div class="page-title">
+      <div class="title-row">
+        <h1>{d.name}</h1>
+        {d.enabled ? <Pill tone="ok">Enabled</Pill> : <Pill tone="off">Disabled</Pill>}
+      </div>
+      <p class="endpoint-line">
+        <span class="method">{d.method}</span> <span class="url">{d.url_template}</span>
+      </p>
+    </div>
+    <div class="header-actions">
+      <form method="post" action={urls.destinationAction(ws, d.id, "test")} class="inline-form">
+        <CsrfField token={csrf} />
+        <button type="submit" class="button">
+          Send test
+        </button>
+      </form>
+      <a class="button button-secondary" href={urls.editDestination(ws, d.id)}>
+        Edit
+      </a>
+    </div>
+  </div>
+);
+
+export const DestinationPage = (props: DestinationPageProps) => {
+  const { workspace, destination: d, csrf, reveal } = props;
+  const ws = workspace.uuid;
+  return (
+    <AppShell title={d.name} {...props} section="integrations" sectionPage={false}>
+      {reveal ? (
+        <SecretDialog
+          reason={reveal.reason}
+          secret={reveal.secret}
+          destinationName={d.name}
+          previousExpiresAt={d.previous_secret_expires_at}
+        />
+      ) : null}
+      <Breadcrumbs
+        trail={[
+          { label: "Integrations", href: urls.integrations(ws) },
+          { label: "Webhooks", href: urls.webhooks(ws) },
+          { label: "Destinations", href: urls.webhooks(ws) },
+          { label: d.name },
+        ]}
+      />
+      <Header ws={ws} d={d} csrf={csrf} />
+      {props.notice ? <Notice>{DESTINATION_NOTICES[props.notice]}</Notice> : null}
+      {props.alert ? <Refusal>{props.alert}</Refusal> : null}
+      <div class="detail-grid">
+        <SettingsCard destination={d} />
+        <div class="detail-side">
+          <StateCard ws={ws} destination={d} csrf={csrf} />
+          <SecretCard ws={ws} destination={d} csrf={csrf} error={props.rotateError} />
+        </div>
+      </div>
+      <DeliveryHistory ws={ws} destinationId={d.id} {...props.history} />
+      <DangerCard ws={ws} destination={d} />
+      <DeleteDialog ws={ws} destination={d} csrf={csrf} />
+    </AppShell>
+  );
+};

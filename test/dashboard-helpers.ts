@@ -5,7 +5,10 @@ import { exports } from "cloudflare:workers";
 export const HTTPS_ORIGIN = "https://dash.test";
 export const HTTP_ORIGIN = "http://127.0.0.1:8787";
 
-type Send = { method?: string; form?: Record<string, string>; headers?: Record<string, string> };
+/** A form's fields; a list of pairs when a name repeats (checkboxes, key/value rows). */
+export type Form = Record<string, string> | [string, string][];
+
+type Send = { method?: string; form?: Form; headers?: Record<string, string> };
 
 export class Visitor {
   readonly cookies = new Map<string, string>();
@@ -33,8 +36,10 @@ export class Visitor {
   }
 
   /** Posts a form the way one of our pages would: with this page's CSRF token. */
-  post(path: string, form: Record<string, string> = {}, headers: Record<string, string> = {}) {
-    return this.fetch(path, { form: { _csrf: this.csrf, ...form }, headers });
+  post(path: string, form: Form = {}, headers: Record<string, string> = {}) {
+    const fields: [string, string][] = Array.isArray(form) ? form : Object.entries(form);
+    const token: [string, string][] = fields.some(([name]) => name === "_csrf") ? [] : [["_csrf", this.csrf]];
+    return this.fetch(path, { form: [...token, ...fields], headers });
   }
 
   /** GET / (for the form's token), then POST /sign-in with `key`. */
@@ -59,3 +64,61 @@ export const setCookieLine = (response: Response, name: string) =>
   response.headers.getSetCookie().find((line) => line.startsWith(`${name}=`));
 
 export const text = (response: Response) => response.text();
+
+/** A Create Destination form as a browser posts it, valid unless `overrides` says otherwise. */
+export function destinationForm(overrides: Record<string, string | string[]> = {}): [string, string][] {
+  const fields: Record<string, string | string[]> = {
+    name: "CRM Intake",
+    enabled: "on",
+    method: "POST",
+    url_template: "https://example.com/contacts/{{ contact._id }}",
+    header_key: ["Authorization", ""],
+    header_value: ["Bearer your-token", ""],
+    query_key: ["event", ""],
+    query_value: ["{{ event.type }}", ""],
+    body_template: '{ "email": "{{ contact.attributes.email }}" }',
+    timeout_seconds: "10",
+    event_types: ["contact.created", "contact.updated"],
+    ...overrides,
+  };
+  return Object.entries(fields).flatMap(([name, value]) =>
+    (Array.isArray(value) ? value : [value]).map((v): [string, string] => [name, v]),
+  );
+}
+
+/** The dashboard's URLs of a workspace's destinations. */
+export const dashboardUrls = (ws: string) => {
+  const base = `/w/${ws}/integrations/webhooks/destinations`;
+  return {
+    list: `/w/${ws}/integrations/webhooks`,
+    create: `${base}/new`,
+    preview: `${base}/preview`,
+    destination: (id: string) => `${base}/${id}`,
+    action: (id: string, action: string) => `${base}/${id}/${action}`,
+    delivery: (id: string, deliveryId: string) => `${base}/${id}/deliveries/${deliveryId}`,
+  };
+};
+
+/** The one-time secret shown on a page, if any. */
+export const shownSecret = (html: string) => html.match(/whsec_[A-Za-z0-9+/=]+/)?.[0] ?? null;
+
+/**
+ * What a page would run or wear inline, found by a real HTML parser (the runtime's HTMLRewriter), so
+ * escaped text that merely looks like markup is not mistaken for it: inline scripts, style elements,
+ * style= and on*= attributes, and elements a hostile value tried to make.
+ */
+export async function inlineCodeIn(html: string): Promise<string[]> {
+  const found: string[] = [];
+  const rewriter = new HTMLRewriter().on("*", {
+    element(element) {
+      for (const [name = ""] of element.attributes) {
+        if (/^on/i.test(name) || name.toLowerCase() === "style") found.push(`${element.tagName}[${name}]`);
+      }
+      if (element.tagName === "script" && !element.hasAttribute("src")) found.push("inline <script>");
+      if (element.tagName === "style") found.push("<style>");
+      if (element.tagName === "img" && element.getAttribute("src") === "x") found.push("injected <img>");
+    },
+  });
+  await rewriter.transform(new Response(html)).text();
+  return found;
+}

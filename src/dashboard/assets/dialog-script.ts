@@ -42,6 +42,9 @@ export const DIALOG_JS = `"use strict";
   var alerting = document.querySelector("[data-focus-on-load]");
   if (alerting && !shown) alerting.focus();
 
+  Array.prototype.forEach.call(document.querySelectorAll("[data-copy][hidden]"), function (button) {
+    button.hidden = false;
+  });
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-copy]");
     if (!button) return;

@@ -28,6 +28,7 @@ main > .alert-error { margin-bottom: var(--s4); }
 .setting:last-child { border-bottom: 0; }
 .setting dt { font-size: 13px; font-weight: 600; color: var(--text-muted); }
 .setting dd { margin: 0; min-width: 0; overflow-wrap: anywhere; font-size: 14px; }
+.setting dd .hint { display: block; margin-top: 2px; }
 .settings-columns { grid-template-columns: repeat(auto-fill, minmax(16rem, 1fr)); column-gap: var(--s5); }
 .settings-columns .setting { grid-template-columns: minmax(0, 1fr); gap: 2px; border-bottom: 0; }
 .status-cell { display: grid; gap: var(--s1); justify-items: start; }

@@ -9,11 +9,11 @@ export const FORMS_CSS = `
 .form-card > h2, .form-card h2 { font-size: 16px; }
 .card-intro { color: var(--text-muted); font-size: 14px; margin-top: var(--s1); }
 .field-row { display: grid; grid-template-columns: 8.5rem minmax(0, 1fr); gap: var(--s4); align-items: start; }
-.optional { font-weight: 400; color: var(--text-muted); }
 .hint { font-size: 13px; color: var(--text-muted); font-weight: 400; }
 .field .check { font-weight: 400; }
 .input-narrow { max-width: 8rem; }
 select.input { appearance: none; padding-right: var(--s6); background-image: linear-gradient(45deg, transparent 50%, var(--text-muted) 50%), linear-gradient(135deg, var(--text-muted) 50%, transparent 50%); background-position: calc(100% - 17px) 50%, calc(100% - 12px) 50%; background-size: 5px 5px; background-repeat: no-repeat; }
+.input.mono { font-family: var(--mono); font-size: 13.5px; }
 .textarea { min-height: 11rem; resize: vertical; line-height: 1.5; font-size: 13px; }
 .input::placeholder { color: #8a929c; }
 .field-invalid > label, .field-invalid > legend { color: var(--bad-text); }
@@ -23,10 +23,13 @@ select.input { appearance: none; padding-right: var(--s6); background-image: lin
 .form-actions { display: flex; flex-wrap: wrap; gap: var(--s3); padding-top: var(--s2); }
 
 /* Checkboxes */
-.check { display: flex; align-items: flex-start; gap: var(--s3); cursor: pointer; font-weight: 400; }
-.check input { width: 18px; height: 18px; margin: 2px 0 0; flex: none; accent-color: var(--accent); }
+.check { position: relative; display: flex; align-items: flex-start; gap: var(--s3); }
+.check label { cursor: pointer; }
+.check input { position: relative; z-index: 1; width: 18px; height: 18px; margin: 2px 0 0; flex: none; accent-color: var(--accent); }
 .check-text { display: grid; gap: 2px; }
 .check-label { font-weight: 600; font-size: 14px; }
+/* The whole card toggles its box: the label's hit area covers it. */
+.check-card label::after { content: ""; position: absolute; inset: 0; cursor: pointer; }
 .check-text code { font-size: 13px; font-weight: 600; color: var(--text); }
 .checks, .kv { border: 0; margin: 0; padding: 0; min-width: 0; display: grid; gap: var(--s3); }
 .checks legend, .kv legend { font-size: 14px; font-weight: 600; padding: 0; margin-bottom: var(--s1); }
@@ -56,7 +59,7 @@ select.input { appearance: none; padding-right: var(--s6); background-image: lin
 
 /* Error summary */
 .error-summary { margin-bottom: var(--s5); padding: var(--s4) var(--s5); border: 2px solid var(--bad-text); border-radius: var(--radius); background: var(--surface); }
-.error-summary:focus { outline: 3px solid var(--focus); outline-offset: 2px; }
+.error-summary:focus { outline: 3px solid rgba(79, 70, 229, 0.35); outline-offset: 2px; }
 .error-summary h2 { font-size: 16px; color: var(--bad-text); margin-bottom: var(--s2); }
 .error-summary ul { margin: 0; padding-left: var(--s5); display: grid; gap: var(--s1); }
 .error-summary a { color: var(--bad-text); font-weight: 600; }
@@ -83,7 +86,8 @@ select.input { appearance: none; padding-right: var(--s6); background-image: lin
 .preview-subtitle { font-size: 12px; text-transform: uppercase; letter-spacing: 0.04em; color: var(--text-muted); margin-top: var(--s2); }
 .request-line { display: flex; flex-wrap: wrap; align-items: baseline; gap: var(--s2); min-width: 0; }
 .header-list { margin: 0; display: grid; gap: 2px; font-family: var(--mono); font-size: 12px; min-width: 0; }
-.header-list > div { display: grid; grid-template-columns: minmax(7rem, max-content) minmax(0, 1fr); gap: var(--s2); padding: 3px 0; border-bottom: 1px dashed var(--border); }
+.header-list > div { display: grid; grid-template-columns: minmax(0, 12.5rem) minmax(0, 1fr); gap: var(--s3); padding: 3px 0; border-bottom: 1px dashed var(--border); }
+.side-card .header-list > div { grid-template-columns: minmax(0, 45%) minmax(0, 1fr); gap: var(--s2); }
 .header-list dt { color: var(--text-muted); overflow-wrap: anywhere; }
 .header-list dd { margin: 0; overflow-wrap: anywhere; }
 .code-block { margin: 0; padding: var(--s3); background: #14161a; color: #e8eaed; border-radius: var(--radius-small); font-size: 12.5px; line-height: 1.5; white-space: pre-wrap; overflow-wrap: anywhere; max-height: 24rem; overflow: auto; }
@@ -100,5 +104,6 @@ select.input { appearance: none; padding-right: var(--s6); background-image: lin
   .kv-row .kv-value { grid-column: 1 / -1; grid-row: 2; }
   .kv-row .kv-remove { grid-column: 2; grid-row: 1; align-self: end; }
   .side-card { padding: var(--s4); }
+  .header-list > div, .side-card .header-list > div { grid-template-columns: minmax(0, 1fr); gap: 0; }
 }
 `;

@@ -53,7 +53,7 @@ const Summary = ({ d }: { d: DeliveryView }) => (
         <dt>Delivery ID</dt>
         <dd>
           <code class="id">{d.id}</code>
-          <span class="hint"> Sent as X-Leadpush-Id on every attempt.</span>
+          <span class="hint">Sent as X-Leadpush-Id on every attempt.</span>
         </dd>
       </div>
       <div class="setting">

@@ -37,16 +37,12 @@ type FieldProps = {
   label: string;
   hint?: Child;
   error?: string;
-  optional?: boolean;
   children: Child;
 };
 
-export const Field = ({ id, label, hint, error, optional, children }: FieldProps) => (
+export const Field = ({ id, label, hint, error, children }: FieldProps) => (
   <div class={error ? "field field-invalid" : "field"}>
-    <label for={id}>
-      {label}
-      {optional ? <span class="optional"> (optional)</span> : null}
-    </label>
+    <label for={id}>{label}</label>
     {hint ? (
       <p class="hint" id={`${id}-hint`}>
         {hint}
@@ -121,10 +117,7 @@ export const KeyValueList = ({ list, legend, hint, rows, errorOf }: ListProps) =
   const listError = errorOf(addId);
   return (
     <fieldset class={listError ? "kv field-invalid" : "kv"} aria-describedby={`${list}-hint`}>
-      <legend>
-        {legend}
-        <span class="optional"> (optional)</span>
-      </legend>
+      <legend>{legend}</legend>
       <p class="hint" id={`${list}-hint`}>
         {hint}
       </p>
@@ -158,7 +151,10 @@ export const KeyValueList = ({ list, legend, hint, rows, errorOf }: ListProps) =
 
 /** Event subscriptions: one checkbox per contact event type, with what it means. */
 export const EventChoices = ({ chosen, error }: { chosen: string[]; error?: string }) => (
-  <fieldset class={error ? "checks field-invalid" : "checks"} aria-describedby="event-types-hint">
+  <fieldset
+    class={error ? "checks field-invalid" : "checks"}
+    aria-describedby={error ? `event-types-hint ${EVENT_TYPES_INPUT}-error` : "event-types-hint"}
+  >
     <legend>Event subscriptions</legend>
     <p class="hint" id="event-types-hint">
       The contact events this destination receives. A test (<code>webhook.test</code>) can be sent to any
@@ -167,19 +163,24 @@ export const EventChoices = ({ chosen, error }: { chosen: string[]; error?: stri
     <FieldError id={EVENT_TYPES_INPUT} error={error} />
     <div class="check-list">
       {CONTACT_EVENT_TYPES.map((type, index) => (
-        <label class="check" for={`event-type-${index}`}>
+        <div class="check check-card">
           <input
             type="checkbox"
             id={`event-type-${index}`}
             name="event_types"
             value={type}
             checked={chosen.includes(type)}
+            aria-describedby={`event-type-${index}-hint`}
           />
-          <span class="check-text">
-            <code>{type}</code>
-            <span class="hint">{EVENT_TYPE_DESCRIPTIONS[type]}</span>
-          </span>
-        </label>
+          <div class="check-text">
+            <label for={`event-type-${index}`}>
+              <code>{type}</code>
+            </label>
+            <span class="hint" id={`event-type-${index}-hint`}>
+              {EVENT_TYPE_DESCRIPTIONS[type]}
+            </span>
+          </div>
+        </div>
       ))}
     </div>
   </fieldset>

@@ -63,22 +63,22 @@ const TimeoutAndEnabled = ({ form, errorOf }: SectionProps) => (
         {...described("timeout_seconds", true, errorOf("timeout_seconds"))}
       />
     </Field>
-    <div class="field">
-      <label class="check" for="enabled">
-        <input
-          type="checkbox"
-          id="enabled"
-          name="enabled"
-          checked={form.enabled}
-          aria-describedby="enabled-hint"
-        />
-        <span class="check-text">
-          <span class="check-label">Enabled</span>
-          <span class="hint" id="enabled-hint">
-            Leadpush delivers to this destination only while it is enabled.
-          </span>
+    <div class="check">
+      <input
+        type="checkbox"
+        id="enabled"
+        name="enabled"
+        checked={form.enabled}
+        aria-describedby="enabled-hint"
+      />
+      <div class="check-text">
+        <label class="check-label" for="enabled">
+          Enabled
+        </label>
+        <span class="hint" id="enabled-hint">
+          Leadpush delivers to this destination only while it is enabled.
         </span>
-      </label>
+      </div>
     </div>
   </>
 );
@@ -120,21 +120,20 @@ export const TemplatesSection = ({ form, errorOf }: SectionProps) => (
       legend="Headers Template"
       rows={form.headers}
       errorOf={errorOf}
-      hint="Custom headers to render for each delivery. Host, Content-Length and headers beginning with X-Leadpush are reserved."
+      hint="Optional custom headers to render for each delivery. Host, Content-Length and headers beginning with X-Leadpush are reserved."
     />
     <KeyValueList
       list="query"
       legend="Query Template"
       rows={form.query}
       errorOf={errorOf}
-      hint="Query string values to render for each delivery, added after the URL's own query."
+      hint="Optional query string values to render for each delivery, added after the URL's own query."
     />
     <Field
       id="body_template"
       label="Body Template"
-      optional
       error={errorOf("body_template")}
-      hint="If blank, Leadpush sends the full event payload for POST, PUT, PATCH and DELETE; GET sends no body."
+      hint="Optional request body. If blank, Leadpush sends the full event payload for POST, PUT, PATCH and DELETE; GET sends no body."
     >
       <textarea
         class="input mono textarea"

@@ -27,7 +27,8 @@ const CopyableSecret = ({ secret }: { secret: string }) => (
       >
         {secret}
       </textarea>
-      <button type="button" class="button" data-copy="signing-secret">
+      {/* Shown by the dialog script: without script, the box above is selected and copied by hand. */}
+      <button type="button" class="button" data-copy="signing-secret" hidden>
         Copy
       </button>
     </div>

@@ -39,6 +39,8 @@ export async function launchBrowser() {
 
 /** Saves a PNG of the page under test/browser/artifacts/<name>.png. */
 export async function screenshot(page, name, { fullPage = true } = {}) {
+  // From the top: a full-page capture of a scrolled page draws the sticky header where it was scrolled to.
+  if (fullPage) await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage });
 }
 

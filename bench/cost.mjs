@@ -1,6 +1,6 @@
 // Cost per delivery, from D1's own `meta.rows_read` / `meta.rows_written` and counted queue operations
 // (bench/instrumented.js in front of the unchanged bundle), then priced at Cloudflare's list prices.
-import { createDestinations, createWorkspace } from "./api.mjs";
+import { createDestinations, createWorkspace, ingest as postEvent } from "./api.mjs";
 import { deliveryBatches, isIngest, stats } from "./diagnostics.mjs";
 import { sleep } from "./lib.mjs";
 import { pipelineRun } from "./throughput.mjs";
@@ -21,6 +21,8 @@ export const PRICES = {
 };
 
 const sum = (list, f) => list.reduce((s, x) => s + f(x), 0);
+const UNLOADED_EVENTS = 20; // ingests one at a time after the cost run, for D1 round trips without queueing
+const mean = (list) => list.reduce((a, b) => a + b, 0) / (list.length || 1);
 const statementsOf = (records) => records.flatMap((r) => r.d1.flatMap((e) => e.statements));
 
 /** D1's database size in bytes, from a statement's `meta.size_after` (local: SQLite pages × page size). */
@@ -88,6 +90,28 @@ export async function firstTryCost(p, receiver) {
   const succeeded = run.check.byStatus.succeeded ?? 0;
   const ingest = d1Share(ingests, DELIVERIES);
   const consumer = d1Share(batches, DELIVERIES);
+  // Round trips seen by the worker, means of ms-quantized durations (unbiased; medians would not be).
+  // Under this load the ingest batch mostly waits its turn on the one local thread; hence the unloaded ones.
+  const calls = (records, pick) => records.map((r) => pick(r.d1)).filter(Boolean);
+  const timing = (list) => ({ n: list.length, roundTripMs: mean(list.map((e) => e.end - e.start)) });
+  const d1Time = {
+    ingestBatch: timing(calls(ingests, (d1) => d1.find((e) => e.what === "batch"))),
+    consumerLoad: timing(calls(batches, (d1) => d1.find((e) => e.what !== "batch"))),
+    consumerRecord: timing(calls(batches, (d1) => [...d1].reverse().find((e) => e.what === "batch"))),
+  };
+  // The same events one at a time, each meeting an idle worker: D1 round trips without queueing.
+  for (let i = 0; i < UNLOADED_EVENTS; i++) {
+    const accepted = await postEvent(p, ws);
+    await receiver.expect(
+      accepted.deliveries.map((d) => d.id),
+      10_000,
+    );
+    await sleep(15);
+  }
+  const idle = (await stats(p)).requests.filter(isIngest);
+  d1Time.unloadedIngestBatch = timing(calls(idle, (d1) => d1.find((e) => e.what === "batch")));
+  d1Time.unloadedIngestOther = timing(idle.flatMap((r) => r.d1.filter((e) => e.what !== "batch")));
+
   return {
     deliveries: DELIVERIES,
     firstTry: succeeded === DELIVERIES && run.check.attempts === DELIVERIES && retried === 0,
@@ -103,6 +127,7 @@ export async function firstTryCost(p, receiver) {
       roundTrips: ingest.roundTrips + consumer.roundTrips,
     },
     statements: byStatement(all, DELIVERIES),
+    d1Time,
     queue: {
       writes: writes / DELIVERIES,
       reads: reads / DELIVERIES,

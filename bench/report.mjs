@@ -397,6 +397,14 @@ export function costLines(c) {
     lines.push(
       `    ${s.writtenPerDelivery.toFixed(3)} / ${s.readPerDelivery.toFixed(3)} (${(s.count / fc.deliveries).toFixed(3)}×)  ${s.sql}`,
     );
+  const t = fc.d1Time;
+  const rt = (x) => `${x.roundTripMs.toFixed(2)} ms (n=${x.n})`;
+  lines.push(
+    `  D1 round trips seen by the worker (means of ms-quantized durations): under load, ingest write batch (${FANOUT} ` +
+      `deliveries) ${rt(t.ingestBatch)}, consumer load (batch of ~${fc.requests.meanBatch.toFixed(0)}) ${rt(t.consumerLoad)}, ` +
+      `consumer record ${rt(t.consumerRecord)}; one event at a time, ingest write batch ${rt(t.unloadedIngestBatch)}, ` +
+      `its other D1 calls ${rt(t.unloadedIngestOther)}`,
+  );
   const pc = c.purge;
   lines.push(
     `  retention purge (cron handler, ${pc.cronMs} ms): seeded ${pc.seeded.deliveries} deliveries / ${pc.seeded.attempts} attempts / ${pc.seeded.events} events, ` +

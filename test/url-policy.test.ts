@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkDestinationUrl } from "../src/dispatch/url-policy";
+import { checkDestinationUrl, checkRenderedUrl } from "../src/dispatch/url-policy";
 
 const PUBLIC = { allowPrivate: false };
 const LOCAL_DEV = { allowPrivate: true };
@@ -379,4 +379,33 @@ describe("checkDestinationUrl", () => {
       });
     });
   });
+});
+
+// Delivery time judges the parsed rendered URL through a verdict kept per authority: it must give the
+// answer checkDestinationUrl gives the same URL, for every URL above that the parser accepts, twice
+// over (the second answer comes from the kept verdict), and whatever path or query follows.
+describe("checkRenderedUrl", () => {
+  const parsed = (input: string) => {
+    try {
+      return new URL(input);
+    } catch {
+      return null;
+    }
+  };
+  const all = [...REJECTED, ...ACCEPTED, ...ACCEPTED_LOCAL_DEV, ...REJECTED_LOCAL_DEV];
+  for (const options of [PUBLIC, LOCAL_DEV]) {
+    it.each(all)(`agrees with checkDestinationUrl on %j (allowPrivate: ${options.allowPrivate})`, (input) => {
+      const url = parsed(input);
+      if (url === null) return; // never a rendered URL: the renderer fails first
+      const expected = checkDestinationUrl(url.href, options);
+      const reason = expected.ok ? null : expected.reason;
+      expect(checkRenderedUrl(url, options)).toBe(reason);
+      expect(checkRenderedUrl(url, options)).toBe(reason);
+      const elsewhere = new URL(url.href);
+      elsewhere.pathname = "/another/path";
+      elsewhere.search = "?q=1";
+      const other = checkDestinationUrl(elsewhere.href, options);
+      expect(checkRenderedUrl(elsewhere, options)).toBe(other.ok ? null : other.reason);
+    });
+  }
 });

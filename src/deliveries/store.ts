@@ -40,8 +40,21 @@ export async function findDelivery(db: Database, workspaceUuid: string, id: stri
     .get();
 }
 
-export async function attemptsOf(db: Database, deliveryId: string) {
-  return db.select().from(attempts).where(eq(attempts.deliveryId, deliveryId)).orderBy(asc(attempts.number));
+/**
+ * One delivery with its attempts, oldest first, read in one transaction: two separate reads could
+ * straddle the consumer's write and show an attempt without the outcome it led to.
+ */
+export async function findDeliveryWithAttempts(db: Database, workspaceUuid: string, id: string) {
+  const [found, tries] = await db.batch([
+    db
+      .select()
+      .from(deliveries)
+      .where(and(eq(deliveries.workspaceUuid, workspaceUuid), eq(deliveries.id, id))),
+    // Read with it, and dropped below unless the delivery is this workspace's.
+    db.select().from(attempts).where(eq(attempts.deliveryId, id)).orderBy(asc(attempts.number)),
+  ]);
+  const delivery = found[0];
+  return delivery ? { delivery, attempts: tries } : null;
 }
 
 /**

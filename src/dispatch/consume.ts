@@ -74,14 +74,29 @@ function internalError(row: LoadedDelivery, number: number, error: unknown): Att
   return { record, retryAfter: null };
 }
 
+/** Each event's payload parsed once per batch, however many of its deliveries the batch holds. */
+function payloadParser() {
+  const parsed = new Map<string, Record<string, unknown>>();
+  return (row: LoadedDelivery) => {
+    const key = `${row.workspaceUuid} ${row.eventId}`;
+    let payload = parsed.get(key);
+    if (payload === undefined) {
+      payload = JSON.parse(row.payload) as Record<string, unknown>;
+      parsed.set(key, payload);
+    }
+    return payload;
+  };
+}
+
 async function settle(
   { message, row, number }: Due,
   env: Env,
   fetcher: typeof fetch,
+  payloadOf: ReturnType<typeof payloadParser>,
 ): Promise<SettledMessage> {
   let attempt: AttemptResult;
   try {
-    attempt = await attemptDelivery(row, number, env, fetcher);
+    attempt = await attemptDelivery(row, payloadOf(row), number, env, fetcher);
   } catch (error) {
     attempt = internalError(row, number, error);
   }
@@ -103,7 +118,8 @@ export async function consumeDeliveries(
   const rows = new Map((ids.length ? await loadDeliveries(db, ids) : []).map((row) => [row.id, row]));
   const { due, skipped } = triage(batch.messages, rows);
 
-  const settled = await Promise.all(due.map((d) => settle(d, env, fetcher)));
+  const payloadOf = payloadParser();
+  const settled = await Promise.all(due.map((d) => settle(d, env, fetcher, payloadOf)));
   await recordOutcomes(db, settled, skipped);
 
   const exhausted = settled.filter((s) => s.outcome.kind === "failed" && s.outcome.exhausted);

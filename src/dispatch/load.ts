@@ -9,6 +9,8 @@ export function loadDeliveries(db: Database, ids: string[]) {
   return db
     .select({
       id: deliveries.id,
+      workspaceUuid: deliveries.workspaceUuid,
+      eventId: deliveries.eventId,
       status: deliveries.status,
       attemptsMade: deliveries.attemptsMade,
       eventType: deliveries.eventType,

@@ -3,7 +3,7 @@
 import type { ErrorClass } from "../db/schema";
 import { type RenderableDestination, type RenderedRequest, renderRequest } from "./render";
 import { TemplateError } from "./templates";
-import { checkDestinationUrl, type UrlPolicyOptions } from "./url-policy";
+import { checkRenderedUrl, type UrlPolicyOptions } from "./url-policy";
 
 /** A request ready to sign and send, or the configuration error that stops it (never retried). */
 export type Prepared =
@@ -28,10 +28,9 @@ export function prepareRequest(
     if (!(error instanceof TemplateError)) throw error;
     return { ok: false, errorClass: "template_error", message: error.message, url: destination.urlTemplate };
   }
-  const verdict = checkDestinationUrl(request.url, policy);
-  if (!verdict.ok) {
-    return { ok: false, errorClass: "destination_blocked", message: verdict.reason, url: request.url };
-  }
+  const blocked = checkRenderedUrl(new URL(request.url), policy);
+  if (blocked !== null)
+    return { ok: false, errorClass: "destination_blocked", message: blocked, url: request.url };
   return { ok: true, request };
 }
 

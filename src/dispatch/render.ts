@@ -10,6 +10,7 @@ export type RenderableDestination = Pick<
 >;
 export type RenderedRequest = {
   method: string;
+  /** Serialized by the URL parser (href): no raw whitespace, control characters or empty userinfo. */
   url: string;
   headers: [string, string][];
   body: string | null;
@@ -179,7 +180,7 @@ export function headerValueProblem(value: string): string | null {
   return `a control character (U+${control.charCodeAt(0).toString(16).padStart(4, "0").toUpperCase()})`;
 }
 
-function renderUrl(dest: RenderableDestination, payload: Record<string, unknown>, budget: Budget): string {
+function renderUrl(dest: RenderableDestination, payload: Record<string, unknown>, budget: Budget): URL {
   const part = { template: dest.urlTemplate, what: "url", limit: RENDER_LIMITS.urlChars, esc: urlComponent };
   let url: URL;
   try {
@@ -202,7 +203,7 @@ function renderUrl(dest: RenderableDestination, payload: Record<string, unknown>
   }
   if (url.href.length > RENDER_LIMITS.urlChars)
     throw new TemplateError(`the rendered URL is longer than ${RENDER_LIMITS.urlChars} characters`);
-  return url.href;
+  return url;
 }
 
 function renderHeaders(dest: RenderableDestination, payload: Record<string, unknown>, budget: Budget) {
@@ -276,5 +277,5 @@ export function renderRequest(
   const contentType = headers.find(([key]) => key.toLowerCase() === "content-type")?.[1] ?? null;
   const { body, impliedType } = renderBody(dest, payload, contentType, budget);
   if (contentType === null && impliedType !== null) headers.push(["Content-Type", impliedType]);
-  return { method: dest.method, url, headers, body };
+  return { method: dest.method, url: url.href, headers, body };
 }

@@ -60,7 +60,7 @@ async function readExcerpt(
  */
 export async function sendRequest(
   request: RenderedRequest,
-  headers: Headers,
+  headers: [string, string][],
   timeoutSeconds: number,
   fetcher: typeof fetch = fetch,
 ): Promise<SendResult> {

@@ -31,13 +31,19 @@ export async function signPayload(
 
 export type DeliveryMeta = { id: string; timestamp: number; eventType: string; signature: string };
 
-/** The rendered headers plus those Leadpush sets on every delivery; a user's header never replaces these. */
-export function deliveryHeaders(rendered: [string, string][], meta: DeliveryMeta): Headers {
-  const headers = new Headers(rendered);
-  if (!headers.has("user-agent")) headers.set("User-Agent", USER_AGENT);
-  headers.set("X-Leadpush-Id", meta.id);
-  headers.set("X-Leadpush-Timestamp", String(meta.timestamp));
-  headers.set("X-Leadpush-Event", meta.eventType);
-  headers.set("X-Leadpush-Signature", meta.signature);
+/**
+ * The rendered headers plus those Leadpush sets on every delivery, names lower-cased as HTTP/2 sends
+ * them; a user's header never replaces these. A plain list: fetch takes it as it is, and building a
+ * Headers object first would cost a crossing into the runtime per header.
+ */
+export function deliveryHeaders(rendered: [string, string][], meta: DeliveryMeta): [string, string][] {
+  const headers: [string, string][] = rendered.map(([name, value]) => [name.toLowerCase(), value]);
+  if (!headers.some(([name]) => name === "user-agent")) headers.push(["user-agent", USER_AGENT]);
+  headers.push(
+    ["x-leadpush-id", meta.id],
+    ["x-leadpush-timestamp", String(meta.timestamp)],
+    ["x-leadpush-event", meta.eventType],
+    ["x-leadpush-signature", meta.signature],
+  );
   return headers;
 }

@@ -199,3 +199,28 @@ export function checkUrlTemplate(template: string, options: UrlPolicyOptions): s
   const verdict = checkDestinationUrl(sampleUrl(template), options);
   return verdict.ok ? null : verdict.reason;
 }
+
+// Verdicts on rendered URLs by their authority, most recent last; bounded.
+const renderedVerdicts = new Map<string, string | null>();
+const RENDERED_VERDICTS = 1000;
+
+/**
+ * Delivery time: the verdict on a rendered URL, given as the parser produced it. Only the scheme,
+ * userinfo, host and port decide a verdict once the parser has serialized a URL (its href has no raw
+ * whitespace or control characters, and the renderer bounds its length), so verdicts are kept by those:
+ * every delivery is still judged, the ipaddr.js work is done once per destination host. Tests hold this
+ * to the same answers as checkDestinationUrl.
+ */
+export function checkRenderedUrl(url: URL, options: UrlPolicyOptions): string | null {
+  if (url.href.length > MAX_URL_LENGTH) return `the URL is longer than ${MAX_URL_LENGTH} characters`;
+  const key = `${options.allowPrivate ? 1 : 0}${url.protocol}//${url.username}:${url.password}@${url.host}`;
+  let reason = renderedVerdicts.get(key);
+  if (reason === undefined) {
+    const verdict = checkDestinationUrl(url.href, options);
+    reason = verdict.ok ? null : verdict.reason;
+    if (renderedVerdicts.size >= RENDERED_VERDICTS)
+      renderedVerdicts.delete(renderedVerdicts.keys().next().value as string);
+    renderedVerdicts.set(key, reason);
+  }
+  return reason;
+}

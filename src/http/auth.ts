@@ -1,7 +1,8 @@
 // Bearer authentication: the operator token for tenancy routes, a workspace API key for the rest.
 import { createMiddleware } from "hono/factory";
 import { database } from "../db/client";
-import { API_KEY_PREFIX, findActiveKey } from "../workspaces/store";
+import { lookupActiveKey } from "../workspaces/key-cache";
+import { API_KEY_PREFIX } from "../workspaces/store";
 import { notFound, ProblemError } from "./problem";
 import type { AppEnv } from "./types";
 
@@ -41,7 +42,7 @@ export const requireWorkspaceKey = createMiddleware<AppEnv>(async function requi
   if (!token?.startsWith(API_KEY_PREFIX) || token.length > 200) {
     throw unauthorized("Send a workspace API key as `Authorization: Bearer lpk_…`.");
   }
-  const key = await findActiveKey(database(c.env.DB), token);
+  const key = await lookupActiveKey(database(c.env.DB), token);
   if (!key) throw unauthorized("The API key is not valid or has been revoked.");
   if (key.workspaceUuid !== c.req.param("ws")) throw notFound("workspace");
   c.set("workspaceUuid", key.workspaceUuid);

@@ -3,7 +3,7 @@ import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { database } from "../db/client";
 import { redeliver } from "../deliveries/redeliver";
 import { attemptJson, Delivery, DeliveryWithAttempts, deliveryJson } from "../deliveries/schema";
-import { attemptsOf, findDelivery } from "../deliveries/store";
+import { findDelivery, findDeliveryWithAttempts } from "../deliveries/store";
 import { findDestination } from "../destinations/store";
 import { requireWorkspaceKey } from "../http/auth";
 import { errorResponses, idParam, json, WorkspaceParam, workspaceSecurity } from "../http/openapi";
@@ -40,10 +40,13 @@ deliveryRoutes.openapi(
   }),
   async (c) => {
     const db = database(c.env.DB);
-    const row = await findDelivery(db, c.get("workspaceUuid"), c.req.valid("param").delivery_id);
-    if (!row) throw notFound("delivery");
-    const attempts = await attemptsOf(db, row.id);
-    return c.json({ ...deliveryJson(row), attempts: attempts.map(attemptJson) }, 200);
+    const found = await findDeliveryWithAttempts(
+      db,
+      c.get("workspaceUuid"),
+      c.req.valid("param").delivery_id,
+    );
+    if (!found) throw notFound("delivery");
+    return c.json({ ...deliveryJson(found.delivery), attempts: found.attempts.map(attemptJson) }, 200);
   },
 );
 

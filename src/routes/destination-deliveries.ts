@@ -114,7 +114,7 @@ destinationDeliveryRoutes.openapi(
       eventType: type,
       signature: "v1,<computed when sent>",
     });
-    return c.json({ method, url, headers: [...sent], body }, 200);
+    return c.json({ method, url, headers: sent, body }, 200);
   },
 );
 

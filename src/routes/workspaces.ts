@@ -7,6 +7,7 @@ import { errorResponses, idParam, json, jsonBody, operatorSecurity, WorkspacePar
 import { notFound } from "../http/problem";
 import type { AppEnv } from "../http/types";
 import { validationHook } from "../http/validation";
+import { forgetKey } from "../workspaces/key-cache";
 import { createWorkspace, issueApiKey, revokeApiKey } from "../workspaces/store";
 
 const tags = ["Workspaces (operator)"];
@@ -71,11 +72,18 @@ workspaceRoutes.openapi(
     summary: "Revoke an API key",
     security: operatorSecurity,
     request: { params: WorkspaceParam.extend({ id: idParam("id") }) },
-    responses: { 204: { description: "Revoked; the key answers 401 from now on." }, ...errorResponses },
+    responses: {
+      204: {
+        description:
+          "Revoked: the key answers 401 from now on (servers that saw it in the last 30 s may accept it until then).",
+      },
+      ...errorResponses,
+    },
   }),
   async (c) => {
     const { ws, id } = c.req.valid("param");
     if (!(await revokeApiKey(database(c.env.DB), ws, id))) throw notFound("API key");
+    forgetKey(id);
     return c.body(null, 204);
   },
 );

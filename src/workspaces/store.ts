@@ -52,12 +52,14 @@ export async function revokeApiKey(db: Database, workspaceUuid: string, id: stri
   return revoked.length === 1;
 }
 
-/** The workspace an active (not revoked) key belongs to, or null. */
-export async function findActiveKey(db: Database, key: string) {
+export type ActiveKey = { id: string; workspaceUuid: string };
+
+/** The active (not revoked) key with this SHA-256, or null. Callers go through key-cache.ts. */
+export async function findActiveKeyByHash(db: Database, keyHash: string): Promise<ActiveKey | null> {
   const found = await db
     .select({ id: apiKeys.id, workspaceUuid: apiKeys.workspaceUuid })
     .from(apiKeys)
-    .where(and(eq(apiKeys.keyHash, await hashApiKey(key)), isNull(apiKeys.revokedAt)))
+    .where(and(eq(apiKeys.keyHash, keyHash), isNull(apiKeys.revokedAt)))
     .get();
   return found ?? null;
 }

@@ -3,7 +3,8 @@
 import { summary } from "./lib.mjs";
 import { RENDER_N, RUNS } from "./workload.mjs";
 
-export const WORK_MODES = ["work", "part-render", "part-url", "part-sign", "part-headers"];
+export const PARTS = ["part-parse", "part-render", "part-url", "part-keys", "part-sign", "part-headers"];
+export const WORK_MODES = ["work", "signed", ...PARTS];
 export const RENDER_MODES = ["render", "parse", "baseline"];
 
 export async function perDelivery(rs) {

@@ -3,37 +3,41 @@
 // Miniflare worker. The driver times requests from outside (workerd's clocks only advance across I/O)
 // and subtracts an n=0 request.
 //
-// GET /?mode=work&n=20000   the per-delivery work before the send, as src/dispatch/attempt.ts does it:
-//                           JSON.parse(stored payload) → prepareRequest (render, then the rendered-URL
-//                           policy) → signingKeysFor (the consumer's key cache: imported once) →
-//                           signPayload → deliveryHeaders. Its parts, each alone on precomputed inputs:
-//   mode=part-render        JSON.parse(stored payload) + renderRequest
-//   mode=part-url           checkDestinationUrl(rendered URL)
-//   mode=part-sign          signingKeysFor + signPayload
+// The rows are shaped like src/dispatch/load.ts's LoadedDelivery: 100 events × 10 destinations (each
+// destination its own host and signing secret), in the order a batch brings them, and a "batch" is 100
+// rows. The consumer (src/dispatch/consume.ts) parses each event's payload once per batch, then for each
+// delivery gets its signing keys (signingKeysFor: imported once, then cached) and calls signedRequest
+// (src/dispatch/attempt.ts: render, rendered-URL policy, sign, delivery headers) before it sends.
+//
+// GET /?mode=work&n=20000   all of that: the per-delivery work before the send
+//   mode=signed             signedRequest alone (payload parsed, keys at hand)
+//   mode=part-parse         JSON.parse(stored payload), once per event per batch (as the consumer does)
+//   mode=part-render        renderRequest
+//   mode=part-url           the rendered-URL policy as prepareRequest applies it: checkRenderedUrl(new URL(url))
+//   mode=part-keys          signingKeysFor (cache hit)
+//   mode=part-sign          signPayload
 //   mode=part-headers       deliveryHeaders
-// GET /?mode=render&n=…     renderRequest + signPayload, one payload object, the key imported once
+// GET /?mode=render&n=…     renderRequest + signPayload, one payload object, one key (the ≤ 20 µs figure)
 // GET /?mode=parse&n=…      JSON.parse(stored payload) + the above
 // GET /?mode=baseline&n=…   JSON.stringify(payload) + signPayload only
 // GET /send?n=2000&c=100    the "work" + src/dispatch/send.ts sendRequest to RECEIVER_URL at concurrency c:
 //                           the consumer's send phase with no queue and no D1
-//
-// Rows cycle through ROWS distinct deliveries (distinct contacts, so distinct URLs, bodies and ids), so a
-// cache keyed by a rendered value would not see the same input twice in a row.
-
+import { signedRequest } from "../src/dispatch/attempt.ts";
 import { signingKeysFor } from "../src/dispatch/keys.ts";
-import { prepareRequest } from "../src/dispatch/prepare.ts";
 import { renderRequest } from "../src/dispatch/render.ts";
 import { sendRequest } from "../src/dispatch/send.ts";
 import { deliveryHeaders, importSigningKey, signPayload } from "../src/dispatch/sign.ts";
-import { checkDestinationUrl } from "../src/dispatch/url-policy.ts";
+import { checkRenderedUrl } from "../src/dispatch/url-policy.ts";
 import { buildPayload } from "../src/events/payload.ts";
 import { encryptSecret } from "../src/secrets/at-rest.ts";
 import { generateSigningSecret } from "../src/secrets/signing-secret.ts";
 import { contact, renderableDestination } from "./fixtures.mjs";
 
-const ROWS = 1000;
+const EVENTS = 100;
+const FANOUT = 10;
+const ROWS = EVENTS * FANOUT;
+const BATCH = 100;
 const WORKSPACE = "0190f3a1-b2c3-7d4e-8f60-718293a4b5c6";
-const DESTINATION_ID = "dst_0190f3a1b2c3d4e5f60718293a4b5c6f";
 const hexId = (prefix, n) => `${prefix}_0190f3a1b2c3${n.toString(16).padStart(20, "0")}`;
 const payloadOf = (n) =>
   buildPayload(hexId("evt", n), "contact.updated", WORKSPACE, contact(n), "2026-11-26T21:00:00.000Z");
@@ -43,86 +47,83 @@ const policy = { allowPrivate: false };
 // workerd allows no random values at module scope.
 const env = { SECRET_ENCRYPTION_KEY: "", ALLOW_PRIVATE_DESTINATIONS: "false" };
 
-/** Rows shaped like src/dispatch/load.ts's LoadedDelivery, sending to `base`. */
+/** ROWS loaded deliveries; destination j sends to `base(j)`. */
 async function loadedRows(base) {
-  const secretCiphertext = await encryptSecret(
-    env.SECRET_ENCRYPTION_KEY,
-    DESTINATION_ID,
-    generateSigningSecret(),
-  );
-  const destination = renderableDestination(base);
-  return Array.from({ length: ROWS }, (_, i) => ({
-    id: hexId("dlv", i + 1),
-    status: "pending",
-    attemptsMade: 0,
-    eventType: "contact.updated",
-    destinationId: DESTINATION_ID,
-    enabled: true,
-    ...destination,
-    timeoutSeconds: 10,
-    secretCiphertext,
-    previousSecretCiphertext: null,
-    previousSecretExpiresAt: null,
-    payload: JSON.stringify(payloadOf(i + 1)),
-  }));
+  const destinations = [];
+  for (let j = 0; j < FANOUT; j++) {
+    const id = hexId("dst", j + 1);
+    const secretCiphertext = await encryptSecret(env.SECRET_ENCRYPTION_KEY, id, generateSigningSecret());
+    destinations.push({ destinationId: id, secretCiphertext, ...renderableDestination(base(j)) });
+  }
+  const rows = [];
+  for (let e = 1; e <= EVENTS; e++) {
+    const payload = JSON.stringify(payloadOf(e));
+    for (const destination of destinations)
+      rows.push({
+        id: hexId("dlv", rows.length + 1),
+        workspaceUuid: WORKSPACE,
+        eventId: hexId("evt", e),
+        status: "pending",
+        attemptsMade: 0,
+        eventType: "contact.updated",
+        enabled: true,
+        ...destination,
+        timeoutSeconds: 10,
+        previousSecretCiphertext: null,
+        previousSecretExpiresAt: null,
+        payload,
+      });
+  }
+  return rows;
 }
 
-/**
- * What src/dispatch/attempt.ts's attemptDelivery does for one row before `sendRequest`. (If src/ exports
- * this step as one function, the bench should call that function here instead.)
- */
-async function workBeforeSend(row, envLike, urlPolicy, startedAt) {
-  const prepared = prepareRequest(row, JSON.parse(row.payload), urlPolicy);
-  if (!prepared.ok) throw new Error(prepared.message);
-  const { request } = prepared;
-  const timestamp = Math.floor(startedAt / 1000);
-  const signature = await signPayload(
-    await signingKeysFor(envLike, row),
-    row.id,
-    timestamp,
-    request.body ?? "",
-  );
-  const headers = deliveryHeaders(request.headers, {
-    id: row.id,
-    timestamp,
-    eventType: row.eventType,
-    signature,
-  });
-  return { request, headers };
+/** As consume.ts's payloadParser: each event's payload parsed once per batch. */
+function payloadParser() {
+  const parsed = new Map();
+  return (row) => {
+    const key = `${row.workspaceUuid} ${row.eventId}`;
+    let payload = parsed.get(key);
+    if (payload === undefined) {
+      payload = JSON.parse(row.payload);
+      parsed.set(key, payload);
+    }
+    return payload;
+  };
 }
 
-let rows; // for https://hooks.example.com, the per-delivery figures
-let parts; // precomputed inputs of each part
-let sendRows; // for the receiver, the send loop
+/** What the consumer does for one delivery before `sendRequest` (attempt.ts's attemptDelivery). */
+async function workBeforeSend(row, payload, envLike, urlPolicy, startedAt) {
+  const keys = await signingKeysFor(envLike, row);
+  const signed = await signedRequest(row, payload, keys, urlPolicy, Math.floor(startedAt / 1000));
+  if (!signed.ok) throw new Error(signed.message);
+  return signed;
+}
+
+let rows; // to https://hooks-<j>.example.com, for the per-delivery figures
+let sendRows; // to the receiver, for the send loop
+let inputs; // precomputed inputs of each part
 let fixedKey; // one imported HMAC key, for the render + sign figures
 let ready;
 
 async function setup(receiverUrl) {
   env.SECRET_ENCRYPTION_KEY = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))));
-  rows = await loadedRows("https://hooks.example.com");
-  sendRows = (await loadedRows(receiverUrl)).map((r) => ({
-    ...r,
-    secretCiphertext: rows[0].secretCiphertext,
-  }));
+  rows = await loadedRows((j) => `https://hooks-${j}.example.com`);
+  sendRows = await loadedRows(() => receiverUrl);
   fixedKey = await importSigningKey(generateSigningSecret());
-  const now = Date.now();
-  parts = [];
+  const timestamp = Math.floor(Date.now() / 1000);
+  inputs = [];
   for (const row of rows) {
-    const request = renderRequest(row, JSON.parse(row.payload));
-    const timestamp = Math.floor(now / 1000);
-    const signature = await signPayload(
-      await signingKeysFor(env, row),
-      row.id,
-      timestamp,
-      request.body ?? "",
-    );
-    parts.push({ row, request, meta: { id: row.id, timestamp, eventType: row.eventType, signature } });
+    const payload = JSON.parse(row.payload);
+    const request = renderRequest(row, payload);
+    const keys = await signingKeysFor(env, row);
+    const signature = await signPayload(keys, row.id, timestamp, request.body ?? "");
+    const meta = { id: row.id, timestamp, eventType: row.eventType, signature };
+    inputs.push({ row, payload, request, keys, meta });
   }
 }
 
-const payload = payloadOf(1);
-const stored = JSON.stringify(payload);
-const deliveryId = hexId("dlv", 1);
+const single = payloadOf(1);
+const stored = JSON.stringify(single);
 
 export default {
   async fetch(request, workerEnv) {
@@ -136,19 +137,17 @@ export default {
       const concurrency = Number(params.get("c"));
       const prefix = params.get("prefix") ?? "send";
       const sendEnv = { ...env, ALLOW_PRIVATE_DESTINATIONS: "true" };
+      const sendPolicy = { allowPrivate: true };
+      let payloads = payloadParser();
       let next = 0;
       let ok = 0;
       const lane = async () => {
         while (next < n) {
           const i = next++;
+          if (i % BATCH === 0) payloads = payloadParser();
           const row = { ...sendRows[i % ROWS], id: `${prefix}-${i}` };
-          const { request: rendered, headers } = await workBeforeSend(
-            row,
-            sendEnv,
-            { allowPrivate: true },
-            Date.now(),
-          );
-          const result = await sendRequest(rendered, headers, row.timeoutSeconds);
+          const signed = await workBeforeSend(row, payloads(row), sendEnv, sendPolicy, Date.now());
+          const result = await sendRequest(signed.request, signed.headers, row.timeoutSeconds);
           if (result.errorClass === null) ok++;
         }
       };
@@ -158,55 +157,56 @@ export default {
 
     const mode = params.get("mode") ?? "work";
     const timestamp = Math.floor(Date.now() / 1000);
-    const keys = [fixedKey];
+    let payloads = payloadParser();
     let checksum = 0;
     for (let i = 0; i < n; i++) {
       const k = i % ROWS;
+      if (i % BATCH === 0) payloads = payloadParser();
+      const x = inputs[k];
       switch (mode) {
         case "work": {
-          const { headers } = await workBeforeSend(rows[k], env, policy, Date.now());
-          checksum += headers.get("x-leadpush-signature")?.length ?? 0;
+          const signed = await workBeforeSend(rows[k], payloads(rows[k]), env, policy, Date.now());
+          checksum += signed.headers.length;
           break;
         }
+        case "signed": {
+          const signed = await signedRequest(x.row, x.payload, x.keys, policy, timestamp);
+          checksum += signed.ok ? signed.headers.length : 0;
+          break;
+        }
+        case "part-parse":
+          checksum += payloads(rows[k]).event ? 1 : 0;
+          break;
         case "part-render": {
-          const r = renderRequest(rows[k], JSON.parse(rows[k].payload));
+          const r = renderRequest(x.row, x.payload);
           checksum += r.url.length + (r.body?.length ?? 0);
           break;
         }
         case "part-url": {
-          const verdict = checkDestinationUrl(parts[k].request.url, policy);
-          if (!verdict.ok) throw new Error(verdict.reason);
+          const blocked = checkRenderedUrl(new URL(x.request.url), policy);
+          if (blocked !== null) throw new Error(blocked);
           checksum += 1;
           break;
         }
-        case "part-sign": {
-          const { row, request: r } = parts[k];
-          const signature = await signPayload(
-            await signingKeysFor(env, row),
-            row.id,
-            timestamp,
-            r.body ?? "",
-          );
-          checksum += signature.length;
+        case "part-keys":
+          checksum += (await signingKeysFor(env, x.row)).length;
           break;
-        }
-        case "part-headers": {
-          const headers = deliveryHeaders(parts[k].request.headers, parts[k].meta);
-          checksum += headers.has("x-leadpush-id") ? 1 : 0;
+        case "part-sign":
+          checksum += (await signPayload(x.keys, x.row.id, timestamp, x.request.body ?? "")).length;
           break;
-        }
+        case "part-headers":
+          checksum += deliveryHeaders(x.request.headers, x.meta).length;
+          break;
         case "render":
         case "parse": {
-          const rendered = renderRequest(rows[0], mode === "parse" ? JSON.parse(stored) : payload);
-          const signature = await signPayload(keys, deliveryId, timestamp, rendered.body ?? "");
+          const rendered = renderRequest(rows[0], mode === "parse" ? JSON.parse(stored) : single);
+          const signature = await signPayload([fixedKey], rows[0].id, timestamp, rendered.body ?? "");
           checksum += signature.length + rendered.url.length + rendered.headers.length;
           break;
         }
-        case "baseline": {
-          const body = JSON.stringify(payload);
-          checksum += (await signPayload(keys, deliveryId, timestamp, body)).length;
+        case "baseline":
+          checksum += (await signPayload([fixedKey], rows[0].id, timestamp, JSON.stringify(single))).length;
           break;
-        }
         default:
           return Response.json({ error: `unknown mode ${mode}` }, { status: 400 });
       }

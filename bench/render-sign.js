@@ -112,8 +112,9 @@ async function setup(receiverUrl) {
   fixedKey = await importSigningKey(generateSigningSecret());
   const timestamp = Math.floor(Date.now() / 1000);
   inputs = [];
+  const payloads = payloadParser(); // one object per event, shared by its deliveries, as in a batch
   for (const row of rows) {
-    const payload = JSON.parse(row.payload);
+    const payload = payloads(row);
     const request = renderRequest(row, payload);
     const keys = await signingKeysFor(env, row);
     const signature = await signPayload(keys, row.id, timestamp, request.body ?? "");

@@ -82,3 +82,31 @@ export async function probeDelivery(p, receiver) {
     return false;
   }
 }
+
+/**
+ * A key is used (so an isolate cache holds it), revoked through the operator route, then used again at
+ * once: the answer to that next POST /events (401 expected). The worker runs in one isolate locally, so
+ * this checks the revoking isolate only; others are bound by the cache's TTL (docs, src/).
+ */
+export async function revocationCheck(p, receiver) {
+  const ws = await createWorkspace(p, "revocation");
+  await createDestinations(p, ws, 1, receiver.url);
+  const { json: issued } = await p.client("POST", `/v1/workspaces/${ws.uuid}/api-keys`, {
+    token: p.operatorToken,
+    expect: 201,
+  });
+  const key = { uuid: ws.uuid, key: issued.api_key };
+  const post = () =>
+    p.client("POST", `/v1/workspaces/${ws.uuid}/events`, {
+      token: key.key,
+      body: { type: "contact.updated", contact: nextContact() },
+    });
+  const before = await post();
+  await p.client("DELETE", `/v1/workspaces/${ws.uuid}/api-keys/${issued.id}`, {
+    token: p.operatorToken,
+    expect: 204,
+  });
+  const start = performance.now();
+  const after = await post();
+  return { before: before.status, after: after.status, afterMs: performance.now() - start };
+}

@@ -5,7 +5,7 @@
 // Environment: BENCH_RUNS (default 5) runs of each throughput figure; BENCH_ONLY=a,b runs only those
 // sections (bench/workload.mjs lists them); BENCH_JSON=0 skips the JSON dump; BENCH_WORKER_ROOT=<dir>
 // builds and measures another checkout of this project instead (see BENCHMARKS.md, "before").
-import { createDestinations, createWorkspace, probeDelivery } from "./api.mjs";
+import { createDestinations, createWorkspace, probeDelivery, revocationCheck } from "./api.mjs";
 import { bundleSize, startupCpu } from "./bundle.mjs";
 import { firstTryCost, PRICES, price, purgeCost } from "./cost.mjs";
 import { diagnosticLines, diagnostics } from "./diagnostics.mjs";
@@ -145,6 +145,7 @@ async function main() {
         b2: await unloadedBaseline(produceOne(b2), receiver),
         b2b: await unloadedBaseline(produceOne(b2b), receiver),
         floor: await unloadedBaseline(floorOne(floor), receiver),
+        revocation: await revocationCheck(p, receiver),
       }));
     }
 

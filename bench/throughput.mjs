@@ -177,7 +177,12 @@ export async function unloaded(p, ws, receiver, samples = SINGLE, warmup = 3) {
     await response.arrayBuffer();
     health.push(performance.now() - start);
   }
-  return { latency: summary(latencies), ingest: summary(ingestMs), healthz: summary(health) };
+  return {
+    latency: summary(latencies),
+    ingest: summary(ingestMs),
+    healthz: summary(health),
+    ingestSamples: ingestMs,
+  };
 }
 
 /** The same through a baseline: `send(prefix)` makes one delivery with id `${prefix}-0` or returns its id. */

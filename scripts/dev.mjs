@@ -202,10 +202,11 @@ function printUsage(url) {
 Leadpush Webhooks is running locally (Ctrl-C stops it).
 
   URL            ${url}
+  Dashboard      ${url}/  (sign in with the API key below)
   Workspace      ${DEV_WORKSPACE_UUID}  (${DEV_WORKSPACE_NAME})
   API key        ${DEV_API_KEY}
   Operator token OPERATOR_TOKEN in .dev.vars
-  API document   ${url}/openapi.json
+  API reference  ${url}/docs  (generated from ${url}/openapi.json)
 
 Create a destination (the response shows its signing secret once):
 

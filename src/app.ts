@@ -3,6 +3,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
+import { dashboardRoutes } from "./dashboard/router";
 import { ProblemError, problemResponse } from "./http/problem";
 import type { AppEnv } from "./http/types";
 import { catalogRoutes } from "./routes/catalog";
@@ -51,6 +52,13 @@ app.doc31("/openapi.json", {
       "Manage webhook destinations and deliver contact events to them, signed (Standard Webhooks).",
   },
 });
+
+// The dashboard (sign-in at /, workspaces under /w/) and the API reference at /docs, rendered from the
+// document /openapi.json serves.
+app.route(
+  "/",
+  dashboardRoutes(() => Promise.resolve(app.request("/openapi.json")).then((response) => response.json())),
+);
 
 const VALIDATOR_MESSAGES: Record<number, string> = {
   400: "The request body is not valid JSON.",

@@ -186,6 +186,46 @@ export const attempts = sqliteTable(
   (t) => [primaryKey({ columns: [t.deliveryId, t.number] })],
 );
 
+// Dashboard sign-in sessions. The cookie carries a random 256-bit token; only its SHA-256 is stored,
+// so a copy of this table cannot be replayed as a cookie.
+export const dashboardSessions = sqliteTable(
+  "dashboard_sessions",
+  {
+    id: text("id").primaryKey(),
+    tokenHash: text("token_hash").notNull(),
+    createdAt: createdAt(),
+    lastSeenAt: integer("last_seen_at").notNull(),
+    // Absolute end of the session, whatever its activity.
+    expiresAt: integer("expires_at").notNull(),
+    revokedAt: integer("revoked_at"),
+    // The workspace the user last chose; GET / returns to it.
+    currentWorkspaceUuid: text("current_workspace_uuid"),
+  },
+  (t) => [
+    uniqueIndex("dashboard_sessions_token_hash").on(t.tokenHash),
+    index("dashboard_sessions_expires").on(t.expiresAt),
+  ],
+);
+
+// The workspaces a session holds, each with the API key that proved it: revoking that key (or deleting
+// the workspace) ends the session's access to the workspace on the next request.
+export const dashboardSessionWorkspaces = sqliteTable(
+  "dashboard_session_workspaces",
+  {
+    sessionId: text("session_id")
+      .notNull()
+      .references(() => dashboardSessions.id, { onDelete: "cascade" }),
+    workspaceUuid: text("workspace_uuid")
+      .notNull()
+      .references(() => workspaces.uuid, { onDelete: "cascade" }),
+    apiKeyId: text("api_key_id")
+      .notNull()
+      .references(() => apiKeys.id, { onDelete: "cascade" }),
+    addedAt: integer("added_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.sessionId, t.workspaceUuid] })],
+);
+
 export type KeyValue = { key: string; value: string };
 export type DestinationRow = typeof destinations.$inferSelect;
 export type DeliveryRow = typeof deliveries.$inferSelect;

@@ -1,0 +1,72 @@
+// GET / and /sign-in, POST /sign-in and /sign-out. The API key travels only in the body of a POST:
+// never in a URL, never rendered back, never logged.
+import type { Context } from "hono";
+import { Hono } from "hono";
+import { database } from "../db/client";
+import { renderPage } from "./layout";
+import { SignInPage } from "./screens/sign-in";
+import {
+  clearSessionCookie,
+  clearSignInCookie,
+  csrfTokenFor,
+  ensureSignInCookie,
+  setSessionCookie,
+} from "./security";
+import { addWorkspace, createSession, findApiKey, revokeSession, type Session } from "./session";
+import type { DashboardEnv } from "./types";
+import { urls } from "./urls";
+
+type DashboardContext = Context<DashboardEnv>;
+
+const REFUSED_KEY = "That API key is not valid, or it has been revoked. Check the key and try again.";
+const MISSING_KEY = "Enter a workspace API key.";
+
+/** The workspace GET / opens: the one last chosen, while the session still holds it. */
+function currentWorkspace(session: Session): string | undefined {
+  const held = session.workspaces.find((w) => w.uuid === session.currentWorkspaceUuid);
+  return (held ?? session.workspaces[0])?.uuid;
+}
+
+/** Signed out, a form still needs a CSRF token: it is bound to a pre-session cookie set here. */
+const formToken = async (c: DashboardContext) => c.var.csrf ?? (await csrfTokenFor(ensureSignInCookie(c)));
+
+export const authRoutes = new Hono<DashboardEnv>();
+
+authRoutes.get(urls.home, async (c) => {
+  const session = c.var.session;
+  const ws = session && currentWorkspace(session);
+  if (ws) return c.redirect(urls.integrations(ws), 303);
+  return renderPage(c, <SignInPage csrf={await formToken(c)} adding={false} />);
+});
+
+authRoutes.get(urls.signIn, async (c) =>
+  renderPage(c, <SignInPage csrf={await formToken(c)} adding={c.var.session !== null} />),
+);
+
+authRoutes.post(urls.signIn, async (c) => {
+  const form = await c.req.parseBody();
+  const key = typeof form.api_key === "string" ? form.api_key.trim() : "";
+  const db = database(c.env.DB);
+  const found = key ? await findApiKey(db, key) : null;
+  const session = c.var.session;
+  if (!found) {
+    const error = key ? REFUSED_KEY : MISSING_KEY;
+    return renderPage(c, <SignInPage csrf={c.var.csrf} adding={session !== null} error={error} />, 401);
+  }
+  const proof = { workspaceUuid: found.workspaceUuid, apiKeyId: found.id };
+  if (session) {
+    setSessionCookie(c, await addWorkspace(db, session.id, proof), session.expiresAt);
+  } else {
+    const created = await createSession(db, proof);
+    setSessionCookie(c, created.token, created.expiresAt);
+    clearSignInCookie(c);
+  }
+  return c.redirect(urls.integrations(found.workspaceUuid), 303);
+});
+
+authRoutes.post(urls.signOut, async (c) => {
+  const session = c.var.session;
+  if (session) await revokeSession(database(c.env.DB), session.id);
+  clearSessionCookie(c);
+  return c.redirect(urls.home, 303);
+});

@@ -1,0 +1,126 @@
+// Small pieces every screen is built from. Values are passed as JSX children or attributes, so Hono
+// escapes them: nothing a user typed is ever written into the page as markup.
+import type { Child, PropsWithChildren } from "hono/jsx";
+import { assetPath } from "./assets";
+
+type IconProps = { size?: number };
+
+/** A decorative stroke icon: hidden from assistive technology, its meaning is always in a word beside it. */
+const Icon = ({ size = 18, className, children }: PropsWithChildren<IconProps & { className?: string }>) => (
+  <svg
+    width={size}
+    height={size}
+    viewBox="0 0 24 24"
+    fill="none"
+    stroke="currentColor"
+    stroke-width="1.8"
+    stroke-linecap="round"
+    stroke-linejoin="round"
+    class={className}
+    aria-hidden="true"
+    focusable="false"
+  >
+    {children}
+  </svg>
+);
+
+export const IntegrationsIcon = ({ size = 18 }: IconProps) => (
+  <Icon size={size}>
+    <rect x="3.5" y="3.5" width="7" height="7" rx="1.5" />
+    <rect x="13.5" y="3.5" width="7" height="7" rx="1.5" />
+    <rect x="3.5" y="13.5" width="7" height="7" rx="1.5" />
+    <path d="M17 13.5v7M13.5 17h7" />
+  </Icon>
+);
+
+export const WebhookIcon = ({ size = 18 }: IconProps) => (
+  <Icon size={size}>
+    <circle cx="6" cy="17" r="2.5" />
+    <circle cx="18" cy="17" r="2.5" />
+    <circle cx="12" cy="6.5" r="2.5" />
+    <path d="M10.6 8.6 7.2 14.8M13.4 8.6l3.4 6.2M8.5 17h7" />
+  </Icon>
+);
+
+export const BookIcon = ({ size = 18 }: IconProps) => (
+  <Icon size={size}>
+    <path d="M4 5.5A2.5 2.5 0 0 1 6.5 3H20v15H6.5A2.5 2.5 0 0 0 4 20.5z" />
+    <path d="M4 20.5A2.5 2.5 0 0 0 6.5 23H20v-5M8 7.5h8" />
+  </Icon>
+);
+
+export const ChevronDown = ({ size = 16 }: IconProps) => (
+  <Icon size={size} className="chevron">
+    <path d="m6 9 6 6 6-6" />
+  </Icon>
+);
+
+export const Brand = ({ href }: { href: string }) => (
+  <a class="brand" href={href}>
+    <img src={assetPath("icon")} alt="" width="24" height="24" />
+    <span class="brand-name">Leadpush</span>
+  </a>
+);
+
+export type Crumb = { label: string; href?: string };
+
+/** The trail to this page; the last crumb is the page itself. */
+export const Breadcrumbs = ({ trail }: { trail: Crumb[] }) => (
+  <nav class="breadcrumbs" aria-label="Breadcrumb">
+    <ol>
+      {trail.map((crumb, index) =>
+        index === trail.length - 1 || !crumb.href ? (
+          <li>
+            <span aria-current={index === trail.length - 1 ? "page" : undefined}>{crumb.label}</span>
+          </li>
+        ) : (
+          <li>
+            <a href={crumb.href}>{crumb.label}</a>
+          </li>
+        ),
+      )}
+    </ol>
+  </nav>
+);
+
+export type Tone = "ok" | "bad" | "wait" | "off";
+
+/** A status in words; the colour only repeats what the word says. */
+export const Pill = ({ tone, children }: PropsWithChildren<{ tone: Tone }>) => (
+  <span class={`pill pill-${tone}`}>{children}</span>
+);
+
+export const PageHeader = ({
+  title,
+  description,
+  actions,
+}: {
+  title: string;
+  description?: Child;
+  actions?: Child;
+}) => (
+  <div class="page-header">
+    <div>
+      <h1>{title}</h1>
+      {description ? <p>{description}</p> : null}
+    </div>
+    {actions ? <div>{actions}</div> : null}
+  </div>
+);
+
+/** The hidden field that proves a form was served by us to this session. */
+export const CsrfField = ({ token }: { token: string | null }) =>
+  token ? <input type="hidden" name="_csrf" value={token} /> : null;
+
+/** Up to two letters for a workspace's avatar (whole characters, never half an emoji). */
+export function initials(name: string): string {
+  const words = name.trim().split(/\s+/).filter(Boolean);
+  const first = (word: string | undefined) => Array.from(word ?? "")[0] ?? "";
+  const letters =
+    words.length > 1
+      ? first(words[0]) + first(words[1])
+      : Array.from(words[0] ?? "")
+          .slice(0, 2)
+          .join("");
+  return letters.toUpperCase() || "?";
+}

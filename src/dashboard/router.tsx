@@ -1,0 +1,51 @@
+// The dashboard and the API reference, served by the same worker as the API: sign-in at /, the
+// workspace screens under /w/{ws}, /docs, and /assets. Middleware is registered per path family so
+// it never runs for the API's /v1 routes.
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { serveAssets } from "./assets";
+import { authRoutes } from "./auth-routes";
+import { docsRoutes } from "./docs/routes";
+import { renderPage } from "./layout";
+import { refuseCrossSite, securityHeaders, withSession } from "./middleware";
+import { NotFoundPage, ServerErrorPage } from "./screens/messages";
+import type { DashboardEnv } from "./types";
+import { urls } from "./urls";
+import { workspaceRoutes } from "./workspace-routes";
+
+// Dashboard forms are small; the largest (a destination, in phase 2) is the API's 256 KiB at most.
+const MAX_FORM_BYTES = 256 * 1024;
+
+/** `openApiDocument` gives the document /openapi.json serves, so /docs renders the same one. */
+export function dashboardRoutes(openApiDocument: () => Promise<unknown>) {
+  const router = new Hono<DashboardEnv>();
+  const pages = [urls.home, urls.signIn, urls.signOut, "/w/*"];
+
+  router.use("/assets/*", securityHeaders);
+  serveAssets(router);
+  router.use(`${urls.docs}/*`, securityHeaders);
+  router.route("/", docsRoutes(openApiDocument));
+
+  for (const path of pages) {
+    router.use(
+      path,
+      securityHeaders,
+      bodyLimit({ maxSize: MAX_FORM_BYTES, onError: (c) => c.text("The form is too large.", 413) }),
+      withSession,
+      refuseCrossSite,
+    );
+  }
+  router.route("/", authRoutes);
+  router.route("/", workspaceRoutes);
+
+  // Anything else under the dashboard's paths is a 404 in the dashboard's look.
+  for (const path of ["/w/*", "/assets/*", `${urls.docs}/*`]) {
+    router.all(path, (c) => renderPage(c, <NotFoundPage signedIn={Boolean(c.var.session)} />, 404));
+  }
+  router.onError((error, c) => {
+    // The message only: a stack or a form body could carry a key.
+    console.error("dashboard error", error instanceof Error ? error.message : String(error));
+    return renderPage(c, <ServerErrorPage />, 500);
+  });
+  return router;
+}

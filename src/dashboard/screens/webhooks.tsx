@@ -1,0 +1,119 @@
+// /w/{ws}/integrations/webhooks: the Webhooks page, on its Destinations tab (the documentation's
+// "On the Destinations tab, click Create Destination").
+import type { DestinationHealth } from "../../deliveries/health";
+import type { DestinationJson } from "../../destinations/schema";
+import { Breadcrumbs, PageHeader, WebhookIcon } from "../components";
+import { AppShell } from "../layout";
+import type { Session, SessionWorkspace } from "../session";
+import { urls } from "../urls";
+import { DestinationsTable, HealthNote } from "./destinations-table";
+
+export type DestinationView = DestinationJson;
+
+type WebhooksProps = {
+  session: Session;
+  workspace: SessionWorkspace;
+  csrf: string | null;
+  destinations: DestinationView[];
+  health: Map<string, DestinationHealth>;
+  /** The cursor of the next page, if there is one. */
+  nextCursor: string | null;
+  /** True when this is not the first page. */
+  paged: boolean;
+};
+
+const CreateDestinationButton = ({ ws }: { ws: string }) => (
+  <a class="button" href={urls.newDestination(ws)}>
+    <span aria-hidden="true">+</span> Create Destination
+  </a>
+);
+
+const EmptyDestinations = ({ ws }: { ws: string }) => (
+  <div class="empty-state">
+    <span class="icon-tile">
+      <WebhookIcon size={22} />
+    </span>
+    <h3>No destinations yet</h3>
+    <p>
+      A destination is an endpoint Leadpush calls when a contact event it subscribes to happens. Create one to
+      start receiving signed webhooks: name the receiver, give its HTTPS URL and choose its events.
+    </p>
+    <div class="empty-actions">
+      <CreateDestinationButton ws={ws} />
+      <a href={`${urls.docs}#tag-destinations`}>Or create one with the API</a>
+    </div>
+  </div>
+);
+
+const Pagination = ({ ws, nextCursor, paged }: { ws: string; nextCursor: string | null; paged: boolean }) =>
+  nextCursor || paged ? (
+    <nav class="pagination" aria-label="Destinations pages">
+      {paged ? (
+        <a class="button button-secondary button-small" href={urls.webhooks(ws)}>
+          ← First page
+        </a>
+      ) : (
+        <span />
+      )}
+      {nextCursor ? (
+        <a
+          class="button button-secondary button-small"
+          href={`${urls.webhooks(ws)}?cursor=${encodeURIComponent(nextCursor)}`}
+        >
+          Next page →
+        </a>
+      ) : null}
+    </nav>
+  ) : null;
+
+export const WebhooksPage = (props: WebhooksProps) => {
+  const { session, workspace, csrf, destinations, health, nextCursor, paged } = props;
+  const ws = workspace.uuid;
+  const empty = destinations.length === 0 && !paged;
+  return (
+    <AppShell
+      title="Webhooks"
+      session={session}
+      workspace={workspace}
+      csrf={csrf}
+      section="integrations"
+      sectionPage={false}
+      switchTo={urls.webhooks}
+    >
+      <Breadcrumbs
+        trail={[
+          { label: "Integrations", href: urls.integrations(ws) },
+          { label: "Webhooks", href: urls.webhooks(ws) },
+          { label: "Destinations" },
+        ]}
+      />
+      <PageHeader
+        title="Webhooks"
+        description="Deliver contact events to your own endpoints as signed HTTP requests that the receiver can verify."
+      />
+      <nav class="tabs" aria-label="Webhooks">
+        <a class="tab" href={urls.webhooks(ws)} aria-current="page">
+          Destinations
+        </a>
+      </nav>
+      <section aria-labelledby="destinations-title">
+        <div class="section-header">
+          <div>
+            <h2 id="destinations-title">Destinations</h2>
+            <p>The endpoints Leadpush calls, and how their recent deliveries went.</p>
+          </div>
+          {empty ? null : <CreateDestinationButton ws={ws} />}
+        </div>
+        {empty ? (
+          <EmptyDestinations ws={ws} />
+        ) : (
+          <>
+            <DestinationsTable ws={ws} destinations={destinations} health={health} />
+            <Pagination ws={ws} nextCursor={nextCursor} paged={paged} />
+            <HealthNote />
+          </>
+        )}
+      </section>
+    </AppShell>
+  );
+};

@@ -19,30 +19,64 @@ const wranglerEnv = {
 };
 const STARTUP_RUNS = 5;
 
-/** Raw and gzip (node:zlib, level 9) bytes of the bundle the bench runs, and wrangler's own summary line. */
-export async function bundleSize(worker) {
-  const contents = Buffer.from(worker.bundle.contents, "utf8");
+/** Bytes in the bundle by package (node_modules/<name>) or by src/ folder, largest first, from esbuild's metafile. */
+function byOrigin(metafile) {
+  const totals = new Map();
+  for (const output of Object.values(metafile.outputs ?? {}))
+    for (const [path, { bytesInOutput }] of Object.entries(output.inputs ?? {})) {
+      const modules = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
+      const origin = modules ? modules[1] : (/^(src\/[^/]+)/.exec(path)?.[1] ?? path);
+      totals.set(origin, (totals.get(origin) ?? 0) + bytesInOutput);
+    }
+  return [...totals].sort((a, b) => b[1] - a[1]).map(([origin, bytes]) => ({ origin, bytes }));
+}
+
+/** `wrangler deploy --dry-run` into a temporary directory; the bundle, wrangler's summary line, the metafile. */
+async function dryRun(worker, extra = []) {
   const dir = mkdtempSync(join(tmpdir(), "leadpush-bench-"));
-  let wranglerLine = null;
   try {
     const wrangler = join(worker.root, "node_modules", "wrangler", "bin", "wrangler.js");
-    const { stdout } = await run(process.execPath, [wrangler, "deploy", "--dry-run", "--outdir", dir], {
-      cwd: worker.root,
-      env: wranglerEnv,
-      maxBuffer: 16 * 1024 * 1024,
-    });
-    wranglerLine = /Total Upload:[^\n]*/.exec(stdout)?.[0]?.trim() ?? null;
-  } catch (error) {
-    wranglerLine = `wrangler deploy --dry-run failed: ${String(error.stderr ?? error).slice(0, 300)}`;
+    const meta = join(dir, "meta.json");
+    const { stdout } = await run(
+      process.execPath,
+      [wrangler, "deploy", "--dry-run", "--outdir", dir, "--metafile", meta, ...extra],
+      { cwd: worker.root, env: wranglerEnv, maxBuffer: 16 * 1024 * 1024 },
+    );
+    return {
+      contents: readFileSync(join(dir, "index.js")),
+      line: /Total Upload:[^\n]*/.exec(stdout)?.[0]?.trim() ?? null,
+      metafile: JSON.parse(readFileSync(meta, "utf8")),
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  return {
+}
+
+/**
+ * Raw and gzip (node:zlib, level 9) bytes of the bundle the bench runs, wrangler's own summary line, what
+ * the bytes are by origin, and the same bundle minified (`--minify`, which wrangler.toml does not set).
+ */
+export async function bundleSize(worker) {
+  const contents = Buffer.from(worker.bundle.contents, "utf8");
+  const out = {
     rawBytes: contents.length,
     gzipBytes: gzipSync(contents, { level: 9 }).length,
     gzipDefaultBytes: gzipSync(contents).length,
-    wranglerLine,
   };
+  try {
+    const plain = await dryRun(worker);
+    const minified = await dryRun(worker, ["--minify"]);
+    out.wranglerLine = plain.line;
+    out.origins = byOrigin(plain.metafile).slice(0, 10);
+    out.minified = {
+      rawBytes: minified.contents.length,
+      gzipBytes: gzipSync(minified.contents, { level: 9 }).length,
+      wranglerLine: minified.line,
+    };
+  } catch (error) {
+    out.wranglerLine = `wrangler deploy --dry-run failed: ${String(error.stderr ?? error).slice(0, 300)}`;
+  }
+  return out;
 }
 
 /** CPU time in a V8 CPU profile: the sum of the sampling intervals of every sample not taken while idle. */

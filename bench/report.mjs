@@ -384,6 +384,21 @@ export function buildRows(r) {
       size.gzipBytes < 250 * KiB,
     );
     if (size.wranglerLine) row("9", "  wrangler's own report", size.wranglerLine);
+    if (size.minified)
+      row(
+        "9",
+        "  the same with `--minify` (not set in wrangler.toml): raw / gzip, KiB",
+        `${(size.minified.rawBytes / KiB).toFixed(1)} / ${(size.minified.gzipBytes / KiB).toFixed(1)}`,
+      );
+    if (size.origins)
+      row(
+        "9",
+        "  largest parts of the bundle (esbuild metafile, raw KiB)",
+        size.origins
+          .slice(0, 6)
+          .map((o) => `${o.origin} ${(o.bytes / KiB).toFixed(0)}`)
+          .join(", "),
+      );
     row(
       "9",
       "start-up CPU, ms (`wrangler check startup` profile: non-idle samples; 5 runs)",

@@ -1,7 +1,7 @@
 // Diagnostics (not headline figures): where a consumer batch's time goes, and what one POST /events
 // does in D1, from inside workerd (bench/instrumented.js in front of the unchanged bundle).
-import { createDestinations, createWorkspace } from "./api.mjs";
-import { median, summary } from "./lib.mjs";
+import { createDestinations, createWorkspace, ingest } from "./api.mjs";
+import { median, sleep, summary } from "./lib.mjs";
 import { pipelineRun, unloaded } from "./throughput.mjs";
 import { DELIVERIES, FANOUT, SINGLE } from "./workload.mjs";
 
@@ -45,6 +45,20 @@ export async function diagnostics(p, receiver) {
   await stats(p); // clear the setup
   const timed = await unloaded(p, single, receiver, SINGLE, 3);
   const singleStats = await stats(p);
+  // The same POST for a type no destination subscribes to: no delivery, so no queue message and no
+  // consumer batch sharing workerd's one thread while the answer goes out.
+  const quiet = [];
+  for (let i = 0; i < 3 + SINGLE; i++) {
+    const start = performance.now();
+    const accepted = await ingest(p, single, "contact.deleted");
+    if (accepted.deliveries.length !== 0) throw new Error("an unsubscribed type made deliveries");
+    if (i >= 3) quiet.push(performance.now() - start);
+    await sleep(30);
+  }
+  const quietD1 = (await stats(p)).requests
+    .filter(isIngest)
+    .slice(3)
+    .map((r) => r.d1.reduce((s, e) => s + dur(e), 0));
   await pipelineRun(p, ws, receiver); // warm-up, not analysed
   const runs = [];
   for (let r = 0; r < 2; r++) {
@@ -57,7 +71,18 @@ export async function diagnostics(p, receiver) {
   // are ms-quantized, so a mean (trimmed of the 10 % highest and lowest, against load spikes), not a median.
   const withoutD1 = timed.ingestSamples.map((ms, i) => ms - (one.ingestD1Samples[i] ?? Number.NaN));
   const overhead = trimmedMean(withoutD1.filter(Number.isFinite), 0.1) - timed.healthz.median;
-  return { single: { ...one, unloaded: timed, overheadMs: overhead }, runs: runs.map(analyseRun) };
+  const quietOverhead =
+    trimmedMean(quiet.map((ms, i) => ms - (quietD1[i] ?? Number.NaN)).filter(Number.isFinite), 0.1) -
+    timed.healthz.median;
+  return {
+    single: {
+      ...one,
+      unloaded: timed,
+      overheadMs: overhead,
+      noDelivery: { post: summary(quiet), d1MeanMs: mean(quietD1), overheadMs: quietOverhead },
+    },
+    runs: runs.map(analyseRun),
+  };
 }
 
 function analyseSingle({ requests, batches }) {

@@ -213,6 +213,12 @@ export function buildRows(r) {
         "≤ 1.5 ms",
         ds.overheadMs <= 1.5,
       );
+      const nd = ds.noDelivery;
+      row(
+        "2",
+        "  the same for an event no destination subscribes to (no queue message, no consumer on the thread), ms",
+        `${nd.overheadMs.toFixed(2)} (POST median ${nd.post.median.toFixed(2)}, D1 mean ${nd.d1MeanMs.toFixed(2)})`,
+      );
     } else
       row(
         "2",

@@ -5,6 +5,7 @@
 // Environment: BENCH_RUNS (default 5) runs of each throughput figure; BENCH_ONLY=a,b runs only those
 // sections (bench/workload.mjs lists them); BENCH_JSON=0 skips the JSON dump; BENCH_WORKER_ROOT=<dir>
 // builds and measures another checkout of this project instead (see BENCHMARKS.md, "before").
+import os from "node:os";
 import { createDestinations, createWorkspace, probeDelivery, revocationCheck } from "./api.mjs";
 import { bundleSize, startupCpu } from "./bundle.mjs";
 import { firstTryCost, PRICES, price, purgeCost } from "./cost.mjs";
@@ -97,6 +98,11 @@ async function main() {
   console.log(
     `machine: nproc=${m.nproc}, cpu="${m.cpu}", memory=${m.memory_gib} GiB, node ${m.node}, ` +
       `workerd ${m.workerd}, miniflare ${m.miniflare}, wrangler ${m.wrangler}, ${m.os}`,
+  );
+  const loadAtStart = os.loadavg();
+  console.log(
+    `load average at start (1/5/15 min): ${loadAtStart.map((x) => x.toFixed(2)).join(" / ")} on ${m.nproc} cores ` +
+      "(the machine is shared: a high load makes every figure noisier)",
   );
   log(`sections: ${[...only].join(", ")}`);
 
@@ -262,7 +268,13 @@ async function main() {
     results.history && `${results.history.rows} deliveries (${results.history.seedMs.toFixed(0)} ms)`,
   ].filter(Boolean);
   console.log(
-    `\n${seeding.length ? `Seeding: ${seeding.join(", ")}. ` : ""}Total bench time ${totalS.toFixed(1)} s: ` +
+    `\nLoad average at the end (1/5/15 min): ${os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(" / ")}.`,
+  );
+  console.log(
+    `${seeding.length ? `Seeding: ${seeding.join(", ")}. ` : ""}Total bench time ${totalS.toFixed(1)} s: ` +
       `${Object.entries(sectionTimes)
         .map(([k, v]) => `${k} ${v} s`)
         .join(", ")}.`,
@@ -282,6 +294,7 @@ async function main() {
       },
       figures: rows.map(({ raw, ...r }) => (raw ? { ...r, stats: raw } : r)),
       raw: results,
+      loadAverage: { start: loadAtStart, end: os.loadavg() },
       totalSeconds: round(totalS),
       sectionSeconds: sectionTimes,
     };

@@ -315,7 +315,10 @@ export async function loadWorker(workerRoot = process.env.BENCH_WORKER_ROOT) {
  * The real worker on programmatic Miniflare with migrated in-memory D1, the queues and the Durable
  * Object of wrangler.toml. `instrumented` puts bench/instrumented.js in front of the bundle.
  */
-export async function startPipeline(worker, { compatibilityFlags, instrumented = false } = {}) {
+export async function startPipeline(
+  worker,
+  { compatibilityFlags, instrumented = false, inspector = false } = {},
+) {
   const { bundle, config, statements } = worker;
   const operatorToken = `op_bench_${randomBytes(16).toString("hex")}`;
   const modules = [{ type: "ESModule", path: bundle.path, contents: bundle.contents }];
@@ -325,7 +328,10 @@ export async function startPipeline(worker, { compatibilityFlags, instrumented =
       path: join(dirname(bundle.path), "__bench_instrumented.js"),
       contents: readFileSync(join(benchDir, "instrumented.js"), "utf8"),
     });
+  const workerName = "leadpush";
   const { mf, pid, url } = await started({
+    name: workerName,
+    ...(inspector ? { inspectorPort: 0 } : {}),
     modules,
     modulesRoot: dirname(bundle.path),
     compatibilityDate: config.compatibilityDate,
@@ -342,7 +348,7 @@ export async function startPipeline(worker, { compatibilityFlags, instrumented =
   });
   const db = await mf.getD1Database("DB");
   await db.batch(statements.map((sql) => db.prepare(sql)));
-  return { mf, pid, url, db, operatorToken, client: apiClient(url) };
+  return { mf, pid, url, db, operatorToken, workerName, client: apiClient(url) };
 }
 
 /** The bare baseline workers, each on its own Miniflare (its own workerd), like the pipeline. */

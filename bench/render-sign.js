@@ -22,6 +22,8 @@
 // GET /?mode=baseline&n=…   JSON.stringify(payload) + signPayload only
 // GET /send?n=2000&c=100    the "work" + src/dispatch/send.ts sendRequest to RECEIVER_URL at concurrency c:
 //                           the consumer's send phase with no queue and no D1
+//     &bare=1               the same with a bare fetch + arrayBuffer() instead of sendRequest (no timeout
+//                           signal, no bounded excerpt): what sendRequest's own work costs
 import { signedRequest } from "../src/dispatch/attempt.ts";
 import { signingKeysFor } from "../src/dispatch/keys.ts";
 import { renderRequest } from "../src/dispatch/render.ts";
@@ -136,6 +138,7 @@ export default {
 
     if (url.pathname === "/send") {
       const concurrency = Number(params.get("c"));
+      const bare = params.get("bare") === "1";
       const prefix = params.get("prefix") ?? "send";
       const sendEnv = { ...env, ALLOW_PRIVATE_DESTINATIONS: "true" };
       const sendPolicy = { allowPrivate: true };
@@ -148,6 +151,18 @@ export default {
           if (i % BATCH === 0) payloads = payloadParser();
           const row = { ...sendRows[i % ROWS], id: `${prefix}-${i}` };
           const signed = await workBeforeSend(row, payloads(row), sendEnv, sendPolicy, Date.now());
+          if (bare) {
+            const { method, url: target, body } = signed.request;
+            const response = await fetch(target, {
+              method,
+              headers: signed.headers,
+              body,
+              redirect: "manual",
+            });
+            await response.arrayBuffer();
+            if (response.ok) ok++;
+            continue;
+          }
           const result = await sendRequest(signed.request, signed.headers, row.timeoutSeconds);
           if (result.errorClass === null) ok++;
         }

@@ -175,10 +175,17 @@ export function buildRows(r) {
     );
     row("4", "  phases (medians)", split(t.baselineQueueD1));
     row("4", "ratio pipeline / baseline 2b (medians)", (pipeRate.median / b2bRate.median).toFixed(2));
+    const send = rate(t.sendLoop);
+    const bare = rate(t.sendLoopBare);
     row(
       "4",
       "consumer send phase alone (per-delivery work + src sendRequest, no queue, no D1), deliveries/s",
-      range(rate(t.sendLoop)),
+      range(send),
+    );
+    row(
+      "4",
+      "  the same with a bare fetch + arrayBuffer() instead of sendRequest, deliveries/s",
+      `${range(bare)}: sendRequest's own work ≈ ${(1e6 / send.median - 1e6 / bare.median).toFixed(0)} µs per delivery of the thread`,
     );
     row(
       "4",

@@ -23,6 +23,7 @@ import {
   startRenderSign,
 } from "./lib.mjs";
 import { perDelivery } from "./per-delivery.mjs";
+import { cpuProfile, profileLines } from "./profile.mjs";
 import { buildRows, costLines, printTable } from "./report.mjs";
 import { fanoutScaling, pagination } from "./scaling.mjs";
 import {
@@ -171,6 +172,7 @@ async function main() {
         await add("baselineQueueD1", () => baselineQueueRun(b2b, r, receiver));
         await add("baselineFetch", () => baselineFetchRun(b1, r, receiver));
         await add("sendLoop", () => sendLoopRun(rs, r, receiver));
+        await add("sendLoopBare", () => sendLoopRun(rs, r, receiver, true));
       };
       log("warm-up round...");
       await section("warm-up", () => turn("warm", null));
@@ -181,6 +183,7 @@ async function main() {
         baselineQueueD1: [],
         baselineFetch: [],
         sendLoop: [],
+        sendLoopBare: [],
       };
       await section("throughput runs", async () => {
         for (let r = 0; r < RUNS; r++) {
@@ -237,6 +240,16 @@ async function main() {
     }
   }
 
+  if (has("profile")) {
+    log("profile: the worker's own CPU (V8 profiler through workerd's inspector)...");
+    const p = await startPipeline(worker, { compatibilityFlags: harness?.flags, inspector: true });
+    try {
+      results.profile = await section("profile", () => cpuProfile(p, receiver, worker.bundle.path));
+    } finally {
+      await p.mf.dispose();
+    }
+  }
+
   if (has("bundle")) {
     log("9. bundle size and start-up CPU (wrangler check startup)...");
     results.bundle = await section("bundle", async () => ({
@@ -254,6 +267,10 @@ async function main() {
       "\nCost per delivery (instrumented copy: D1's meta.rows_read / rows_written, counted queue operations):",
     );
     for (const line of costLines(results.cost)) console.log(line);
+  }
+  if (results.profile) {
+    console.log("\nCPU profile of the worker's isolate (not D1, not the queue broker):");
+    for (const line of profileLines(results.profile)) console.log(line);
   }
   if (results.diagnostics) {
     console.log(

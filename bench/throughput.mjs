@@ -125,11 +125,17 @@ export async function baselineFetchRun(b1, run, receiver) {
   return { rate: (DELIVERIES / (last - t0)) * 1000, wallMs: last - t0 };
 }
 
-/** The consumer's send phase alone: the per-delivery work and sendRequest, at c=100, no queue, no D1. */
-export async function sendLoopRun(rs, run, receiver) {
-  const ids = Array.from({ length: DELIVERIES }, (_, i) => `send-${run}-${i}`);
+/**
+ * The consumer's send phase alone: the per-delivery work and sendRequest, at c=100, no queue, no D1.
+ * With `bare`, a plain fetch + arrayBuffer() replaces sendRequest.
+ */
+export async function sendLoopRun(rs, run, receiver, bare = false) {
+  const prefix = `send${bare ? "-bare" : ""}-${run}`;
+  const ids = Array.from({ length: DELIVERIES }, (_, i) => `${prefix}-${i}`);
   const t0 = performance.now();
-  const response = await fetch(`${rs.url}/send?n=${DELIVERIES}&c=${CONCURRENCY}&prefix=send-${run}`);
+  const response = await fetch(
+    `${rs.url}/send?n=${DELIVERIES}&c=${CONCURRENCY}&prefix=${prefix}${bare ? "&bare=1" : ""}`,
+  );
   const body = await response.json();
   if (body.ok !== DELIVERIES) throw new Error(`send loop: ${body.ok} of ${DELIVERIES} succeeded`);
   await receiver.expect(ids, 60_000);

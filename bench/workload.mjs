@@ -14,6 +14,7 @@ export const SECTIONS = [
   "cost",
   "diagnostics",
   "bundle",
+  "profile",
 ];
 
 export const RUNS = Math.max(3, Number(process.env.BENCH_RUNS ?? 5));

@@ -245,6 +245,9 @@ async function main() {
     const p = await startPipeline(worker, { compatibilityFlags: harness?.flags, inspector: true });
     try {
       results.profile = await section("profile", () => cpuProfile(p, receiver, worker.bundle.path));
+    } catch (error) {
+      // A diagnostic only (it needs the `ws` package miniflare brings along): say so, and go on.
+      console.log(`profile skipped: ${error instanceof Error ? error.message : error}`);
     } finally {
       await p.mf.dispose();
     }

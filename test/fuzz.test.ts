@@ -14,11 +14,11 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import worker from "../src/index";
 import {
   type Answer,
-  describeFailure,
   type Fixtures,
   type HostileRequest,
   hostileRequest,
   runHostileRequests,
+  summarizeFailures,
   TABLES,
 } from "./fuzz/hostile-requests.mjs";
 import {
@@ -157,7 +157,7 @@ describe("fuzz: hostile requests on every route (fails until the hostile-input h
         `fuzz: ${result.sent} requests in ${Date.now() - started} ms (seed ${SEED}), by status ${JSON.stringify(result.statuses)}, by kind ${JSON.stringify(result.kinds)}`,
       );
       expect(
-        result.failures.map((failure) => describeFailure(failure, 120)),
+        summarizeFailures(result.failures, 120),
         `${result.failures.length} contract violations in ${result.sent} requests (seed ${SEED})`,
       ).toEqual([]);
     },

@@ -42,7 +42,15 @@ export type HostileRequest = {
   mustReject: boolean;
 };
 
-export type Answer = { status: number; contentType: string | null; excerpt?: string; error?: string };
+export type Answer = {
+  status: number;
+  contentType: string | null;
+  excerpt?: string;
+  /** The request got no answer (a connection error, a timeout). */
+  error?: string;
+  /** The client itself refused to send the request: no fault of the worker's. */
+  unsendable?: string;
+};
 
 export type Failure = {
   indexes: number[];
@@ -71,7 +79,9 @@ export function runHostileRequests(
     countRows: () => Promise<Record<string, number>>;
     batchSize?: number;
     concurrency?: number;
+    offset?: number;
   },
 ): Promise<FuzzResult>;
 export function describeRequest(request: HostileRequest, max?: number): string;
 export function describeFailure(failure: Failure, max?: number): string;
+export function summarizeFailures(failures: Failure[], max?: number): string[];

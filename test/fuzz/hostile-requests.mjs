@@ -306,11 +306,11 @@ const queryString = fc
   )
   .map((parts) => (parts.length ? `?${parts.join("&")}` : ""));
 
-// Header values: ASCII with control characters (but CR, LF and NUL, which no client can send), and
-// none beyond ASCII: workerd re-encodes those as UTF-8 with a warning per request.
+// Header values a client can send: printable ASCII and tab (fetch refuses other control characters,
+// and workerd re-encodes anything beyond ASCII as UTF-8 with a warning per request).
 const oddHeaderValue = fc
   .string({ unit: "binary-ascii", maxLength: 60 })
-  .map((s) => `${s.replace(/[\r\n\0\u0080-\u00ff]/g, "_").trim()}~`);
+  .map((s) => `${s.replace(/[^\t -~]/g, "_").trim()}~`);
 
 const oddHeaders = fc.dictionary(
   fc.constantFrom(
@@ -608,6 +608,7 @@ export function hostileRequest(f) {
 /** What is wrong with one answer: a 5xx, a success for a request that must be rejected, an error that is not problem+json. */
 export function problemsWith(req, answer) {
   const found = [];
+  if (answer.unsendable) return found;
   if (answer.error) found.push(`no answer: ${answer.error}`);
   else if (answer.status >= 500) found.push(`answered ${answer.status}`);
   else if (req.mustReject && answer.status < 400)
@@ -628,12 +629,17 @@ const changes = (before, after) =>
 
 /**
  * Sends `requests` in batches and judges each answer (`problemsWith`). `send(req)` resolves to
- * `{ status, contentType, excerpt? }` and `countRows()` to a number per table (and per anything else
+ * `{ status, contentType, excerpt? }` (or `{ unsendable: why }` when the client itself refused to send
+ * it, which is no fault of the worker's) and `countRows()` to a number per table (and per anything else
  * a write would change). Rows are counted before and after each batch: nothing here may write, so a
  * change fails the batch, blamed on its requests that were not rejected or that crashed.
- * Resolves to `{ sent, statuses, kinds, failures }`; each failure is { indexes, problems, requests, answers }.
+ * Resolves to `{ sent, statuses, kinds, failures }`; each failure is { indexes, problems, requests, answers },
+ * indexes counted from `offset`.
  */
-export async function runHostileRequests(requests, { send, countRows, batchSize = 10, concurrency = 1 }) {
+export async function runHostileRequests(
+  requests,
+  { send, countRows, batchSize = 10, concurrency = 1, offset = 0 },
+) {
   const statuses = {};
   const kinds = {};
   const failures = [];
@@ -660,21 +666,33 @@ export async function runHostileRequests(requests, { send, countRows, batchSize 
     const after = await countRows();
     batch.forEach((req, i) => {
       const answer = answers[i];
-      const statusClass = answer.error ? "no answer" : `${Math.floor(answer.status / 100)}xx`;
+      const statusClass = answer.unsendable
+        ? "not sendable by the client"
+        : answer.error
+          ? "no answer"
+          : `${Math.floor(answer.status / 100)}xx`;
       statuses[statusClass] = (statuses[statusClass] ?? 0) + 1;
       kinds[req.kind] = (kinds[req.kind] ?? 0) + 1;
       const problems = problemsWith(req, answer);
       if (problems.length)
-        failures.push({ indexes: [start + i], problems, requests: [req], answers: [answer] });
+        failures.push({ indexes: [offset + start + i], problems, requests: [req], answers: [answer] });
     });
     const wrote = changes(before, after);
     if (wrote.length) {
-      const suspects = batch
-        .map((req, i) => ({ req, answer: answers[i], index: start + i }))
-        .filter(({ answer }) => answer.error || answer.status < 400 || answer.status >= 500);
+      // Blame the requests that were accepted though they must be rejected, or crashed; failing
+      // those, any that was not rejected (a read that wrote).
+      const all = batch.map((req, i) => ({ req, answer: answers[i], index: offset + start + i }));
+      const crashedOrAccepted = all.filter(
+        ({ req, answer }) => answer.error || answer.status >= 500 || (req.mustReject && answer.status < 400),
+      );
+      const suspects = crashedOrAccepted.length
+        ? crashedOrAccepted
+        : all.filter(({ answer }) => answer.status < 400);
       failures.push({
         indexes: suspects.map((s) => s.index),
-        problems: [`requests ${start}–${start + batch.length - 1} wrote: ${wrote.join(", ")}`],
+        problems: [
+          `requests ${offset + start}–${offset + start + batch.length - 1} wrote: ${wrote.join(", ")}`,
+        ],
         requests: suspects.map((s) => s.req),
         answers: suspects.map((s) => s.answer),
       });
@@ -712,4 +730,36 @@ export function describeFailure(failure, max = 160) {
     lines.push(`    ${describeRequest(req, max)}`);
   });
   return lines.join("\n");
+}
+
+/**
+ * Failures grouped by what went wrong, on which route, with which kind of request (numbers in the
+ * labels folded, their range shown): one entry per group, with its count and first example.
+ */
+export function summarizeFailures(failures, max = 160) {
+  const groups = new Map();
+  for (const failure of failures)
+    failure.requests.forEach((req, i) => {
+      const problem = failure.problems
+        .map((p) => p.replace(/^requests \d+–\d+ wrote: /, "wrote ").replace(/ \d+→\d+/g, ""))
+        .join("; ");
+      const pattern = req.label.replace(/\d+/g, "N");
+      const key = `${problem} | ${req.route} | ${pattern}`;
+      if (!groups.has(key))
+        groups.set(key, { problem, route: req.route, pattern, numbers: [], count: 0, first: { failure, i } });
+      const group = groups.get(key);
+      group.count++;
+      group.numbers.push(...(req.label.match(/\d+/g) ?? []).map(Number));
+    });
+  return [...groups.values()].map(({ problem, route, pattern, numbers, count, first }) => {
+    const range = numbers.length ? ` (N from ${Math.min(...numbers)} to ${Math.max(...numbers)})` : "";
+    const req = first.failure.requests[first.i];
+    const answer = first.failure.answers[first.i];
+    const excerpt = answer.excerpt ? ` → ${JSON.stringify(answer.excerpt.slice(0, 120))}` : "";
+    return [
+      `${count}× ${problem}: ${route} — ${pattern}${range}`,
+      `  e.g. #${first.failure.indexes[first.i]} answered ${answer.error ?? answer.status}${excerpt}`,
+      `    ${describeRequest(req, max)}`,
+    ].join("\n");
+  });
 }

@@ -679,15 +679,18 @@ export async function runHostileRequests(
     });
     const wrote = changes(before, after);
     if (wrote.length) {
-      // Blame the requests that were accepted though they must be rejected, or crashed; failing
-      // those, any that was not rejected (a read that wrote).
+      // Blame the requests accepted though they must be rejected; failing those, the ones that got
+      // no answer or a 5xx (a crash may have written half); failing those, any not rejected.
       const all = batch.map((req, i) => ({ req, answer: answers[i], index: offset + start + i }));
-      const crashedOrAccepted = all.filter(
-        ({ req, answer }) => answer.error || answer.status >= 500 || (req.mustReject && answer.status < 400),
+      const accepted = all.filter(
+        ({ req, answer }) => req.mustReject && answer.status > 0 && answer.status < 400,
       );
-      const suspects = crashedOrAccepted.length
-        ? crashedOrAccepted
-        : all.filter(({ answer }) => answer.status < 400);
+      const crashed = all.filter(({ answer }) => answer.error || answer.status >= 500);
+      const suspects = accepted.length
+        ? accepted
+        : crashed.length
+          ? crashed
+          : all.filter(({ answer }) => answer.status < 400);
       failures.push({
         indexes: suspects.map((s) => s.index),
         problems: [
@@ -733,33 +736,39 @@ export function describeFailure(failure, max = 160) {
 }
 
 /**
- * Failures grouped by what went wrong, on which route, with which kind of request (numbers in the
- * labels folded, their range shown): one entry per group, with its count and first example.
+ * Failures grouped by request kind and by everything that went wrong with each request (numbers in
+ * the labels folded, their range shown): one entry per group, with its count and first example.
  */
 export function summarizeFailures(failures, max = 160) {
-  const groups = new Map();
+  const byRequest = new Map(); // index → { req, answer, problems }
   for (const failure of failures)
     failure.requests.forEach((req, i) => {
-      const problem = failure.problems
-        .map((p) => p.replace(/^requests \d+–\d+ wrote: /, "wrote ").replace(/ \d+→\d+/g, ""))
-        .join("; ");
-      const pattern = req.label.replace(/\d+/g, "N");
-      const key = `${problem} | ${req.route} | ${pattern}`;
-      if (!groups.has(key))
-        groups.set(key, { problem, route: req.route, pattern, numbers: [], count: 0, first: { failure, i } });
-      const group = groups.get(key);
-      group.count++;
-      group.numbers.push(...(req.label.match(/\d+/g) ?? []).map(Number));
+      const index = failure.indexes[i];
+      if (!byRequest.has(index))
+        byRequest.set(index, { index, req, answer: failure.answers[i], problems: [] });
+      for (const problem of failure.problems)
+        byRequest
+          .get(index)
+          .problems.push(problem.replace(/^requests \d+–\d+ wrote: /, "wrote ").replace(/ \d+→\d+/g, ""));
     });
+  const groups = new Map();
+  for (const entry of [...byRequest.values()].sort((a, b) => a.index - b.index)) {
+    const problem = [...new Set(entry.problems)].join("; ");
+    const pattern = entry.req.label.replace(/\d+/g, "N");
+    const key = `${problem} | ${entry.req.route} | ${pattern}`;
+    if (!groups.has(key))
+      groups.set(key, { problem, route: entry.req.route, pattern, numbers: [], count: 0, first: entry });
+    const group = groups.get(key);
+    group.count++;
+    group.numbers.push(...(entry.req.label.match(/\d+/g) ?? []).map(Number));
+  }
   return [...groups.values()].map(({ problem, route, pattern, numbers, count, first }) => {
     const range = numbers.length ? ` (N from ${Math.min(...numbers)} to ${Math.max(...numbers)})` : "";
-    const req = first.failure.requests[first.i];
-    const answer = first.failure.answers[first.i];
-    const excerpt = answer.excerpt ? ` → ${JSON.stringify(answer.excerpt.slice(0, 120))}` : "";
+    const excerpt = first.answer.excerpt ? ` → ${JSON.stringify(first.answer.excerpt.slice(0, 120))}` : "";
     return [
       `${count}× ${problem}: ${route} — ${pattern}${range}`,
-      `  e.g. #${first.failure.indexes[first.i]} answered ${answer.error ?? answer.status}${excerpt}`,
-      `    ${describeRequest(req, max)}`,
+      `  e.g. #${first.index} answered ${first.answer.error ?? first.answer.status}${excerpt}`,
+      `    ${describeRequest(first.req, max)}`,
     ].join("\n");
   });
 }

@@ -247,19 +247,20 @@ async function ingest({ worker, opts, plan, created, secrets, deadline }) {
 
 /** Waits until nothing is due soon, the receiver has been idle and nothing new arrived between two looks. */
 async function drain({ db, receiver, uuids, until }) {
-  const scope = JSON.stringify(uuids);
+  // Prepared once: each prepare() and bind() through Miniflare's proxy is a synchronous round trip,
+  // and its synchronous fetcher has failed an internal assertion under this load.
+  const due = db
+    .prepare(
+      `SELECT
+        (SELECT count(*) FROM deliveries WHERE workspace_uuid IN (SELECT value FROM json_each(?1))
+           AND status = 'pending' AND next_attempt_at <= (julianday('now') - 2440587.5) * 86400000 + ?2) AS due,
+        (SELECT count(*) FROM attempts) AS attempts`,
+    )
+    .bind(JSON.stringify(uuids), HORIZON_MS);
   let previous = null;
   let last = {};
   while (Date.now() < until) {
-    const row = await db
-      .prepare(
-        `SELECT
-          (SELECT count(*) FROM deliveries WHERE workspace_uuid IN (SELECT value FROM json_each(?1))
-             AND status = 'pending' AND next_attempt_at <= ?2) AS due,
-          (SELECT count(*) FROM attempts) AS attempts`,
-      )
-      .bind(scope, Date.now() + HORIZON_MS)
-      .first();
+    const row = await due.first();
     last = { due: row.due, open: receiver.open(), idleMs: receiver.idleMs() };
     const quiet = row.due === 0 && last.open === 0 && last.idleMs >= IDLE_MS;
     const mark = `${row.attempts}/${receiver.log.length}`;

@@ -7,7 +7,9 @@
 //   npm run soak                      full run: 3,000 events, 40 destinations, 10,000 fuzz requests
 //   npm run soak -- --short           CI: 300 events, 12 destinations, 300 fuzz requests, under a minute
 //   options: --events N  --seconds S (the whole run's limit)  --seed N  --fuzz N
-//            --faults error500=0.1,hang=0,…  --speedup N (DEV_RETRY_SPEEDUP, 1 = real delays)  --verbose
+//            --faults error500=0.1,hang=0,…  --speedup N (DEV_RETRY_SPEEDUP, 1 = real delays)
+//            --log FILE (the receiver's log, one JSON line per request)  --verbose (the worker's console)
+import { writeFile } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { startWorker } from "../test/e2e/harness.mjs";
@@ -50,13 +52,14 @@ function options() {
       fuzz: { type: "string" },
       faults: { type: "string" },
       speedup: { type: "string", default: "3600" },
+      log: { type: "string" },
       verbose: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
   });
   if (values.help) {
     console.log(
-      "npm run soak [-- --short] [--events N] [--seconds S] [--seed N] [--fuzz N] [--faults name=share,…] [--speedup N] [--verbose]",
+      "npm run soak [-- --short] [--events N] [--seconds S] [--seed N] [--fuzz N] [--faults name=share,…] [--speedup N] [--log FILE] [--verbose]",
     );
     console.log(`faults and their default shares: ${JSON.stringify(DEFAULT_SHARES)}`);
     process.exit(0);
@@ -77,6 +80,7 @@ function options() {
     fuzz: number(values.fuzz, profile.fuzz, "fuzz"),
     shares: parseShares(values.faults),
     speedup: number(values.speedup, 3600, "speedup"),
+    logFile: values.log,
     verbose: values.verbose,
   };
 }
@@ -345,6 +349,10 @@ async function main() {
       created.map((c) => c.uuid),
     );
     const log = receiver.log.slice();
+    if (opts.logFile) {
+      await writeFile(opts.logFile, log.map((entry) => JSON.stringify(entry)).join("\n"));
+      console.log(`${elapsed()}: receiver log written to ${opts.logFile}`);
+    }
     const states = checkStates({ snap, graceMs: OVERDUE_GRACE_MS });
     const checks = [
       [

@@ -403,5 +403,23 @@ describe("fan-out bound", () => {
     expect(refused.status).toBe(409);
     expect((await json<{ detail: string }>(refused)).detail).toMatch(/at most 10000 destinations/);
     expect(await countRows("destinations", "workspace_uuid = ?", ws.uuid)).toBe(10_000);
+
+    // The largest fan-out there can be: every destination subscribed. One D1 batch, 100 sendBatch calls of
+    // 100 messages (well within a request's subrequests), and an answer that stays small.
+    await env.DB.prepare(
+      `INSERT OR IGNORE INTO destination_event_types (destination_id, workspace_uuid, event_type)
+       SELECT id, workspace_uuid, 'contact.deleted' FROM destinations WHERE workspace_uuid = ?`,
+    )
+      .bind(ws.uuid)
+      .run();
+    const sendBatch = vi.spyOn(env.DELIVERY_QUEUE, "sendBatch").mockResolvedValue(undefined as never);
+    const response = await ingest(ws, contactEvent({ type: "contact.deleted" }));
+    expect(response.status).toBe(202);
+    const text = await response.text();
+    expect(text.length).toBeLessThan(45_000);
+    expect(JSON.parse(text)).toMatchObject({ delivery_count: 10_000 });
+    expect(sendBatch).toHaveBeenCalledTimes(100);
+    for (const [messages] of sendBatch.mock.calls) expect([...messages]).toHaveLength(100);
+    expect(await countRows("deliveries", "workspace_uuid = ?", ws.uuid)).toBe(10_000);
   });
 });

@@ -187,7 +187,7 @@ async function main() {
       };
       await section("throughput runs", async () => {
         for (let r = 0; r < RUNS; r++) {
-          log(`run ${r + 1}/${RUNS}: pipeline, contract floor, baseline 2, 2b, 1, send loop...`);
+          log(`run ${r + 1}/${RUNS}: pipeline, contract floor, baseline 2, 2b, 1, send loops...`);
           await turn(r, runs);
         }
       });

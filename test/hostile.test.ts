@@ -366,7 +366,11 @@ describe("ingest answers", () => {
     const response = await ingest(ws, contactEvent());
     expect(response.status).toBe(202);
     const { deliveries } = await json<{ deliveries: DeliveryJson[] }>(response);
-    expect(sendBatch).toHaveBeenCalledTimes(1);
+    await vi.waitFor(() => expect(sendBatch).toHaveBeenCalledTimes(1), { timeout: 5000, interval: 20 });
+    // Queued after the answer (ctx.waitUntil): wait until the refusal has handed them to the sweep.
+    const handedOver = () =>
+      countRows("deliveries", "workspace_uuid = ? AND next_attempt_at < created_at", ws.uuid);
+    await vi.waitFor(async () => expect(await handedOver()).toBe(2), { timeout: 5000, interval: 20 });
     // The very next sweep queues them (with attempt numbers from 1).
     sendBatch.mockResolvedValue(undefined as never);
     const { recoverStalledDeliveries } = await import("../src/dispatch/recover");
@@ -418,7 +422,7 @@ describe("fan-out bound", () => {
     const text = await response.text();
     expect(text.length).toBeLessThan(45_000);
     expect(JSON.parse(text)).toMatchObject({ delivery_count: 10_000 });
-    expect(sendBatch).toHaveBeenCalledTimes(100);
+    await vi.waitFor(() => expect(sendBatch).toHaveBeenCalledTimes(100), { timeout: 10_000, interval: 20 });
     for (const [messages] of sendBatch.mock.calls) expect([...messages]).toHaveLength(100);
     expect(await countRows("deliveries", "workspace_uuid = ?", ws.uuid)).toBe(10_000);
   });

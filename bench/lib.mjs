@@ -264,19 +264,61 @@ async function started(options) {
   return { mf, pid, url: url.href.replace(/\/$/, "") };
 }
 
-/** The bundle (wrangler deploy --dry-run --outdir dist, via the e2e harness) and wrangler.toml's settings. */
-export async function loadWorker() {
-  const bundle = await buildBundle();
-  const config = configFromWrangler();
+/**
+ * The bundle (wrangler deploy --dry-run --outdir dist, via the e2e harness) and wrangler.toml's settings.
+ * With `workerRoot` (BENCH_WORKER_ROOT), another checkout of this project is built and run instead: its
+ * own wrangler.toml, migrations and src/, with this checkout's node_modules (used to measure an older
+ * version with the same instrumentation).
+ */
+export async function loadWorker(workerRoot = process.env.BENCH_WORKER_ROOT) {
+  if (!workerRoot) {
+    const bundle = await buildBundle();
+    const config = configFromWrangler();
+    const statements = await migrationStatements(config.migrationsDir);
+    return { bundle, config, statements, root };
+  }
+  const other = resolve(workerRoot);
+  const outdir = join(other, "dist");
+  try {
+    execFileSync(
+      process.execPath,
+      [
+        join(root, "node_modules", "wrangler", "bin", "wrangler.js"),
+        "deploy",
+        "--dry-run",
+        "--outdir",
+        outdir,
+      ],
+      {
+        cwd: other,
+        env: {
+          ...process.env,
+          WRANGLER_SEND_METRICS: "false",
+          CLOUDFLARE_CF_FETCH_ENABLED: "false",
+          NO_COLOR: "1",
+        },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+  } catch (error) {
+    throw new Error(
+      `wrangler deploy --dry-run in ${other} failed:\n${error.stdout ?? ""}${error.stderr ?? error}`,
+    );
+  }
+  const path = join(outdir, "index.js");
+  const config = configFromWrangler(join(other, "wrangler.toml"));
   const statements = await migrationStatements(config.migrationsDir);
-  return { bundle, config, statements };
+  return { bundle: { path, contents: readFileSync(path, "utf8") }, config, statements, root: other };
 }
 
 /**
  * The real worker on programmatic Miniflare with migrated in-memory D1, the queues and the Durable
  * Object of wrangler.toml. `instrumented` puts bench/instrumented.js in front of the bundle.
  */
-export async function startPipeline(worker, { compatibilityFlags, instrumented = false } = {}) {
+export async function startPipeline(
+  worker,
+  { compatibilityFlags, instrumented = false, inspector = false } = {},
+) {
   const { bundle, config, statements } = worker;
   const operatorToken = `op_bench_${randomBytes(16).toString("hex")}`;
   const modules = [{ type: "ESModule", path: bundle.path, contents: bundle.contents }];
@@ -286,8 +328,12 @@ export async function startPipeline(worker, { compatibilityFlags, instrumented =
       path: join(dirname(bundle.path), "__bench_instrumented.js"),
       contents: readFileSync(join(benchDir, "instrumented.js"), "utf8"),
     });
+  const workerName = "leadpush";
   const { mf, pid, url } = await started({
+    name: workerName,
+    ...(inspector ? { inspectorPort: 0 } : {}),
     modules,
+    modulesRoot: dirname(bundle.path),
     compatibilityDate: config.compatibilityDate,
     compatibilityFlags: compatibilityFlags ?? config.compatibilityFlags,
     bindings: {
@@ -302,7 +348,7 @@ export async function startPipeline(worker, { compatibilityFlags, instrumented =
   });
   const db = await mf.getD1Database("DB");
   await db.batch(statements.map((sql) => db.prepare(sql)));
-  return { mf, pid, url, db, operatorToken, client: apiClient(url) };
+  return { mf, pid, url, db, operatorToken, workerName, client: apiClient(url) };
 }
 
 /** The bare baseline workers, each on its own Miniflare (its own workerd), like the pipeline. */
@@ -345,7 +391,57 @@ export async function startBaselineQueue(config, receiverUrl, consumer, { d1Shap
   return instance;
 }
 
-/** src/dispatch/render.ts + sign.ts bundled with esbuild into one module, run on its own Miniflare. */
+/**
+ * The contract floor (bench/baseline-floor.js): its D1 is migrated with the project's own migrations, so
+ * tables, indexes and foreign keys cost what they cost the worker; a workspace and `fanout` destinations
+ * are seeded with SQL. Queue settings are the worker's consumer's (wrangler.toml).
+ */
+export async function startFloor(worker, receiverUrl, consumer, fanout, compatibilityFlags) {
+  const { config, statements } = worker;
+  const workspace = crypto.randomUUID();
+  const destinations = Array.from({ length: fanout }, (_, i) => `dst_${String(i + 1).padStart(32, "0")}`);
+  const instance = await started({
+    modules: true,
+    script: readFileSync(join(benchDir, "baseline-floor.js"), "utf8"),
+    scriptPath: join(benchDir, "baseline-floor.js"),
+    compatibilityDate: config.compatibilityDate,
+    compatibilityFlags: compatibilityFlags ?? config.compatibilityFlags,
+    bindings: {
+      RECEIVER_URL: `${receiverUrl}/floor`,
+      WORKSPACE: workspace,
+      DESTINATIONS: JSON.stringify(destinations),
+    },
+    d1Databases: { DB: "bench-floor" },
+    queueProducers: { QUEUE: { queueName: "bench-floor" } },
+    queueConsumers: {
+      "bench-floor": {
+        maxBatchSize: consumer.maxBatchSize,
+        maxBatchTimeout: consumer.maxBatchTimeout,
+        maxRetries: consumer.maxRetries,
+      },
+    },
+  });
+  const db = await instance.mf.getD1Database("DB");
+  await db.batch(statements.map((sql) => db.prepare(sql)));
+  const now = Date.now();
+  await db.batch([
+    db
+      .prepare("INSERT INTO workspaces (uuid, name, created_at) VALUES (?1, 'floor', ?2)")
+      .bind(workspace, now),
+    ...destinations.map((id) =>
+      db
+        .prepare(
+          `INSERT INTO destinations (id, workspace_uuid, name, method, url_template, secret_ciphertext,
+             secret_hint, created_at, updated_at)
+           VALUES (?1, ?2, 'floor', 'POST', ?3, 'v1.unused.unused', 'xxxx', ?4, ?4)`,
+        )
+        .bind(id, workspace, `${receiverUrl}/floor`, now),
+    ),
+  ]);
+  return { ...instance, db, label: "floor" };
+}
+
+/** bench/render-sign.js and the src/ modules it imports, bundled with esbuild, on its own Miniflare. */
 export async function startRenderSign(config, receiverUrl) {
   const esbuild = await import("esbuild");
   const built = await esbuild.build({

@@ -366,7 +366,11 @@ describe("ingest answers", () => {
     const response = await ingest(ws, contactEvent());
     expect(response.status).toBe(202);
     const { deliveries } = await json<{ deliveries: DeliveryJson[] }>(response);
-    expect(sendBatch).toHaveBeenCalledTimes(1);
+    await vi.waitFor(() => expect(sendBatch).toHaveBeenCalledTimes(1), { timeout: 5000, interval: 20 });
+    // Queued after the answer (ctx.waitUntil): wait until the refusal has handed them to the sweep.
+    const handedOver = () =>
+      countRows("deliveries", "workspace_uuid = ? AND next_attempt_at < created_at", ws.uuid);
+    await vi.waitFor(async () => expect(await handedOver()).toBe(2), { timeout: 5000, interval: 20 });
     // The very next sweep queues them (with attempt numbers from 1).
     sendBatch.mockResolvedValue(undefined as never);
     const { recoverStalledDeliveries } = await import("../src/dispatch/recover");
@@ -403,5 +407,23 @@ describe("fan-out bound", () => {
     expect(refused.status).toBe(409);
     expect((await json<{ detail: string }>(refused)).detail).toMatch(/at most 10000 destinations/);
     expect(await countRows("destinations", "workspace_uuid = ?", ws.uuid)).toBe(10_000);
+
+    // The largest fan-out there can be: every destination subscribed. One D1 batch, 100 sendBatch calls of
+    // 100 messages (well within a request's subrequests), and an answer that stays small.
+    await env.DB.prepare(
+      `INSERT OR IGNORE INTO destination_event_types (destination_id, workspace_uuid, event_type)
+       SELECT id, workspace_uuid, 'contact.deleted' FROM destinations WHERE workspace_uuid = ?`,
+    )
+      .bind(ws.uuid)
+      .run();
+    const sendBatch = vi.spyOn(env.DELIVERY_QUEUE, "sendBatch").mockResolvedValue(undefined as never);
+    const response = await ingest(ws, contactEvent({ type: "contact.deleted" }));
+    expect(response.status).toBe(202);
+    const text = await response.text();
+    expect(text.length).toBeLessThan(45_000);
+    expect(JSON.parse(text)).toMatchObject({ delivery_count: 10_000 });
+    await vi.waitFor(() => expect(sendBatch).toHaveBeenCalledTimes(100), { timeout: 10_000, interval: 20 });
+    for (const [messages] of sendBatch.mock.calls) expect([...messages]).toHaveLength(100);
+    expect(await countRows("deliveries", "workspace_uuid = ?", ws.uuid)).toBe(10_000);
   });
 });

@@ -1,8 +1,11 @@
 import { drizzle } from "drizzle-orm/d1";
-import * as schema from "./schema";
 
-/** A drizzle handle over the request's D1 binding; made per request, never a module singleton. */
-export const database = (d1: D1Database) => drizzle(d1, { schema });
+/**
+ * A drizzle handle over the request's D1 binding; made per request, never a module singleton. Without
+ * the schema object: the relational query API (`db.query`) is not used, and building its configuration
+ * cost every request a fraction of a millisecond.
+ */
+export const database = (d1: D1Database) => drizzle(d1);
 export type Database = ReturnType<typeof database>;
 
 /**

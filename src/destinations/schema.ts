@@ -2,7 +2,7 @@
 // /openapi.json is generated from them, so the document cannot drift from the behaviour.
 import { z } from "@hono/zod-openapi";
 import type { DestinationRow } from "../db/schema";
-import { headerValueProblem } from "../dispatch/render";
+import { headerValueProblem } from "../dispatch/escape";
 import { templatedAuthorityError } from "../dispatch/url-policy";
 import { CONTACT_EVENT_TYPES } from "../events/catalog";
 import { iso, isoOrNull } from "../time";

@@ -21,13 +21,16 @@ function aborted(signal: AbortSignal): Promise<never> {
   });
 }
 
-/** Reads at most `limit` bytes of a body, then lets the rest go. */
-async function readExcerpt(
-  body: ReadableStream<Uint8Array> | null,
-  limit: number,
-  signal: AbortSignal,
-): Promise<string> {
+/**
+ * Reads at most `limit` bytes of a body, then lets the rest go. A body that declares a length within the
+ * limit (the usual short answer) is read whole: the attempt's signal, given to fetch, aborts that read
+ * as it aborts the fetch. Any other body is read chunk by chunk, each read raced against the signal.
+ */
+async function readExcerpt(response: Response, limit: number, signal: AbortSignal): Promise<string> {
+  const body = response.body;
   if (!body) return "";
+  const declared = response.headers.get("content-length");
+  if (declared !== null && /^\d{1,9}$/.test(declared) && Number(declared) <= limit) return response.text();
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   const abort = aborted(signal);
@@ -75,7 +78,7 @@ export async function sendRequest(
       redirect: "manual",
       signal,
     });
-    const responseBody = await readExcerpt(response.body, RESPONSE_EXCERPT_BYTES, signal);
+    const responseBody = await readExcerpt(response, RESPONSE_EXCERPT_BYTES, signal);
     const ok = response.status >= 200 && response.status < 300;
     return {
       status: response.status,

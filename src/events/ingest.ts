@@ -40,12 +40,17 @@ async function replay(db: Database, workspaceUuid: string, id: string): Promise<
   return { eventId: id, deliveryCount: count, deliveries: rows, replayed: true };
 }
 
-/** Stores a contact event once per id and queues one delivery per subscribed destination. */
+/**
+ * Stores a contact event once per id and queues one delivery per subscribed destination. The answer
+ * can go out once the event and its deliveries are committed: `later` runs the queueing after it
+ * (ctx.waitUntil), and a delivery whose message never gets out is the recovery sweep's to queue.
+ */
 export async function ingestEvent(
   db: Database,
   queue: Queue<DeliveryMessage>,
   workspaceUuid: string,
   input: EventIngestInput,
+  later: (work: Promise<void>) => void,
 ): Promise<Ingested> {
   const occurredAt = new Date(input.occurred_at ?? Date.now()).toISOString();
   const event = newEvent(workspaceUuid, input.type, input.contact, occurredAt, input.id);
@@ -56,11 +61,14 @@ export async function ingestEvent(
     if (replayed) return replayed;
   }
   const sorted = deliveries.sort((a, b) => (a.id < b.id ? -1 : 1));
-  await queueNewDeliveries(
-    db,
-    queue,
-    sorted.map((d) => d.id),
-  );
+  if (sorted.length)
+    later(
+      queueNewDeliveries(
+        db,
+        queue,
+        sorted.map((d) => d.id),
+      ),
+    );
   const listed = sorted.slice(0, LISTED_DELIVERIES);
   return { eventId: event.id, deliveryCount: sorted.length, deliveries: listed, replayed: false };
 }

@@ -30,6 +30,8 @@ deliveryRoutes.openapi(
     path: "/{delivery_id}",
     tags,
     summary: "A delivery with all its attempts",
+    description:
+      "Deliveries are kept for `RETENTION_DAYS` (30 days by default), then purged with their attempts.",
     security: workspaceSecurity,
     request: { params: DeliveryParams },
     responses: {

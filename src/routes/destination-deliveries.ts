@@ -125,7 +125,9 @@ destinationDeliveryRoutes.openapi(
     path: "/{id}/deliveries",
     tags,
     summary: "A destination's delivery history",
-    description: "Newest first. Pass `next_cursor` back as `cursor` for the next page.",
+    description:
+      "Newest first. Pass `next_cursor` back as `cursor` for the next page. Deliveries are kept for " +
+      "`RETENTION_DAYS` (30 days by default), then purged with their attempts.",
     security: workspaceSecurity,
     request: { params: DestinationParams, query: HistoryQuery },
     responses: { 200: json(pageOf(Delivery), "A page of deliveries."), ...errorResponses },

@@ -47,11 +47,14 @@ eventRoutes.openapi(
     responses: { 202: json(Ingested, "Accepted; deliveries are on their way."), ...errorResponses },
   }),
   async (c) => {
+    const later = (work: Promise<void>) => c.executionCtx.waitUntil(work);
+    const db = database(c.env.DB);
     const result = await ingestEvent(
-      database(c.env.DB),
+      db,
       c.env.DELIVERY_QUEUE,
       c.get("workspaceUuid"),
       c.req.valid("json"),
+      later,
     );
     if (result.replayed) c.header("Idempotent-Replayed", "true");
     const { eventId, deliveryCount, deliveries } = result;

@@ -365,26 +365,35 @@ test("a receiver that never answers fails the attempt as a timeout at timeout_se
   assert.equal(delivery.status, "pending", "a timeout is retried");
 });
 
-test("a receiver that stalls in the middle of its body also fails as a timeout", LIMIT, async (t) => {
-  const receiver = await receiverFor(t, { status: 200, hangBody: true, body: "first bytes" });
-  const ws = await newWorkspace("e2e slow body");
-  const destination = await ws.createDestination({
-    url_template: `${receiver.url}/drip`,
-    timeout_seconds: 1,
-  });
-  t.after(() => ws.call("DELETE", `/destinations/${destination.id}`));
+for (const [how, headers] of [
+  ["streamed without a length", {}],
+  ["after declaring a short Content-Length", { "Content-Length": "100" }],
+]) {
+  test(
+    `a receiver that stalls in the middle of its body (${how}) also fails as a timeout`,
+    LIMIT,
+    async (t) => {
+      const receiver = await receiverFor(t, { status: 200, hangBody: true, body: "first bytes", headers });
+      const ws = await newWorkspace("e2e slow body");
+      const destination = await ws.createDestination({
+        url_template: `${receiver.url}/drip`,
+        timeout_seconds: 1,
+      });
+      t.after(() => ws.call("DELETE", `/destinations/${destination.id}`));
 
-  const queued = await ws.sendTest(destination.id);
-  await receiver.waitFor(1, 5_000);
-  const delivery = await ws.waitForDelivery(queued.id, (d) => d.attempts.length >= 1, "1 attempt", 5_000);
-  const [attempt] = delivery.attempts;
-  assert.equal(attempt.error_class, "timeout", JSON.stringify(attempt));
-  assert.ok(
-    attempt.duration_ms >= 900 && attempt.duration_ms <= 2_500,
-    `duration_ms ${attempt.duration_ms} should be close to the 1 s timeout`,
+      const queued = await ws.sendTest(destination.id);
+      await receiver.waitFor(1, 5_000);
+      const delivery = await ws.waitForDelivery(queued.id, (d) => d.attempts.length >= 1, "1 attempt", 5_000);
+      const [attempt] = delivery.attempts;
+      assert.equal(attempt.error_class, "timeout", JSON.stringify(attempt));
+      assert.ok(
+        attempt.duration_ms >= 900 && attempt.duration_ms <= 2_500,
+        `duration_ms ${attempt.duration_ms} should be close to the 1 s timeout`,
+      );
+      assert.equal(delivery.status, "pending");
+    },
   );
-  assert.equal(delivery.status, "pending");
-});
+}
 
 test(
   "header values go on the wire as UTF-8: non-ASCII as is, a lone surrogate as U+FFFD",

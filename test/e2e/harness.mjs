@@ -88,9 +88,15 @@ export async function migrationStatements(dir) {
 
 /**
  * Starts the worker on 127.0.0.1 (a free port) with fresh in-memory state and migrated D1.
- * `vars` adds or overrides bindings; `compatibilityFlags` replaces wrangler.toml's flags.
+ * `vars` adds or overrides bindings; `compatibilityFlags` replaces wrangler.toml's flags;
+ * `handleRuntimeStdio(stdout, stderr)` receives workerd's output (the worker's console) instead of the terminal.
  */
-export async function startWorker({ vars = {}, compatibilityFlags, logLevel = LogLevel.WARN } = {}) {
+export async function startWorker({
+  vars = {},
+  compatibilityFlags,
+  logLevel = LogLevel.WARN,
+  handleRuntimeStdio,
+} = {}) {
   const { path, contents } = await buildBundle();
   const config = configFromWrangler();
   const statements = await migrationStatements(config.migrationsDir);
@@ -103,6 +109,7 @@ export async function startWorker({ vars = {}, compatibilityFlags, logLevel = Lo
     port: 0,
     cf: false, // the built-in request.cf: nothing is downloaded from workers.cloudflare.com
     log: new Log(logLevel),
+    ...(handleRuntimeStdio ? { handleRuntimeStdio } : {}),
     bindings: {
       OPERATOR_TOKEN: operatorToken,
       SECRET_ENCRYPTION_KEY: randomBytes(32).toString("base64"),

@@ -1,0 +1,224 @@
+// Throughput and latency runs: the pipeline, the contract floor and the bare baselines, each driven
+// the same way (EVENTS requests at CONCURRENCY, each making FANOUT deliveries) and timed from the first
+// request's start to the last arrival at the receiver.
+import { ingest, nextContact, settled } from "./api.mjs";
+import { cpuMeter, pool, sleep, summary } from "./lib.mjs";
+import { CONCURRENCY, DELIVERIES, EVENTS, FANOUT, RUNS, SINGLE } from "./workload.mjs";
+
+/** Throughput, and how it splits into the ingest phase and the drain after it. */
+export function phases(t0, ingested, arrivals, used) {
+  const last = Math.max(...arrivals);
+  const during = arrivals.filter((a) => a <= ingested).length;
+  return {
+    rate: (arrivals.length / (last - t0)) * 1000,
+    wallMs: last - t0,
+    ingestMs: ingested - t0,
+    drainMs: last - ingested,
+    arrivedDuringIngest: during,
+    drainRate: ((arrivals.length - during) / (last - ingested)) * 1000,
+    workerdCpuMs: used.totalMs,
+    busiestThreadPct: (used.busiestThreadMs / (last - t0)) * 100,
+  };
+}
+
+/**
+ * EVENTS calls of `post(i)` at CONCURRENCY; each resolves with { eventId, deliveryIds }. Waits for every
+ * delivery at the receiver. Latency runs from a request's start to each of its deliveries' arrival.
+ */
+async function fanOutRun({ post, pid, receiver }) {
+  const starts = new Array(EVENTS);
+  const eventIds = new Array(EVENTS);
+  const eventOf = new Map();
+  const cpu = cpuMeter(pid);
+  const t0 = performance.now();
+  await pool(EVENTS, CONCURRENCY, async (i) => {
+    starts[i] = performance.now();
+    const { eventId, deliveryIds } = await post(i);
+    eventIds[i] = eventId;
+    for (const id of deliveryIds) eventOf.set(id, i);
+  });
+  const ingested = performance.now();
+  const ids = [...eventOf.keys()];
+  if (ids.length !== DELIVERIES) throw new Error(`ingest made ${ids.length} deliveries, not ${DELIVERIES}`);
+  await receiver.expect(ids, 120_000);
+  const arrivals = ids.map((id) => receiver.arrivals.get(id));
+  const used = cpu();
+  const latency = summary(ids.map((id) => receiver.arrivals.get(id) - starts[eventOf.get(id)]));
+  return {
+    eventIds,
+    lastArrival: Math.max(...arrivals),
+    result: {
+      ...phases(t0, ingested, arrivals, used),
+      ingestRate: (EVENTS / (ingested - t0)) * 1000,
+      p50: latency.median,
+      p99: latency.p99,
+    },
+  };
+}
+
+/** Counts by status and attempts once nothing is pending; the time from the last arrival to that. */
+async function recorded(db, eventIds, lastArrival) {
+  const check = await settled(db, eventIds);
+  return { check, recordedAfterMs: performance.now() - lastArrival };
+}
+
+/** 1. The pipeline: POST /v1/workspaces/{ws}/events, each fanned out to FANOUT destinations. */
+export async function pipelineRun(p, ws, receiver) {
+  const run = await fanOutRun({
+    pid: p.pid,
+    receiver,
+    post: async () => {
+      const accepted = await ingest(p, ws);
+      return { eventId: accepted.event_id, deliveryIds: accepted.deliveries.map((d) => d.id) };
+    },
+  });
+  return { ...run.result, ...(await recorded(p.db, run.eventIds, run.lastArrival)) };
+}
+
+/** The contract floor (bench/baseline-floor.js): the same shape with only the contract's D1 and queue work. */
+export async function floorRun(f, receiver) {
+  const run = await fanOutRun({
+    pid: f.pid,
+    receiver,
+    post: async () => {
+      const response = await fetch(`${f.url}/events`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ type: "contact.updated", contact: nextContact() }),
+      });
+      const body = await response.json();
+      if (response.status !== 202) throw new Error(`contract floor answered ${response.status}`);
+      return { eventId: body.event_id, deliveryIds: body.deliveries.map((d) => d.id) };
+    },
+  });
+  return { ...run.result, ...(await recorded(f.db, run.eventIds, run.lastArrival)) };
+}
+
+/** 4. Baseline 2 (or 2b): EVENTS requests of sendBatch(FANOUT) through the bare queue worker. */
+export async function baselineQueueRun(b, run, receiver) {
+  const prefix = `${b.label}-${run}`;
+  const { result } = await fanOutRun({
+    pid: b.pid,
+    receiver,
+    post: async (i) => {
+      const response = await fetch(`${b.url}/produce?n=${FANOUT}&prefix=${prefix}-${i}`, { method: "POST" });
+      await response.arrayBuffer();
+      if (response.status !== 202) throw new Error(`baseline producer answered ${response.status}`);
+      return {
+        eventId: `${prefix}-${i}`,
+        deliveryIds: Array.from({ length: FANOUT }, (_, j) => `${prefix}-${i}-${j}`),
+      };
+    },
+  });
+  return result;
+}
+
+/** 3. One request; the bare worker fetches the receiver DELIVERIES times at CONCURRENCY. */
+export async function baselineFetchRun(b1, run, receiver) {
+  const ids = Array.from({ length: DELIVERIES }, (_, i) => `b1-${run}-${i}`);
+  const t0 = performance.now();
+  const response = await fetch(`${b1.url}/?n=${DELIVERIES}&c=${CONCURRENCY}&prefix=b1-${run}`);
+  const body = await response.json();
+  if (body.ok !== DELIVERIES) throw new Error(`baseline fetch: ${body.ok} of ${DELIVERIES} answered 2xx`);
+  await receiver.expect(ids, 60_000);
+  const last = Math.max(...ids.map((id) => receiver.arrivals.get(id)));
+  return { rate: (DELIVERIES / (last - t0)) * 1000, wallMs: last - t0 };
+}
+
+/**
+ * The consumer's send phase alone: the per-delivery work and sendRequest, at c=100, no queue, no D1.
+ * With `bare`, a plain fetch + arrayBuffer() replaces sendRequest.
+ */
+export async function sendLoopRun(rs, run, receiver, bare = false) {
+  const prefix = `send${bare ? "-bare" : ""}-${run}`;
+  const ids = Array.from({ length: DELIVERIES }, (_, i) => `${prefix}-${i}`);
+  const t0 = performance.now();
+  const response = await fetch(
+    `${rs.url}/send?n=${DELIVERIES}&c=${CONCURRENCY}&prefix=${prefix}${bare ? "&bare=1" : ""}`,
+  );
+  const body = await response.json();
+  if (body.ok !== DELIVERIES) throw new Error(`send loop: ${body.ok} of ${DELIVERIES} succeeded`);
+  await receiver.expect(ids, 60_000);
+  const last = Math.max(...ids.map((id) => receiver.arrivals.get(id)));
+  return { rate: (DELIVERIES / (last - t0)) * 1000, wallMs: last - t0 };
+}
+
+/** Sequential `SELECT ?1` round trips from a worker to its D1, µs each: (t(n) − t(0)) / n. */
+export async function d1RoundTrip(b) {
+  const time = async (n) => {
+    const start = performance.now();
+    const response = await fetch(`${b.url}/d1?n=${n}`);
+    await response.arrayBuffer();
+    return performance.now() - start;
+  };
+  await time(500);
+  const per = [];
+  for (let r = 0; r < RUNS; r++) {
+    const empty = await time(0);
+    per.push((await time(1000)) - empty); // ms per 1,000 calls = µs per call
+  }
+  return summary(per);
+}
+
+/** 2. One event, one destination, nothing else running: ingest start → arrival, one after another. */
+export async function unloaded(p, ws, receiver, samples = SINGLE, warmup = 3) {
+  const latencies = [];
+  const ingestMs = [];
+  for (let i = 0; i < warmup + samples; i++) {
+    const start = performance.now();
+    const accepted = await ingest(p, ws);
+    const answered = performance.now();
+    const id = accepted.deliveries[0].id;
+    await receiver.expect([id], 10_000);
+    if (i >= warmup) {
+      latencies.push(receiver.arrivals.get(id) - start);
+      ingestMs.push(answered - start);
+    }
+    await sleep(30); // let the consumer record the outcome before the next one
+  }
+  const health = [];
+  for (let i = 0; i < samples; i++) {
+    const start = performance.now();
+    const response = await fetch(`${p.url}/healthz`);
+    await response.arrayBuffer();
+    health.push(performance.now() - start);
+  }
+  return {
+    latency: summary(latencies),
+    ingest: summary(ingestMs),
+    healthz: summary(health),
+    ingestSamples: ingestMs,
+  };
+}
+
+/** The same through a baseline: `send(prefix)` makes one delivery with id `${prefix}-0` or returns its id. */
+export async function unloadedBaseline(send, receiver, samples = SINGLE, warmup = 3) {
+  const latencies = [];
+  for (let i = 0; i < warmup + samples; i++) {
+    const start = performance.now();
+    const id = await send(`single-${i}`);
+    await receiver.expect([id], 10_000);
+    if (i >= warmup) latencies.push(receiver.arrivals.get(id) - start);
+    await sleep(30);
+  }
+  return summary(latencies);
+}
+
+/** One delivery through baseline 2/2b's producer; its id. */
+export const produceOne = (b) => async (tag) => {
+  const prefix = `${b.label}-${tag}`;
+  const response = await fetch(`${b.url}/produce?n=1&prefix=${prefix}`, { method: "POST" });
+  await response.arrayBuffer();
+  return `${prefix}-0`;
+};
+
+/** One event to the contract floor with one destination; its delivery's id. */
+export const floorOne = (f) => async () => {
+  const response = await fetch(`${f.url}/events?fanout=1`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ type: "contact.updated", contact: nextContact() }),
+  });
+  const body = await response.json();
+  return body.deliveries[0].id;
+};

@@ -4,7 +4,7 @@
 // another tab finds nothing. The secret is never put in a URL, a redirect or a log.
 import { and, eq, lt } from "drizzle-orm";
 import { database } from "../db/client";
-import { dashboardReveals } from "../db/schema";
+import { dashboardReveals } from "../db/dashboard-schema";
 import { decryptBound, encryptBound } from "../secrets/at-rest";
 
 /** Long enough for the redirect to land; short enough that a lost one does not linger. */

@@ -3,13 +3,8 @@
 // request: revoking the key takes the workspace out of the session at once.
 import { and, asc, eq, gt, inArray, isNull, lt } from "drizzle-orm";
 import type { Database } from "../db/client";
-import {
-  apiKeys,
-  dashboardReveals,
-  dashboardSessions,
-  dashboardSessionWorkspaces,
-  workspaces,
-} from "../db/schema";
+import { dashboardReveals, dashboardSessions, dashboardSessionWorkspaces } from "../db/dashboard-schema";
+import { apiKeys, workspaces } from "../db/schema";
 import { bytesToBase64Url, sha256Hex } from "../encoding";
 import { API_KEY_PREFIX, findActiveKeyByHash, hashApiKey } from "../workspaces/store";
 

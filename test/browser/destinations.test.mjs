@@ -30,7 +30,11 @@ let destinationUrl = "";
 before(async () => {
   [worker, receiver, browser] = await Promise.all([
     startWorker(),
-    startReceiver({ status: 200, body: '{"received":true}' }),
+    startReceiver((request) =>
+      request.path.startsWith("/gone")
+        ? { status: 410, body: "This endpoint has moved to https://example.com/new." }
+        : { status: 200, body: '{"received":true}' },
+    ),
     launchBrowser(),
   ]);
   [acme, globex, initech] = await Promise.all(
@@ -309,6 +313,31 @@ test(
     assert.equal(await page.locator('img[src="x"]').count(), 0);
     assert.deepEqual(dialogs, [], "no script ran");
     await screenshot(page, "desktop-29-hostile-preview");
+  },
+);
+
+test(
+  "a receiver that answers 410: the attempt shows its status, error class and message",
+  LIMIT,
+  async () => {
+    const gone = await apiFor(worker, acme.uuid, acme.apiKey).createDestination({
+      name: "Legacy endpoint",
+      url_template: `${receiver.url}/gone`,
+    });
+    await page.goto(at(`/w/${acme.uuid}/integrations/webhooks/destinations/${gone.id}`));
+    await page.getByRole("button", { name: "Send test" }).click();
+    await page.locator(".attempt .pill-bad").waitFor({ timeout: 15_000 });
+    const attempt = await page.locator(".attempt").innerText();
+    assert.match(attempt, /410 Gone/);
+    assert.match(attempt, /http_status/);
+    assert.match(attempt, /This endpoint has moved/);
+    assert.match(await page.locator(".status-cell").innerText(), /Failed/);
+    await screenshot(page, "desktop-35-failed-attempt");
+    await page.getByRole("link", { name: "Legacy endpoint" }).click();
+    assert.match(await page.locator(".title-row").innerText(), /Disabled/);
+    await page.getByRole("link", { name: "Failed" }).click();
+    assert.equal(await page.locator(".history-table tbody tr").count(), 1);
+    await screenshot(page, "desktop-36-history-failed");
   },
 );
 

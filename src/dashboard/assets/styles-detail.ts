@@ -86,6 +86,7 @@ dialog.dialog[open]:not(:modal) { position: relative; margin: 0 0 var(--s5); wid
 .dialog-actions { display: flex; flex-wrap: wrap; justify-content: flex-end; gap: var(--s2); padding: var(--s3) var(--s5); border-top: 1px solid var(--border); background: var(--surface-sunken); border-radius: 0 0 var(--radius) var(--radius); }
 .copy-field { display: flex; gap: var(--s2); }
 .copy-field .input { min-width: 0; flex: 1; font-size: 13px; }
+.copy-field .secret-box { font-size: 12.5px; }
 .secret-box { resize: none; min-height: 0; word-break: break-all; line-height: 1.5; background: var(--surface-sunken); }
 .copy-status { font-size: 13px; color: var(--ok-text); min-height: 1.2em; }
 

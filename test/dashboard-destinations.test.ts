@@ -36,6 +36,15 @@ const storedSecret = async (id: string) => {
 };
 
 describe("Create Destination", () => {
+  it("is reached from the Destinations tab; the bare destinations address leads there too", async () => {
+    const { ws, visitor, at } = await signedIn();
+    const list = await (await visitor.fetch(at.list)).text();
+    expect(list).toContain(`href="${at.create}"`);
+    const bare = await visitor.fetch(`/w/${ws.uuid}/integrations/webhooks/destinations`);
+    expect(bare.status).toBe(303);
+    expect(bare.headers.get("location")).toBe(at.list);
+  });
+
   it("saves what the API would save for the same fields", async () => {
     const { ws, visitor, at } = await signedIn();
     const created = await visitor.post(at.create, destinationForm());

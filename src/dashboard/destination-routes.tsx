@@ -62,6 +62,11 @@ async function destinationPage(
 
 export const destinationRoutes = new Hono<DashboardEnv>();
 
+// The list of destinations is the Webhooks page's Destinations tab.
+destinationRoutes.get("/w/:ws/integrations/webhooks/destinations", (c) =>
+  c.redirect(urls.webhooks(c.var.workspace.uuid), 303),
+);
+
 destinationRoutes.get(BASE, async (c) => {
   const destination = await destinationOf(c);
   if (!destination) return notFoundPage(c);

@@ -93,7 +93,8 @@ async function copySecretFromDialog(name, { close = true } = {}) {
   secrets.push(shown);
   if (!close) return shown;
   await page.keyboard.press("Escape");
-  await secretDialog().waitFor({ state: "hidden" });
+  // Closing it takes the secret out of the page.
+  await secretDialog().waitFor({ state: "detached" });
   return shown;
 }
 

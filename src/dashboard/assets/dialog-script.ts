@@ -2,7 +2,7 @@
 // page and the delete confirmation is its own page. With it: a native modal <dialog> that takes focus
 // (its first control) and gives it back to the control that opened it; Escape closes it; Copy puts the
 // secret on the clipboard; and the secret is removed from the page when the page is left, so the back
-// button cannot show it again from the browser's cache.
+// button cannot show it again from the browser's cache (and from the page as soon as its dialog closes).
 export const DIALOG_JS = `"use strict";
 (function () {
   var openers = new WeakMap();
@@ -24,6 +24,8 @@ export const DIALOG_JS = `"use strict";
       var back = openers.get(dialog);
       openers.delete(dialog);
       if (back && document.contains(back)) back.focus();
+      // A one-time secret leaves the page with its dialog: nothing keeps it once it has been seen.
+      if (dialog.hasAttribute("data-wipe-on-leave")) dialog.remove();
     });
   });
   document.addEventListener("click", function (event) {

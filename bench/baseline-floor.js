@@ -5,6 +5,8 @@
 // POST /events[?fanout=n]   one D1 batch: the event row and its n delivery rows (the rows as one JSON
 //                           parameter read with json_each, as src/events/store.ts passes them), then one
 //                           sendBatch of n messages carrying ids only. Answers 202 with the ids.
+//                           `&queue=0`: the D1 batch only (what an ingest's D1 work costs a bare worker).
+// GET /ping                 204 at once: a bare worker's round trip, the reference for the D1 time.
 // queue(batch)              one D1 read (the batch's deliveries joined to their events), the fetches
 //                           (concurrently), one D1 batch (the attempt rows, the delivery outcomes), ack.
 //
@@ -40,6 +42,7 @@ let destinations;
 export default {
   async fetch(request, env) {
     const url = new URL(request.url);
+    if (request.method === "GET" && url.pathname === "/ping") return new Response(null, { status: 204 });
     if (request.method !== "POST" || url.pathname !== "/events") return new Response(null, { status: 404 });
     destinations ??= JSON.parse(env.DESTINATIONS);
     const fanout = Number(url.searchParams.get("fanout") ?? destinations.length);
@@ -52,7 +55,8 @@ export default {
       env.DB.prepare(INSERT_EVENT).bind(env.WORKSPACE, eventId, type, payload, now),
       env.DB.prepare(INSERT_DELIVERIES).bind(env.WORKSPACE, eventId, type, now, JSON.stringify(rows)),
     ]);
-    await env.QUEUE.sendBatch(rows.map(([deliveryId]) => ({ body: { deliveryId }, contentType: "json" })));
+    if (url.searchParams.get("queue") !== "0")
+      await env.QUEUE.sendBatch(rows.map(([deliveryId]) => ({ body: { deliveryId }, contentType: "json" })));
     return Response.json({ event_id: eventId, deliveries: rows.map(([id]) => ({ id })) }, { status: 202 });
   },
 

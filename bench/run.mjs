@@ -30,8 +30,10 @@ import {
   baselineFetchRun,
   baselineQueueRun,
   d1RoundTrip,
+  floorD1Time,
   floorOne,
   floorRun,
+  ingestAlone,
   pipelineRun,
   produceOne,
   sendLoopRun,
@@ -147,11 +149,16 @@ async function main() {
       log("2. unloaded single-event latency...");
       const single = await createWorkspace(p, "single");
       await createDestinations(p, single, 1, receiver.url);
+      const unsubscribed = await createWorkspace(p, "no subscriber");
+      await createDestinations(p, unsubscribed, 1, receiver.url, ["contact.deleted"]);
       results.latency = await section("unloaded latency", async () => ({
         one: await unloaded(p, single, receiver),
         b2: await unloadedBaseline(produceOne(b2), receiver),
         b2b: await unloadedBaseline(produceOne(b2b), receiver),
         floor: await unloadedBaseline(floorOne(floor), receiver),
+        floorD1: await floorD1Time(floor, 1),
+        floorD1Alone: await floorD1Time(floor, 0),
+        alone: await ingestAlone(p, unsubscribed),
         revocation: await revocationCheck(p, receiver),
       }));
     }

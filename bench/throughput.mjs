@@ -3,7 +3,7 @@
 // request's start to the last arrival at the receiver.
 import { ingest, nextContact, settled } from "./api.mjs";
 import { cpuMeter, pool, sleep, summary } from "./lib.mjs";
-import { CONCURRENCY, DELIVERIES, EVENTS, FANOUT, RUNS, SINGLE } from "./workload.mjs";
+import { CONCURRENCY, DELIVERIES, EVENTS, FANOUT, RUNS, SINGLE, WARMUP_SINGLE } from "./workload.mjs";
 
 /** Throughput, and how it splits into the ingest phase and the drain after it. */
 export function phases(t0, ingested, arrivals, used) {
@@ -160,8 +160,11 @@ export async function d1RoundTrip(b) {
   return summary(per);
 }
 
-/** 2. One event, one destination, nothing else running: ingest start → arrival, one after another. */
-export async function unloaded(p, ws, receiver, samples = SINGLE, warmup = 3) {
+/**
+ * 2. One event, one destination, nothing else running: ingest start → arrival, one after another. The
+ * first WARMUP_SINGLE go unmeasured, so the isolate is JIT-warm, as a worker serving traffic is.
+ */
+export async function unloaded(p, ws, receiver, samples = SINGLE, warmup = WARMUP_SINGLE) {
   const latencies = [];
   const ingestMs = [];
   for (let i = 0; i < warmup + samples; i++) {
@@ -191,17 +194,25 @@ export async function unloaded(p, ws, receiver, samples = SINGLE, warmup = 3) {
   };
 }
 
-/** The same through a baseline: `send(prefix)` makes one delivery with id `${prefix}-0` or returns its id. */
-export async function unloadedBaseline(send, receiver, samples = SINGLE, warmup = 3) {
+/**
+ * The same through a baseline: `send(prefix)` makes one delivery and returns its id. The latency summary,
+ * with the request's own round trip (`request`) beside it.
+ */
+export async function unloadedBaseline(send, receiver, samples = SINGLE, warmup = WARMUP_SINGLE) {
   const latencies = [];
+  const requests = [];
   for (let i = 0; i < warmup + samples; i++) {
     const start = performance.now();
     const id = await send(`single-${i}`);
+    const answered = performance.now();
     await receiver.expect([id], 10_000);
-    if (i >= warmup) latencies.push(receiver.arrivals.get(id) - start);
+    if (i >= warmup) {
+      latencies.push(receiver.arrivals.get(id) - start);
+      requests.push(answered - start);
+    }
     await sleep(30);
   }
-  return summary(latencies);
+  return { ...summary(latencies), request: summary(requests) };
 }
 
 /** One delivery through baseline 2/2b's producer; its id. */
@@ -222,3 +233,57 @@ export const floorOne = (f) => async () => {
   const body = await response.json();
   return body.deliveries[0].id;
 };
+
+/**
+ * The D1 time of one ingest, as a bare worker pays it: the contract floor's POST making the same D1 batch
+ * (one event and `fanout` deliveries) and nothing else, minus its bare GET. Medians after the warm-up.
+ */
+export async function floorD1Time(f, fanout = 1) {
+  const time = async (path, init) => {
+    const start = performance.now();
+    const response = await fetch(`${f.url}${path}`, init);
+    await response.arrayBuffer();
+    return performance.now() - start;
+  };
+  const post = () =>
+    time(`/events?fanout=${fanout}&queue=0`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ type: "contact.updated", contact: nextContact() }),
+    });
+  const posts = [];
+  const pings = [];
+  for (let i = 0; i < WARMUP_SINGLE + SINGLE; i++) {
+    const p = await post();
+    const g = await time("/ping");
+    if (i >= WARMUP_SINGLE) {
+      posts.push(p);
+      pings.push(g);
+    }
+    await sleep(10);
+  }
+  const d1 = summary(posts).median - summary(pings).median;
+  return { post: summary(posts), ping: summary(pings), d1 };
+}
+
+/**
+ * POST /events of an event no destination subscribes to, and GET /healthz, one after the other: the
+ * ingest path alone (the same D1 batch, its fan-out finding nothing), with no consumer sharing the thread.
+ */
+export async function ingestAlone(p, ws) {
+  const posts = [];
+  const health = [];
+  for (let i = 0; i < WARMUP_SINGLE + SINGLE; i++) {
+    let start = performance.now();
+    await ingest(p, ws);
+    const post = performance.now() - start;
+    start = performance.now();
+    const response = await fetch(`${p.url}/healthz`);
+    await response.arrayBuffer();
+    if (i >= WARMUP_SINGLE) {
+      posts.push(post);
+      health.push(performance.now() - start);
+    }
+  }
+  return { post: summary(posts), healthz: summary(health) };
+}

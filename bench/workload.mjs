@@ -23,6 +23,7 @@ export const FANOUT = 10; // subscribed destinations: EVENTS × FANOUT = 2,000 d
 export const DELIVERIES = EVENTS * FANOUT;
 export const CONCURRENCY = 100;
 export const SINGLE = 20; // unloaded single-event latency samples
+export const WARMUP_SINGLE = 30; // unmeasured ones before them, so every worker measured is JIT-warm
 export const RENDER_N = 20_000;
 export const INGEST_SAMPLES = 60;
 export const PAGE_SAMPLES = 50;

@@ -4,7 +4,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { database } from "../src/db/client";
 import { historyQuery } from "../src/deliveries/store";
-import { LOAD_SQL } from "../src/dispatch/load";
+import { LOAD_DELIVERIES_SQL, LOAD_DESTINATIONS_SQL, LOAD_EVENTS_SQL } from "../src/dispatch/load";
 import { RECORD_OUTCOMES_SQL, RECORD_SKIPPED_SQL } from "../src/dispatch/record";
 import { SWEEP_SQL } from "../src/dispatch/recover";
 import { FANOUT_SQL } from "../src/events/store";
@@ -29,12 +29,17 @@ describe("query plans", () => {
     expect(fanout).not.toMatch(/SCAN/);
   });
 
-  it("loads a consumer batch by primary keys: delivery, destination, event", async () => {
-    const load = await plan(LOAD_SQL, '["dlv_x"]');
-    expect(load).toMatch(/SEARCH d USING PRIMARY KEY \(id=\?\)/);
-    expect(load).toMatch(/SEARCH t USING INDEX sqlite_autoindex_destinations_1 \(id=\?\)/);
-    expect(load).toMatch(/SEARCH e USING PRIMARY KEY \(workspace_uuid=\? AND id=\?\)/);
-    expect(load).not.toMatch(/SCAN (d|t|e)\b/);
+  it("loads a consumer batch by primary keys: deliveries, their destinations, their events", async () => {
+    const ids = '["dlv_x"]';
+    const deliveries = await plan(LOAD_DELIVERIES_SQL, ids);
+    expect(deliveries).toMatch(/SEARCH deliveries USING PRIMARY KEY \(id=\?\)/);
+    const destinations = await plan(LOAD_DESTINATIONS_SQL, ids);
+    expect(destinations).toMatch(/SEARCH destinations USING INDEX sqlite_autoindex_destinations_1 \(id=\?\)/);
+    expect(destinations).toMatch(/SEARCH deliveries USING PRIMARY KEY \(id=\?\)/);
+    const events = await plan(LOAD_EVENTS_SQL, ids);
+    expect(events).toMatch(/SEARCH events USING PRIMARY KEY \(workspace_uuid=\? AND id=\?\)/);
+    for (const p of [deliveries, destinations, events])
+      expect(p).not.toMatch(/SCAN (deliveries|destinations|events)\b/);
   });
 
   it("records a batch's outcomes by primary key", async () => {

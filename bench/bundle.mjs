@@ -54,7 +54,7 @@ async function dryRun(worker, extra = []) {
 
 /**
  * Raw and gzip (node:zlib, level 9) bytes of the bundle the bench runs, wrangler's own summary line, what
- * the bytes are by origin, and the same bundle minified (`--minify`, which wrangler.toml does not set).
+ * the bytes are by origin, and the same bundle unminified (`--no-minify`; wrangler.toml sets `minify = true`).
  */
 export async function bundleSize(worker) {
   const contents = Buffer.from(worker.bundle.contents, "utf8");
@@ -65,13 +65,13 @@ export async function bundleSize(worker) {
   };
   try {
     const plain = await dryRun(worker);
-    const minified = await dryRun(worker, ["--minify"]);
+    const unminified = await dryRun(worker, ["--no-minify"]);
     out.wranglerLine = plain.line;
     out.origins = byOrigin(plain.metafile).slice(0, 10);
-    out.minified = {
-      rawBytes: minified.contents.length,
-      gzipBytes: gzipSync(minified.contents, { level: 9 }).length,
-      wranglerLine: minified.line,
+    out.unminified = {
+      rawBytes: unminified.contents.length,
+      gzipBytes: gzipSync(unminified.contents, { level: 9 }).length,
+      wranglerLine: unminified.line,
     };
   } catch (error) {
     out.wranglerLine = `wrangler deploy --dry-run failed: ${String(error.stderr ?? error).slice(0, 300)}`;

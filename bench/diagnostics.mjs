@@ -19,10 +19,10 @@ export const isIngest = (r) => r.method === "POST" && /\/v1\/workspaces\/[^/]+\/
 export const deliveryBatches = (stats) =>
   stats.batches.filter((b) => b.queue === "leadpush-deliveries").sort((a, b) => a.start - b.start);
 
-/** The batch's D1 load (its first D1 call), sends (between load and record), D1 record (its last batch). */
+/** The batch's D1 load (its first D1 call), sends (between load and record), D1 record (its last call). */
 export function batchPhases(b) {
-  const load = b.d1.find((e) => e.what !== "batch");
-  const record = [...b.d1].reverse().find((e) => e.what === "batch");
+  const load = b.d1.length > 1 ? b.d1[0] : undefined;
+  const record = b.d1.length > 1 ? b.d1[b.d1.length - 1] : undefined;
   return {
     size: b.size,
     total: dur(b),

@@ -412,11 +412,11 @@ export function buildRows(r) {
       size.gzipBytes < 250 * KiB,
     );
     if (size.wranglerLine) row("9", "  wrangler's own report", size.wranglerLine);
-    if (size.minified)
+    if (size.unminified)
       row(
         "9",
-        "  the same with `--minify` (not set in wrangler.toml): raw / gzip, KiB",
-        `${(size.minified.rawBytes / KiB).toFixed(1)} / ${(size.minified.gzipBytes / KiB).toFixed(1)}`,
+        "  the same unminified (`--no-minify`; wrangler.toml sets `minify = true`): raw / gzip, KiB",
+        `${(size.unminified.rawBytes / KiB).toFixed(1)} / ${(size.unminified.gzipBytes / KiB).toFixed(1)}`,
       );
     if (size.origins)
       row(

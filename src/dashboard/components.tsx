@@ -123,6 +123,18 @@ export const Refusal = ({ children }: { children: Child }) => (
 );
 
 /** The hidden field that proves a form was served by us to this session. */
+/** Request headers as a definition list, each name and value as text. */
+export const HeaderList = ({ headers }: { headers: [string, string][] }) => (
+  <dl class="header-list">
+    {headers.map(([name, value]) => (
+      <div>
+        <dt>{name}</dt>
+        <dd>{value}</dd>
+      </div>
+    ))}
+  </dl>
+);
+
 export const CsrfField = ({ token }: { token: string | null }) =>
   token ? <input type="hidden" name="_csrf" value={token} /> : null;
 

@@ -1,7 +1,7 @@
 // One attempt of a delivery, as it was recorded: when, the request sent (credentials redacted when it
 // was stored), the answer, how long it took, and the error class and message when it failed.
 import type { attemptJson } from "../../deliveries/schema";
-import { Pill } from "../components";
+import { HeaderList, Pill } from "../components";
 import { httpStatus, Time } from "../format";
 import { formatDuration } from "./destinations-table";
 
@@ -22,17 +22,6 @@ const Outcome = ({ attempt }: { attempt: AttemptView }) =>
   ) : (
     <Pill tone="bad">{ERROR_WORDS[attempt.error_class]}</Pill>
   );
-
-const Headers = ({ headers }: { headers: [string, string][] }) => (
-  <dl class="header-list">
-    {headers.map(([name, value]) => (
-      <div>
-        <dt>{name}</dt>
-        <dd>{value}</dd>
-      </div>
-    ))}
-  </dl>
-);
 
 export const AttemptCard = ({ attempt: a }: { attempt: AttemptView }) => (
   <article class="card attempt" aria-labelledby={`attempt-${a.number}`}>
@@ -76,7 +65,7 @@ export const AttemptCard = ({ attempt: a }: { attempt: AttemptView }) => (
     </dl>
     <details class="attempt-section" open>
       <summary>Request headers ({a.request.headers.length})</summary>
-      <Headers headers={a.request.headers} />
+      <HeaderList headers={a.request.headers} />
     </details>
     <div class="attempt-section">
       <h4>Response body</h4>

@@ -3,6 +3,7 @@
 // (a fragment) and part of the page re-rendered by the Preview button without script.
 import type { PreviewedRequest } from "../../destinations/preview";
 import { CONTACT_EVENT_TYPES, TEST_EVENT_TYPE } from "../../events/catalog";
+import { HeaderList } from "../components";
 import type { FormPreview } from "../destination-save";
 
 export const PREVIEW_EVENT_TYPES = [TEST_EVENT_TYPE, ...CONTACT_EVENT_TYPES] as const;
@@ -15,14 +16,7 @@ const RequestView = ({ request }: { request: PreviewedRequest }) => {
         <span class="method">{method}</span> <span class="url">{url}</span>
       </p>
       <h3 class="preview-subtitle">Headers</h3>
-      <dl class="header-list">
-        {headers.map(([name, value]) => (
-          <div>
-            <dt>{name}</dt>
-            <dd>{value}</dd>
-          </div>
-        ))}
-      </dl>
+      <HeaderList headers={headers} />
       <h3 class="preview-subtitle">Body</h3>
       {body === null ? (
         <p class="muted">No body: a GET request carries none.</p>

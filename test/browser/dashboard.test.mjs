@@ -13,6 +13,7 @@ import {
   launchBrowser,
   operatorFor,
   PHONE,
+  recordDialogs,
   screenshot,
   startCrossSitePage,
   waitFor,
@@ -38,10 +39,7 @@ before(async () => {
   desktop = await browser.newContext(DESKTOP);
   page = await desktop.newPage();
   // A script injected through a destination's name would show up as a dialog.
-  page.on("dialog", (dialog) => {
-    dialogs.push(dialog.message());
-    dialog.dismiss().catch(() => undefined);
-  });
+  recordDialogs(page, dialogs);
 });
 
 after(async () => {

@@ -14,6 +14,7 @@ import {
   DESKTOP,
   launchBrowser,
   PHONE,
+  recordDialogs,
   screenshot,
   startCrossSitePage,
   waitFor,
@@ -43,10 +44,7 @@ before(async () => {
   context = await browser.newContext({ ...DESKTOP, permissions: ["clipboard-read", "clipboard-write"] });
   page = await context.newPage();
   page.setDefaultTimeout(8_000);
-  page.on("dialog", (dialog) => {
-    dialogs.push(dialog.message());
-    dialog.dismiss().catch(() => undefined);
-  });
+  recordDialogs(page, dialogs);
 });
 
 after(async () => {

@@ -136,3 +136,11 @@ export async function startCrossSitePage() {
     close: () => new Promise((done) => server.close(() => done())),
   };
 }
+
+/** Keeps the text of every JavaScript dialog the page opens (none should open) and dismisses it. */
+export function recordDialogs(page, into) {
+  page.on("dialog", (dialog) => {
+    into.push(dialog.message());
+    dialog.dismiss().catch(() => undefined);
+  });
+}

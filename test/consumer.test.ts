@@ -364,6 +364,64 @@ describe("signatures", () => {
     });
     expect(JSON.stringify(recorded)).not.toContain("your-token");
   });
+
+  it("stores only the rendered headers of a sent attempt, and reads back every header it sent", async () => {
+    const { ws, deliveryId } = await setup({
+      headers_template: [
+        { key: "X-Api-Key", value: "k-123" },
+        { key: "X-Plain", value: "visible" },
+      ],
+    });
+    const { fetcher, requests } = receiver();
+    await consume(fetcher, [{ deliveryId, attempts: 1 }]);
+    const stored = await env.DB.prepare("SELECT request_headers AS h FROM attempts WHERE delivery_id = ?")
+      .bind(deliveryId)
+      .first<{ h: string }>();
+    expect(JSON.parse(stored?.h ?? "null")).toEqual({
+      rendered: [
+        ["x-api-key", "[redacted]"],
+        ["x-plain", "visible"],
+        ["content-type", "application/json"],
+      ],
+    });
+    const recorded = await json<{ attempts: { request: { headers: [string, string][] } }[] }>(
+      await call(`/v1/workspaces/${ws.uuid}/deliveries/${deliveryId}`, { auth: ws.auth }),
+    );
+    const sent = Object.fromEntries(requests[0]?.headers ?? []);
+    expect(Object.fromEntries(recorded.attempts[0]?.request.headers ?? [])).toEqual({
+      ...sent,
+      "x-api-key": "[redacted]",
+      "x-leadpush-signature": "[redacted]",
+    });
+    expect(recorded.attempts[0]?.request.headers.map(([name]) => name)).toEqual([
+      "x-api-key",
+      "x-plain",
+      "content-type",
+      "user-agent",
+      "x-leadpush-id",
+      "x-leadpush-timestamp",
+      "x-leadpush-event",
+      "x-leadpush-signature",
+    ]);
+  });
+
+  it("reads an attempt stored with its whole header list (before the compact form) as it was stored", async () => {
+    const { ws, deliveryId } = await setup({});
+    const whole = [
+      ["content-type", "application/json"],
+      ["x-leadpush-id", deliveryId],
+    ];
+    await env.DB.prepare(
+      `INSERT INTO attempts (delivery_id, number, started_at, method, url, request_headers, duration_ms)
+       VALUES (?1, 1, ?2, 'POST', 'https://crm.example.com/', ?3, 5)`,
+    )
+      .bind(deliveryId, Date.now(), JSON.stringify(whole))
+      .run();
+    const recorded = await json<{ attempts: { request: { headers: [string, string][] } }[] }>(
+      await call(`/v1/workspaces/${ws.uuid}/deliveries/${deliveryId}`, { auth: ws.auth }),
+    );
+    expect(recorded.attempts[0]?.request.headers).toEqual(whole);
+  });
 });
 
 describe("isolation within a batch", () => {

@@ -311,6 +311,35 @@ describe("header values", () => {
   });
 });
 
+describe("hostile responses", () => {
+  it("a batch of 16 KiB answers that escape six-fold is recorded whole, the neighbour's delivery with it", async () => {
+    // Each excerpt is 16 KiB of U+0001, 96 KiB once JSON-escaped: 40 of them are ~3.8 MB, over D1's
+    // 2 MB bound on one parameter, so the attempt rows must travel in several.
+    const ws = await createWorkspace("Noisy receiver");
+    const loud = await createDestination(ws, { body_template: null });
+    const other = await createWorkspace("Neighbour");
+    const fine = await createDestination(other, { body_template: null });
+    const loudIds = [];
+    for (let i = 0; i < 40; i++) loudIds.push(await pendingDelivery(ws, loud.id));
+    const fineId = await pendingDelivery(other, fine.id);
+    const noise = "\u0001".repeat(16 * 1024);
+    const { fetcher } = receiver((r) =>
+      r.headers.get("x-leadpush-id") === fineId ? new Response("ok") : new Response(noise),
+    );
+    const messages = [...loudIds, fineId].map((deliveryId) => ({ deliveryId, attempts: 1 }));
+    const result = await consume(fetcher, messages);
+    expect(result.explicitAcks).toHaveLength(41);
+    expect(result.retryMessages).toEqual([]);
+    expect((await readDelivery(other, fineId)).status).toBe("succeeded");
+    const recorded = await env.DB.prepare(
+      "SELECT count(*) AS n, min(length(response_body)) AS shortest FROM attempts WHERE delivery_id IN (SELECT value FROM json_each(?1))",
+    )
+      .bind(JSON.stringify(loudIds))
+      .first<{ n: number; shortest: number }>();
+    expect(recorded).toEqual({ n: 40, shortest: 16 * 1024 });
+  });
+});
+
 describe("ingest answers", () => {
   it("the client's id is the event's id: in the payload, in templates, in the answer and in each delivery", async () => {
     const ws = await createWorkspace();

@@ -38,7 +38,7 @@ function deliveryPage(c: DashboardContext, loaded: Loaded, extra: Extra, status:
       {...shell(c)}
       destination={loaded.destination}
       delivery={deliveryJson(delivery)}
-      attempts={loaded.attempts.map(attemptJson)}
+      attempts={loaded.attempts.map((a) => attemptJson(a, delivery.eventType))}
       refresh={refresh}
       {...extra}
     />

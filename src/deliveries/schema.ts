@@ -2,6 +2,7 @@
 // from) sits beside the function that maps a record onto it, and the type ties the two together.
 import { z } from "@hono/zod-openapi";
 import { type AttemptRow, DELIVERY_STATUSES, type DeliveryRow, ERROR_CLASSES } from "../db/schema";
+import { restoredRequestHeaders } from "../dispatch/sign";
 import { iso, isoOrNull } from "../time";
 
 export const Delivery = z
@@ -55,11 +56,13 @@ export const Attempt = z
   })
   .openapi("Attempt");
 
-export function attemptJson(row: AttemptRow): z.infer<typeof Attempt> {
+/** An attempt of a delivery of `eventType` (its headers are stored in part: see StoredRequestHeaders). */
+export function attemptJson(row: AttemptRow, eventType: string): z.infer<typeof Attempt> {
+  const meta = { id: row.deliveryId, timestamp: Math.floor(row.startedAt / 1000), eventType };
   return {
     number: row.number,
     started_at: iso(row.startedAt),
-    request: { method: row.method, url: row.url, headers: row.requestHeaders },
+    request: { method: row.method, url: row.url, headers: restoredRequestHeaders(row.requestHeaders, meta) },
     response_status: row.responseStatus,
     response_body: row.responseBody,
     duration_ms: row.durationMs,

@@ -1,11 +1,11 @@
 // One attempt at one delivery: prepare → sign → send, described as the record the consumer stores.
-import type { ErrorClass } from "../db/schema";
+import type { ErrorClass, StoredRequestHeaders } from "../db/schema";
 import { signingKeysFor } from "./keys";
 import type { LoadedDelivery } from "./load";
 import { type Prepared, prepareRequest, urlPolicyFor } from "./prepare";
 import type { RenderedRequest } from "./render";
 import { sendRequest } from "./send";
-import { deliveryHeaders, signPayload } from "./sign";
+import { deliveryHeaders, REDACTED, signPayload } from "./sign";
 import type { UrlPolicyOptions } from "./url-policy";
 
 export type AttemptRecord = {
@@ -14,7 +14,7 @@ export type AttemptRecord = {
   startedAt: number;
   method: string;
   url: string;
-  headers: [string, string][];
+  headers: StoredRequestHeaders;
   responseStatus: number | null;
   responseBody: string | null;
   durationMs: number;
@@ -28,7 +28,7 @@ export type AttemptResult = { record: AttemptRecord; retryAfter: string | null }
 // Cookie, and any name that speaks of auth, a token, secret, key, password, session or signature.
 const SENSITIVE_HEADER = /^cookie$|auth|token|secret|key|password|session|signature/i;
 const redacted = (headers: [string, string][]): [string, string][] =>
-  headers.map(([name, value]) => [name, SENSITIVE_HEADER.test(name) ? "[redacted]" : value]);
+  headers.map(([name, value]) => [name, SENSITIVE_HEADER.test(name) ? REDACTED : value]);
 
 export type SignedRequest =
   | { ok: true; request: RenderedRequest; headers: [string, string][] }
@@ -93,7 +93,8 @@ export async function attemptDelivery(
       ...base,
       method: request.method,
       url: request.url,
-      headers: redacted(headers),
+      // deliveryHeaders puts the rendered headers first; the rest are restored when the attempt is read.
+      headers: { rendered: redacted(headers.slice(0, request.headers.length)) },
       responseStatus: result.status,
       responseBody: result.responseBody,
       durationMs: result.durationMs,

@@ -9,6 +9,8 @@ const JITTER = 0.2;
 // A receiver's Retry-After is honoured within the schedule's own bounds.
 const MIN_DELAY_SECONDS = RETRY_DELAYS_SECONDS[0];
 const MAX_DELAY_SECONDS = 36000;
+/** The statuses whose Retry-After is honoured (the sender reads the header only for these). */
+export const HONOURS_RETRY_AFTER: ReadonlySet<number> = new Set([429, 503]);
 
 export type AttemptOutcome =
   | { kind: "succeeded" }
@@ -64,7 +66,10 @@ export function nextStep(
   if (attempt >= MAX_ATTEMPTS) {
     return { kind: "failed", reason: `gave up after ${MAX_ATTEMPTS} attempts`, exhausted: true };
   }
-  const hinted = result.status === 429 || result.status === 503 ? retryAfterSeconds(result.retryAfter) : null;
+  const hinted =
+    result.status !== null && HONOURS_RETRY_AFTER.has(result.status)
+      ? retryAfterSeconds(result.retryAfter)
+      : null;
   const delay = hinted === null ? backoffSeconds(attempt, random) : clamp(hinted);
   return { kind: "retry", delaySeconds: speedup > 1 ? Math.floor(delay / speedup) : delay };
 }

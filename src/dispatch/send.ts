@@ -1,6 +1,7 @@
 // One HTTP exchange with a receiver, bounded in time and in what is read back.
 import type { ErrorClass } from "../db/schema";
 import type { RenderedRequest } from "./render";
+import { HONOURS_RETRY_AFTER } from "./retry";
 
 export const RESPONSE_EXCERPT_BYTES = 16 * 1024;
 
@@ -73,7 +74,10 @@ export async function sendRequest(
   try {
     const response = await fetcher(request.url, {
       method: request.method,
-      headers,
+      // A plain object: the runtime reads it faster than a list of pairs (about 10 µs per request with the
+      // 8 headers of a usual delivery, measured by bench/). Names are unique: the save rules refuse a
+      // repeated name and deliveryHeaders adds each of its own once.
+      headers: Object.fromEntries(headers),
       body: request.body,
       redirect: "manual",
       signal,
@@ -83,7 +87,7 @@ export async function sendRequest(
     return {
       status: response.status,
       responseBody,
-      retryAfter: response.headers.get("retry-after"),
+      retryAfter: HONOURS_RETRY_AFTER.has(response.status) ? response.headers.get("retry-after") : null,
       durationMs: elapsed(),
       errorClass: ok ? null : "http_status",
       errorMessage: ok ? null : `the receiver answered ${response.status}${statusHint(response.status)}`,

@@ -1,5 +1,6 @@
 // Standard Webhooks signatures, sent as X-Leadpush-Id / -Timestamp / -Signature (docs/signatures.md),
 // and the headers Leadpush sets on every delivery.
+import type { StoredRequestHeaders } from "../db/schema";
 import { bytesToBase64 } from "../encoding";
 import { secretKeyBytes } from "../secrets/signing-secret";
 
@@ -31,19 +32,39 @@ export async function signPayload(
 
 export type DeliveryMeta = { id: string; timestamp: number; eventType: string; signature: string };
 
-/**
- * The rendered headers plus those Leadpush sets on every delivery, names lower-cased as HTTP/2 sends
- * them; a user's header never replaces these. A plain list: fetch takes it as it is, and building a
- * Headers object first would cost a crossing into the runtime per header.
- */
-export function deliveryHeaders(rendered: [string, string][], meta: DeliveryMeta): [string, string][] {
-  const headers: [string, string][] = rendered.map(([name, value]) => [name.toLowerCase(), value]);
-  if (!headers.some(([name]) => name === "user-agent")) headers.push(["user-agent", USER_AGENT]);
-  headers.push(
+/** What attempts record in place of a credential (src/dispatch/attempt.ts). */
+export const REDACTED = "[redacted]";
+
+/** The headers Leadpush adds after the rendered ones (`rendered` with its names lower-cased). */
+function ownHeaders(rendered: [string, string][], meta: DeliveryMeta): [string, string][] {
+  const own: [string, string][] = [];
+  if (!rendered.some(([name]) => name === "user-agent")) own.push(["user-agent", USER_AGENT]);
+  own.push(
     ["x-leadpush-id", meta.id],
     ["x-leadpush-timestamp", String(meta.timestamp)],
     ["x-leadpush-event", meta.eventType],
     ["x-leadpush-signature", meta.signature],
   );
+  return own;
+}
+
+/**
+ * The rendered headers, in order and with their names lower-cased as HTTP/2 sends them, then those
+ * Leadpush sets on every delivery; a user's header never replaces these. A plain list, as the attempt
+ * records it.
+ */
+export function deliveryHeaders(rendered: [string, string][], meta: DeliveryMeta): [string, string][] {
+  const headers: [string, string][] = rendered.map(([name, value]) => [name.toLowerCase(), value]);
+  headers.push(...ownHeaders(headers, meta));
   return headers;
+}
+
+/** The headers of an attempt as it sent them (the signature redacted), from their stored form: what
+ * deliveryHeaders added is restored from the delivery and the attempt. */
+export function restoredRequestHeaders(
+  stored: StoredRequestHeaders,
+  meta: Omit<DeliveryMeta, "signature">,
+): [string, string][] {
+  if (Array.isArray(stored)) return stored;
+  return [...stored.rendered, ...ownHeaders(stored.rendered, { ...meta, signature: REDACTED })];
 }

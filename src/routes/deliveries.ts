@@ -47,7 +47,9 @@ deliveryRoutes.openapi(
       c.req.valid("param").delivery_id,
     );
     if (!found) throw notFound("delivery");
-    return c.json({ ...deliveryJson(found.delivery), attempts: found.attempts.map(attemptJson) }, 200);
+    const { delivery, attempts } = found;
+    const attemptsJson = attempts.map((a) => attemptJson(a, delivery.eventType));
+    return c.json({ ...deliveryJson(delivery), attempts: attemptsJson }, 200);
   },
 );
 

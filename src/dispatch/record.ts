@@ -82,6 +82,8 @@ const PARAMETER_CHARS = 512 * 1024;
 
 /** The rows as JSON arrays, each within PARAMETER_CHARS (a larger single row travels alone). */
 export function jsonChunks(rows: unknown[]): string[] {
+  const whole = JSON.stringify(rows); // the usual batch: one parameter, one stringify
+  if (whole.length <= PARAMETER_CHARS) return [whole];
   const chunks: string[] = [];
   let current: string[] = [];
   let size = 2;

@@ -28,10 +28,10 @@ function aborted(signal: AbortSignal): Promise<never> {
  * as it aborts the fetch. Any other body is read chunk by chunk, each read raced against the signal.
  */
 async function readExcerpt(response: Response, limit: number, signal: AbortSignal): Promise<string> {
-  const body = response.body;
-  if (!body) return "";
   const declared = response.headers.get("content-length");
   if (declared !== null && /^\d{1,9}$/.test(declared) && Number(declared) <= limit) return response.text();
+  const body = response.body;
+  if (!body) return "";
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   const abort = aborted(signal);

@@ -313,21 +313,25 @@ export async function loadWorker(workerRoot = process.env.BENCH_WORKER_ROOT) {
 
 /**
  * The real worker on programmatic Miniflare with migrated in-memory D1, the queues and the Durable
- * Object of wrangler.toml. `instrumented` puts bench/instrumented.js in front of the bundle.
+ * Object of wrangler.toml. `instrumented` puts bench/instrumented.js in front of the bundle; `alone`
+ * puts bench/alone.js (with the contract floor beside it) there instead, and leaves the queue without a
+ * consumer.
  */
 export async function startPipeline(
   worker,
-  { compatibilityFlags, instrumented = false, inspector = false } = {},
+  { compatibilityFlags, instrumented = false, alone = null, inspector = false } = {},
 ) {
   const { bundle, config, statements } = worker;
   const operatorToken = `op_bench_${randomBytes(16).toString("hex")}`;
   const modules = [{ type: "ESModule", path: bundle.path, contents: bundle.contents }];
-  if (instrumented)
-    modules.unshift({
-      type: "ESModule",
-      path: join(dirname(bundle.path), "__bench_instrumented.js"),
-      contents: readFileSync(join(benchDir, "instrumented.js"), "utf8"),
-    });
+  const beside = (name, file) => ({
+    type: "ESModule",
+    path: join(dirname(bundle.path), name),
+    contents: readFileSync(join(benchDir, file), "utf8"),
+  });
+  if (instrumented) modules.unshift(beside("__bench_instrumented.js", "instrumented.js"));
+  if (alone)
+    modules.unshift(beside("__bench_alone.js", "alone.js"), beside("__bench_floor.js", "baseline-floor.js"));
   const workerName = "leadpush";
   const { mf, pid, url } = await started({
     name: workerName,
@@ -340,10 +344,11 @@ export async function startPipeline(
       OPERATOR_TOKEN: operatorToken,
       SECRET_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
       ALLOW_PRIVATE_DESTINATIONS: "true",
+      ...(alone ? { RECEIVER_URL: `${alone.receiverUrl}/floor` } : {}),
     },
     d1Databases: config.d1Databases,
     queueProducers: config.queueProducers,
-    queueConsumers: config.queueConsumers,
+    queueConsumers: alone ? {} : config.queueConsumers,
     durableObjects: config.durableObjects,
   });
   const db = await mf.getD1Database("DB");

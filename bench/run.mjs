@@ -6,6 +6,7 @@
 // sections (bench/workload.mjs lists them); BENCH_JSON=0 skips the JSON dump; BENCH_WORKER_ROOT=<dir>
 // builds and measures another checkout of this project instead (see BENCHMARKS.md, "before").
 import os from "node:os";
+import { alone, aloneLines } from "./alone.mjs";
 import { createDestinations, createWorkspace, probeDelivery, revocationCheck } from "./api.mjs";
 import { bundleSize, startupCpu } from "./bundle.mjs";
 import { firstTryCost, PRICES, price, purgeCost } from "./cost.mjs";
@@ -247,6 +248,19 @@ async function main() {
     }
   }
 
+  if (has("alone")) {
+    log("the consumer and the ingest each alone, against the contract floor's...");
+    const p = await startPipeline(worker, {
+      compatibilityFlags: harness?.flags,
+      alone: { receiverUrl: receiver.url },
+    });
+    try {
+      results.alone = await section("alone", () => alone(p, receiver));
+    } finally {
+      await p.mf.dispose();
+    }
+  }
+
   if (has("profile")) {
     log("profile: the worker's own CPU (V8 profiler through workerd's inspector)...");
     const p = await startPipeline(worker, { compatibilityFlags: harness?.flags, inspector: true });
@@ -287,6 +301,13 @@ async function main() {
       "\nDiagnostics (instrumented copy of the pipeline: bench/instrumented.js wraps env.DB; not the headline):",
     );
     for (const line of diagnosticLines(results.diagnostics)) console.log(line);
+  }
+  if (results.alone) {
+    console.log(
+      "\nThe consumer and the ingest each alone (bench/alone.js: no queue consumer, one thing at a time), " +
+        "against the contract floor's on the same data:",
+    );
+    for (const line of aloneLines(results.alone)) console.log(line);
   }
   const totalS = (performance.now() - began) / 1000;
   const seeding = [

@@ -13,6 +13,7 @@ export const SECTIONS = [
   "history",
   "cost",
   "diagnostics",
+  "alone",
   "bundle",
   "profile",
 ];

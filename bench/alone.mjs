@@ -1,0 +1,90 @@
+// The consumer and the ingest each alone, against the contract floor's, on the same data in one workerd
+// (bench/alone.js in front of the unchanged bundle; its queue has no consumer). The throughput figure runs
+// ingest and consumer together on one thread, under the driver's load; here each is timed on its own, so
+// the gap to the floor is smaller in noise and can be split into its causes.
+//
+// A round: 10 events through the worker's API (100 pending deliveries), then one batch of those 100
+// handed to the worker's queue handler or to the floor's, in turn (which goes first alternates). And 10
+// POST /events at once, through the worker's API or the floor's, in turn. Each timed from outside (wall)
+// and by workerd's CPU time.
+import { createDestinations, createWorkspace, ingest, nextContact } from "./api.mjs";
+import { cpuMeter, sleep, summary } from "./lib.mjs";
+import { FANOUT } from "./workload.mjs";
+
+export const ALONE_ROUNDS = 40;
+const WARMUP = 5;
+const BATCH = 100; // what one round's 10 events × FANOUT destinations leave pending
+const POSTS = BATCH / FANOUT;
+
+async function timed(pid, fn) {
+  const cpu = cpuMeter(pid);
+  const t0 = performance.now();
+  await fn();
+  return { wallMs: performance.now() - t0, cpuMs: cpu().totalMs };
+}
+
+async function consumeBatch(p, kind) {
+  const response = await fetch(`${p.url}/__bench/consume?kind=${kind}`, { method: "POST" });
+  const { count } = await response.json();
+  if (count !== BATCH) throw new Error(`${kind} consumer got ${count} pending deliveries, not ${BATCH}`);
+}
+
+/** The medians of the rounds, and the mean CPU (workerd's clock ticks are 10 ms: a mean, not a median). */
+function figures(samples) {
+  const wall = summary(samples.map((s) => s.wallMs));
+  const cpu = samples.reduce((sum, s) => sum + s.cpuMs, 0) / samples.length;
+  return { wallMs: wall.median, wallMin: wall.min, cpuMs: cpu };
+}
+
+/**
+ * `p` is the worker started with `alone` (its queue unconsumed); FANOUT destinations send to the receiver.
+ * The floor's ingest writes to the same tables, for the same workspace and destinations.
+ */
+export async function alone(p, receiver) {
+  const ws = await createWorkspace(p, "alone");
+  const destinations = await createDestinations(p, ws, FANOUT, receiver.url);
+  const floorEvents = `${p.url}/__bench/floor-events?ws=${ws.uuid}&d=${encodeURIComponent(JSON.stringify(destinations))}`;
+  const post = {
+    pipeline: () => ingest(p, ws),
+    floor: () =>
+      fetch(floorEvents, {
+        method: "POST",
+        body: JSON.stringify({ type: "contact.updated", contact: nextContact() }),
+      }).then((r) => r.text()),
+  };
+  const samples = { consume: { pipeline: [], floor: [] }, ingest: { pipeline: [], floor: [] } };
+  for (let round = 0; round < WARMUP + ALONE_ROUNDS; round++) {
+    const order = round % 2 ? ["pipeline", "floor"] : ["floor", "pipeline"];
+    for (const kind of order) {
+      await Promise.all(Array.from({ length: POSTS }, post.pipeline));
+      await sleep(20);
+      const consumed = await timed(p.pid, () => consumeBatch(p, kind));
+      const ingested = await timed(p.pid, () => Promise.all(Array.from({ length: POSTS }, post[kind])));
+      // The floor's ingest leaves its deliveries pending too: the next batch takes them with the rest.
+      await timed(p.pid, () => consumeBatch(p, kind));
+      if (round < WARMUP) continue;
+      samples.consume[kind].push(consumed);
+      samples.ingest[kind].push(ingested);
+    }
+  }
+  const consume = { pipeline: figures(samples.consume.pipeline), floor: figures(samples.consume.floor) };
+  const ingestFigures = { pipeline: figures(samples.ingest.pipeline), floor: figures(samples.ingest.floor) };
+  return { rounds: ALONE_ROUNDS, batch: BATCH, posts: POSTS, consume, ingest: ingestFigures };
+}
+
+const us = (ms, n) => ((ms * 1000) / n).toFixed(0);
+
+/** The lines printed under the table. */
+export function aloneLines(a) {
+  const line = (what, x, n, per) =>
+    `  ${what}: pipeline ${x.pipeline.wallMs.toFixed(1)} ms wall (min ${x.pipeline.wallMin.toFixed(1)}), ` +
+    `${x.pipeline.cpuMs.toFixed(1)} ms workerd CPU; floor ${x.floor.wallMs.toFixed(1)} ms ` +
+    `(min ${x.floor.wallMin.toFixed(1)}), ${x.floor.cpuMs.toFixed(1)} ms CPU; ratio floor / pipeline ` +
+    `${(x.floor.wallMs / x.pipeline.wallMs).toFixed(2)} wall, ${(x.floor.cpuMs / x.pipeline.cpuMs).toFixed(2)} CPU; ` +
+    `gap ${us(x.pipeline.wallMs - x.floor.wallMs, n)} µs wall per ${per}`;
+  return [
+    `  ${a.rounds} rounds, medians of wall time and means of CPU time:`,
+    line(`one consumer batch of ${a.batch}`, a.consume, a.batch, "delivery"),
+    line(`${a.posts} POST /events at once (${FANOUT} deliveries each)`, a.ingest, a.posts, "request"),
+  ];
+}

@@ -487,3 +487,107 @@ describe("isolation within a batch", () => {
     expect(failed.attempts.map((a) => [a.number, a.error_class])).toEqual([[8, "internal_error"]]);
   });
 });
+
+/**
+ * A fetch that behaves like the Workers runtime with its limit of 6 open connections per invocation:
+ * further fetches wait in a queue, in order, and their signal can abort them while they wait. Each
+ * host's answer comes from `answer`; a connection is held until that answer settles.
+ */
+function sixConnections(answer: (host: string, signal: AbortSignal) => Promise<Response>) {
+  let open = 0;
+  let most = 0;
+  const waiting: (() => void)[] = [];
+  const openByHost = new Map<string, number>();
+  const mostByHost = new Map<string, number>();
+  const fetcher = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const signal = init?.signal ?? new AbortController().signal;
+    if (open >= 6) {
+      await new Promise<void>((go, fail) => {
+        const turn = () => go();
+        waiting.push(turn);
+        signal.addEventListener("abort", () => {
+          waiting.splice(waiting.indexOf(turn), 1);
+          fail(signal.reason);
+        });
+      });
+    }
+    const host = new URL(String(input)).host;
+    open++;
+    most = Math.max(most, open);
+    openByHost.set(host, (openByHost.get(host) ?? 0) + 1);
+    mostByHost.set(host, Math.max(mostByHost.get(host) ?? 0, openByHost.get(host) ?? 0));
+    try {
+      return await answer(host, signal);
+    } finally {
+      open--;
+      openByHost.set(host, (openByHost.get(host) ?? 1) - 1);
+      waiting.shift()?.();
+    }
+  };
+  return { fetcher: fetcher as typeof fetch, most: () => most, mostByHost };
+}
+
+const hangs = (signal: AbortSignal) =>
+  new Promise<Response>((_, fail) => signal.addEventListener("abort", () => fail(signal.reason)));
+
+describe("send slots (6 connections per invocation)", () => {
+  it("a delivery waiting behind slow receivers is not timed out before it is sent", async () => {
+    const ws = await createWorkspace();
+    const slow = [];
+    for (let i = 0; i < 6; i++) {
+      const d = await createDestination(ws, {
+        url_template: `https://slow-${i}.example.com/hook`,
+        timeout_seconds: 2,
+        body_template: null,
+      });
+      slow.push(await pendingDelivery(ws, d.id));
+    }
+    const healthy = await createDestination(ws, {
+      url_template: "https://healthy.example.com/hook",
+      timeout_seconds: 1,
+      body_template: null,
+    });
+    const healthyId = await pendingDelivery(ws, healthy.id);
+    const runtime = sixConnections((host, signal) =>
+      host === "healthy.example.com" ? Promise.resolve(new Response("ok")) : hangs(signal),
+    );
+    // The healthy delivery comes last: the six slow ones take every connection for 2 s, longer than its
+    // own 1 s timeout. Its timeout must start when it is sent, not while it waits.
+    await consume(
+      runtime.fetcher,
+      [...slow, healthyId].map((deliveryId) => ({ deliveryId, attempts: 1 })),
+    );
+    const sent = await delivery(ws, healthyId);
+    expect(sent.status).toBe("succeeded");
+    expect(sent.attempts[0]).toMatchObject({ error_class: null, response_status: 200 });
+    for (const id of slow)
+      expect((await delivery(ws, id)).attempts[0]).toMatchObject({ error_class: "timeout" });
+  });
+
+  it("one destination holds at most 2 connections, and the batch at most 6", async () => {
+    const ws = await createWorkspace();
+    const busy = await createDestination(ws, {
+      url_template: "https://busy.example.com/hook",
+      body_template: null,
+    });
+    const ids = [];
+    for (let i = 0; i < 12; i++) ids.push(await pendingDelivery(ws, busy.id));
+    for (let i = 0; i < 6; i++) {
+      const other = await createDestination(ws, {
+        url_template: `https://other-${i}.example.com/hook`,
+        body_template: null,
+      });
+      ids.push(await pendingDelivery(ws, other.id));
+    }
+    const runtime = sixConnections(
+      () => new Promise((answer) => setTimeout(() => answer(new Response("ok")), 20)),
+    );
+    await consume(
+      runtime.fetcher,
+      ids.map((deliveryId) => ({ deliveryId, attempts: 1 })),
+    );
+    expect(runtime.most()).toBe(6);
+    expect(runtime.mostByHost.get("busy.example.com")).toBe(2);
+    for (const id of ids) expect((await delivery(ws, id)).status).toBe("succeeded");
+  });
+});

@@ -1,7 +1,8 @@
 // The queue consumer: load → (prepare → sign → send, per delivery) → record → ack or retry.
 //
 // D1 work per batch is constant: one statement loads every message's delivery, destination and
-// event; one transaction records every attempt and outcome. The sends in between run concurrently.
+// event; one transaction records every attempt and outcome. The sends in between run concurrently, at
+// most 6 at a time and 2 per destination (slots.ts).
 import { database } from "../db/client";
 import type { DeliveryMessage } from "../queue";
 import { type AttemptResult, attemptDelivery } from "./attempt";
@@ -9,6 +10,7 @@ import { sendToDeadLetter } from "./dead-letter";
 import { type LoadedDelivery, loadDeliveries } from "./load";
 import { recordOutcomes, type Settled } from "./record";
 import { nextStep, retrySpeedup } from "./retry";
+import { runInSlots } from "./slots";
 
 type Due = { message: Message<DeliveryMessage>; row: LoadedDelivery; number: number };
 
@@ -119,7 +121,11 @@ export async function consumeDeliveries(
   const { due, skipped } = triage(batch.messages, rows);
 
   const payloadOf = payloadParser();
-  const settled = await Promise.all(due.map((d) => settle(d, env, fetcher, payloadOf)));
+  const settled = await runInSlots(
+    due,
+    (d) => d.row.destinationId,
+    (d) => settle(d, env, fetcher, payloadOf),
+  );
   await recordOutcomes(db, settled, skipped);
 
   const exhausted = settled.filter((s) => s.outcome.kind === "failed" && s.outcome.exhausted);

@@ -1,8 +1,9 @@
-// The consumer's send slots (src/dispatch/slots.ts): a bound on sends in flight, and on one destination's.
+// The consumer's send slots (src/dispatch/slots.ts): a bound on sends in flight, and a fair share for
+// each destination while others wait.
 import { describe, expect, it } from "vitest";
 import { runInSlots, SEND_SLOTS } from "../src/dispatch/slots";
 
-/** Items that finish when released, recording how many ran at once, overall and per key. */
+/** Items that finish when released, recording the start order and how many ran at once per key. */
 function tracked(keys: string[]) {
   let running = 0;
   let most = 0;
@@ -24,33 +25,50 @@ function tracked(keys: string[]) {
         done(i * 10);
       };
     });
-  return { run, started, release, most: () => most, mostPerKey };
+  const all = runInSlots(
+    keys.map((_, i) => i),
+    (i) => keys[i] as string,
+    run,
+  );
+  return { all, started, release, most: () => most, mostPerKey };
 }
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
 describe("runInSlots", () => {
-  it("keeps at most 6 in flight, and at most 2 of one key, and returns results in item order", async () => {
+  it("keeps at most 6 in flight, 2 per key while other keys wait, and returns results in item order", async () => {
     const keys = ["a", "a", "a", "a", "b", "c", "d", "e", "f", "g"];
     const t = tracked(keys);
-    const all = runInSlots(
-      keys.map((_, i) => i),
-      (i) => keys[i] as string,
-      t.run,
-    );
     await tick();
     // a takes 2 slots; b, c, d, e take the other 4; a's third waits although it came earlier.
     expect(t.started).toEqual([0, 1, 4, 5, 6, 7]);
     t.release[0]?.();
     await tick();
+    // a is back under its share and its next item is the first waiting one.
     expect(t.started).toEqual([0, 1, 4, 5, 6, 7, 2]);
+    t.release[4]?.();
+    await tick();
+    // b's slot: a holds 2 again, so f, under its share, goes before a's fourth.
+    expect(t.started).toEqual([0, 1, 4, 5, 6, 7, 2, 8]);
     for (let round = 0; round < 10; round++) {
       for (const i of [...t.started]) t.release[i]?.();
       await tick();
     }
-    expect(await all).toEqual(keys.map((_, i) => i * 10));
+    expect(await t.all).toEqual(keys.map((_, i) => i * 10));
     expect(t.most()).toBe(SEND_SLOTS);
-    expect(Math.max(...t.mostPerKey.values())).toBe(2);
+  });
+
+  it("lets a key use every slot when no other key is waiting", async () => {
+    const keys = ["a", "a", "a", "a", "a", "a", "a", "a", "b"];
+    const t = tracked(keys);
+    await tick();
+    expect(t.started).toEqual([0, 1, 8, 2, 3, 4]);
+    for (let round = 0; round < 5; round++) {
+      for (const i of [...t.started]) t.release[i]?.();
+      await tick();
+    }
+    await t.all;
+    expect(t.mostPerKey.get("a")).toBe(5);
   });
 
   it("resolves at once with no items", async () => {

@@ -2,7 +2,7 @@
 //
 // D1 work per batch is constant: one statement loads every message's delivery, destination and
 // event; one transaction records every attempt and outcome. The sends in between run concurrently, at
-// most 6 at a time and 2 per destination (slots.ts).
+// most 6 at a time and 2 per destination while others wait (slots.ts).
 import { database } from "../db/client";
 import type { DeliveryMessage } from "../queue";
 import { type AttemptResult, attemptDelivery } from "./attempt";

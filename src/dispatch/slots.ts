@@ -1,16 +1,18 @@
 // Sends share an invocation's connections: Workers opens at most 6 at once per invocation and queues the
 // rest, with their timeouts already running. The consumer starts an attempt only when a slot is free, so
-// its timeout starts with its send, and one destination may hold only a few slots, so a slow receiver
-// delays its own deliveries, not everyone's (docs/deliveries.md).
+// its timeout starts with its send. While other destinations have deliveries waiting, one destination
+// holds at most 2 slots, so a slow receiver delays its own deliveries, not everyone's (docs/deliveries.md).
 
 /** Connections a Worker invocation may have open at once (Workers limits). */
 export const SEND_SLOTS = 6;
-/** Slots one destination may hold at once. */
+/** Slots one destination may hold while another destination has a delivery waiting. */
 export const SLOTS_PER_DESTINATION = 2;
 
 /**
- * Runs `run` on every item, at most `total` at a time and at most `perKey` with the same key, starting
- * items in order wherever their key allows. `run` must not reject (the consumer's attempts never do).
+ * Runs `run` on every item, at most `total` at a time. The next item to start is the first waiting one
+ * whose key holds fewer than `perKey` slots; when every waiting item's key holds that many, the first
+ * waiting item starts anyway, so a lone destination still uses every slot. `run` must not reject (the
+ * consumer's attempts never do). Results come back in item order.
  */
 export function runInSlots<T, R>(
   items: readonly T[],
@@ -24,19 +26,17 @@ export function runInSlots<T, R>(
   const held = new Map<string, number>();
   let running = 0;
   let finished = 0;
+  const nextIndex = () => {
+    const fair = waiting.findIndex((i) => (held.get(keyOf(items[i] as T)) ?? 0) < perKey);
+    return fair === -1 ? 0 : fair;
+  };
   return new Promise((resolve) => {
     const pump = () => {
-      for (let j = 0; j < waiting.length && running < total; ) {
-        const i = waiting[j] as number;
+      while (running < total && waiting.length > 0) {
+        const [i] = waiting.splice(nextIndex(), 1) as [number];
         const key = keyOf(items[i] as T);
-        const count = held.get(key) ?? 0;
-        if (count >= perKey) {
-          j++;
-          continue;
-        }
-        waiting.splice(j, 1);
         running++;
-        held.set(key, count + 1);
+        held.set(key, (held.get(key) ?? 0) + 1);
         run(items[i] as T).then((result) => {
           results[i] = result;
           running--;

@@ -71,6 +71,14 @@ describe("runInSlots", () => {
     expect(t.mostPerKey.get("a")).toBe(5);
   });
 
+  it("rejects, as Promise.all does, when a run rejects", async () => {
+    const runs = runInSlots([1, 2, 3], String, async (n) => {
+      if (n === 2) throw new Error("boom");
+      return n;
+    });
+    await expect(runs).rejects.toThrow("boom");
+  });
+
   it("resolves at once with no items", async () => {
     expect(await runInSlots([], String, async () => 1)).toEqual([]);
   });

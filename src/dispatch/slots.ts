@@ -11,8 +11,8 @@ export const SLOTS_PER_DESTINATION = 2;
 /**
  * Runs `run` on every item, at most `total` at a time. The next item to start is the first waiting one
  * whose key holds fewer than `perKey` slots; when every waiting item's key holds that many, the first
- * waiting item starts anyway, so a lone destination still uses every slot. `run` must not reject (the
- * consumer's attempts never do). Results come back in item order.
+ * waiting item starts anyway, so a lone destination still uses every slot. Results come back in item
+ * order; if a `run` rejects, so does the whole, as with Promise.all (the consumer's attempts never do).
  */
 export function runInSlots<T, R>(
   items: readonly T[],
@@ -30,7 +30,7 @@ export function runInSlots<T, R>(
     const fair = waiting.findIndex((i) => (held.get(keyOf(items[i] as T)) ?? 0) < perKey);
     return fair === -1 ? 0 : fair;
   };
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     const pump = () => {
       while (running < total && waiting.length > 0) {
         const [i] = waiting.splice(nextIndex(), 1) as [number];
@@ -43,7 +43,7 @@ export function runInSlots<T, R>(
           held.set(key, (held.get(key) ?? 1) - 1);
           if (++finished === items.length) resolve(results);
           else pump();
-        });
+        }, reject);
       }
     };
     if (items.length === 0) resolve(results);

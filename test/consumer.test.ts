@@ -1,6 +1,9 @@
 // The queue consumer on hand-made batches: retry classification, idempotency, signatures.
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { type Due, PREPARE_AHEAD_CHARS, prepareAhead } from "../src/dispatch/consume";
+import type { LoadedDelivery } from "../src/dispatch/load";
+import type { DeliveryMessage } from "../src/queue";
 import { consume, pendingDelivery, sequence } from "./consumer-helpers";
 import {
   call,
@@ -552,15 +555,27 @@ describe("send slots (6 connections per invocation)", () => {
     const runtime = sixConnections((host, signal) =>
       host === "healthy.example.com" ? Promise.resolve(new Response("ok")) : hangs(signal),
     );
+    let healthySent: Request | undefined;
+    const recorded: typeof fetch = (input, init) => {
+      if (String(input).startsWith("https://healthy.")) healthySent = new Request(input, init);
+      return runtime.fetcher(input, init);
+    };
     // The healthy delivery comes last: the six slow ones take every connection for 2 s, longer than its
     // own 1 s timeout. Its timeout must start when it is sent, not while it waits.
+    const batchStart = Date.now();
     await consume(
-      runtime.fetcher,
+      recorded,
       [...slow, healthyId].map((deliveryId) => ({ deliveryId, attempts: 1 })),
     );
     const sent = await delivery(ws, healthyId);
     expect(sent.status).toBe("succeeded");
     expect(sent.attempts[0]).toMatchObject({ error_class: null, response_status: 200 });
+    // Its request was prepared with the batch, but signed when sent: the timestamp is of the send, 2 s on.
+    const timestamp = Number(healthySent?.headers.get("x-leadpush-timestamp"));
+    expect(timestamp).toBeGreaterThanOrEqual(Math.floor((batchStart + 2000) / 1000));
+    const signature = healthySent?.headers.get("x-leadpush-signature") ?? "";
+    const content = { id: healthyId, timestamp: String(timestamp), signature };
+    expect(await verifySignature(healthy.secret, content, (await healthySent?.text()) ?? "")).toBe(true);
     for (const id of slow)
       expect((await delivery(ws, id)).attempts[0]).toMatchObject({ error_class: "timeout" });
   });
@@ -601,5 +616,56 @@ describe("send slots (6 connections per invocation)", () => {
     ).toBe(2);
     expect(Math.max(...busyStarts.map((x) => x.open))).toBe(6);
     for (const id of ids) expect((await delivery(ws, id)).status).toBe("succeeded");
+  });
+});
+
+describe("requests prepared ahead of their sends", () => {
+  const row = (id: string, bodyTemplate: string): LoadedDelivery => ({
+    id,
+    workspaceUuid: "ws",
+    eventId: "evt",
+    status: "pending",
+    attemptsMade: 0,
+    eventType: "contact.updated",
+    destinationId: "dst",
+    enabled: true,
+    method: "POST",
+    urlTemplate: "https://hooks.example.com/{{contact._id}}",
+    headersTemplate: [{ key: "X-Note", value: "{{contact._id}}" }],
+    queryTemplate: [],
+    bodyTemplate,
+    timeoutSeconds: 10,
+    secretCiphertext: "unused",
+    previousSecretCiphertext: null,
+    previousSecretExpiresAt: null,
+    payload: "{}",
+  });
+  const due = (rows: LoadedDelivery[]): Due[] =>
+    rows.map((r) => ({ message: {} as Message<DeliveryMessage>, row: r, number: 1 }));
+  const payload = { contact: { _id: "ct_1" } };
+
+  it("prepares every request of a usual batch, and keeps what a broken one threw for its attempt", () => {
+    const batch = due([row("a", "{{contact._id}}"), row("b", "{{#x}}"), row("c", "{{contact._id}}")]);
+    const broken = new Error("a payload that does not parse");
+    const count = prepareAhead(
+      [...batch, ...due([row("d", "")])],
+      (r) => {
+        if (r.id === "d") throw broken;
+        return payload;
+      },
+      { allowPrivate: false },
+    );
+    expect(count).toBe(4);
+    expect(batch[0]?.ahead).toMatchObject({ prepared: { ok: true, request: { body: "ct_1" } } });
+    expect(batch[1]?.ahead).toMatchObject({ prepared: { ok: false, errorClass: "template_error" } });
+  });
+
+  it(`stops holding renders past ${PREPARE_AHEAD_CHARS} characters: the rest are rendered when sent`, () => {
+    const big = "x".repeat(60 * 1024);
+    const batch = due(Array.from({ length: 100 }, (_, i) => row(`d${i}`, `${big}{{contact._id}}`)));
+    const count = prepareAhead(batch, () => payload, { allowPrivate: false });
+    const each = big.length + "ct_1".length * 2; // the body and the header value
+    expect(count).toBe(Math.ceil(PREPARE_AHEAD_CHARS / each));
+    expect(batch.slice(count).every((d) => d.ahead === undefined)).toBe(true);
   });
 });

@@ -2,7 +2,7 @@
 import type { ErrorClass, StoredRequestHeaders } from "../db/schema";
 import { signingKeysFor } from "./keys";
 import type { LoadedDelivery } from "./load";
-import { type Prepared, prepareRequest, urlPolicyFor } from "./prepare";
+import { type Prepared, prepareRequest } from "./prepare";
 import type { RenderedRequest } from "./render";
 import { sendRequest } from "./send";
 import { deliveryHeaders, REDACTED, signPayload } from "./sign";
@@ -35,6 +35,21 @@ export type SignedRequest =
   | Extract<Prepared, { ok: false }>;
 
 /**
+ * Signs a prepared request as it is sent: the signature covers this attempt's timestamp, so it is made
+ * when the attempt starts, never ahead (a delivery may wait for a send slot).
+ */
+async function signPrepared(
+  row: Pick<LoadedDelivery, "id" | "eventType">,
+  request: RenderedRequest,
+  keys: CryptoKey[],
+  timestamp: number,
+): Promise<[string, string][]> {
+  // The bytes signed are the bytes sent: the rendered body, or "" when none is sent.
+  const signature = await signPayload(keys, row.id, timestamp, request.body ?? "");
+  return deliveryHeaders(request.headers, { id: row.id, timestamp, eventType: row.eventType, signature });
+}
+
+/**
  * Everything the consumer does for one delivery before it sends: render, hold the rendered URL to the
  * policy, sign the exact body, add the delivery headers. (Exported so the bench times this very step.)
  */
@@ -51,30 +66,21 @@ export async function signedRequest(
   const prepared = prepareRequest(row, payload, policy);
   if (!prepared.ok) return prepared;
   const { request } = prepared;
-  // The bytes signed are the bytes sent: the rendered body, or "" when none is sent.
-  const signature = await signPayload(keys, row.id, timestamp, request.body ?? "");
-  const headers = deliveryHeaders(request.headers, {
-    id: row.id,
-    timestamp,
-    eventType: row.eventType,
-    signature,
-  });
-  return { ok: true, request, headers };
+  return { ok: true, request, headers: await signPrepared(row, request, keys, timestamp) };
 }
 
+/** One attempt of a delivery whose request is prepared (prepare.ts): sign it now, send it, describe it. */
 export async function attemptDelivery(
   row: LoadedDelivery,
-  payload: Record<string, unknown>,
+  prepared: Prepared,
   number: number,
   env: Env,
   fetcher: typeof fetch,
 ): Promise<AttemptResult> {
   const startedAt = Date.now();
   const base = { deliveryId: row.id, number, startedAt, responseStatus: null, responseBody: null };
-  const keys = await signingKeysFor(env, row);
-  const signed = await signedRequest(row, payload, keys, urlPolicyFor(env), Math.floor(startedAt / 1000));
-  if (!signed.ok) {
-    const { errorClass, message, url } = signed;
+  if (!prepared.ok) {
+    const { errorClass, message, url } = prepared;
     const record = {
       ...base,
       method: row.method,
@@ -86,7 +92,9 @@ export async function attemptDelivery(
     };
     return { record, retryAfter: null };
   }
-  const { request, headers } = signed;
+  const { request } = prepared;
+  const keys = await signingKeysFor(env, row);
+  const headers = await signPrepared(row, request, keys, Math.floor(startedAt / 1000));
   const result = await sendRequest(request, headers, row.timeoutSeconds, fetcher);
   return {
     record: {

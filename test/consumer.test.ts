@@ -1,8 +1,11 @@
 // The queue consumer on hand-made batches: retry classification, idempotency, signatures.
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { database } from "../src/db/client";
+import { attemptDelivery, type Signed } from "../src/dispatch/attempt";
 import { type Due, PREPARE_AHEAD_CHARS, prepareAhead } from "../src/dispatch/consume";
-import type { LoadedDelivery } from "../src/dispatch/load";
+import { type LoadedDelivery, loadDeliveries } from "../src/dispatch/load";
+import { prepareRequest } from "../src/dispatch/prepare";
 import type { DeliveryMessage } from "../src/queue";
 import { consume, pendingDelivery, sequence } from "./consumer-helpers";
 import {
@@ -658,6 +661,42 @@ describe("requests prepared ahead of their sends", () => {
     expect(count).toBe(4);
     expect(batch[0]?.ahead).toMatchObject({ prepared: { ok: true, request: { body: "ct_1" } } });
     expect(batch[1]?.ahead).toMatchObject({ prepared: { ok: false, errorClass: "template_error" } });
+  });
+
+  it("an attempt sends the headers signed ahead only within their second, and signs again after it", async () => {
+    const { deliveryId } = await setup();
+    const [loaded] = await loadDeliveries(database(env.DB), [deliveryId]);
+    if (!loaded) throw new Error("no delivery");
+    const prepared = prepareRequest(loaded, JSON.parse(loaded.payload), { allowPrivate: false });
+    const now = Math.floor(Date.now() / 1000);
+    const ahead = (timestamp: number): Signed => ({
+      timestamp,
+      headers: [
+        ["x-leadpush-timestamp", String(timestamp)],
+        ["x-signed", "ahead"],
+      ],
+    });
+    const { fetcher, requests } = receiver();
+    await attemptDelivery(loaded, prepared, 1, env, fetcher, ahead(now));
+    // Two seconds old: not this attempt's timestamp, so the request is signed again.
+    await attemptDelivery(loaded, prepared, 1, env, fetcher, ahead(now - 2));
+    expect(requests[0]?.headers.get("x-signed")).toBe("ahead");
+    expect(requests[1]?.headers.get("x-signed")).toBeNull();
+    const timestamp = Number(requests[1]?.headers.get("x-leadpush-timestamp"));
+    expect(timestamp).toBeGreaterThanOrEqual(now);
+  });
+
+  it("signs each request of a quick batch once", async () => {
+    const { deliveryId } = await setup();
+    const second = await setup();
+    const sign = vi.spyOn(crypto.subtle, "sign");
+    const { fetcher, requests } = receiver();
+    await consume(fetcher, [
+      { deliveryId, attempts: 1 },
+      { deliveryId: second.deliveryId, attempts: 1 },
+    ]);
+    expect(requests).toHaveLength(2);
+    expect(sign).toHaveBeenCalledTimes(2);
   });
 
   it(`stops holding renders past ${PREPARE_AHEAD_CHARS} characters: the rest are rendered when sent`, () => {

@@ -34,11 +34,11 @@ export type SignedRequest =
   | { ok: true; request: RenderedRequest; headers: [string, string][] }
   | Extract<Prepared, { ok: false }>;
 
-/**
- * Signs a prepared request as it is sent: the signature covers this attempt's timestamp, so it is made
- * when the attempt starts, never ahead (a delivery may wait for a send slot).
- */
-async function signPrepared(
+/** A prepared request's headers, signed with `timestamp` (unix seconds). */
+export type Signed = { timestamp: number; headers: [string, string][] };
+
+/** The delivery headers of a prepared request, signed with `timestamp`: its attempt's second. */
+export async function signPrepared(
   row: Pick<LoadedDelivery, "id" | "eventType">,
   request: RenderedRequest,
   keys: CryptoKey[],
@@ -69,13 +69,18 @@ export async function signedRequest(
   return { ok: true, request, headers: await signPrepared(row, request, keys, timestamp) };
 }
 
-/** One attempt of a delivery whose request is prepared (prepare.ts): sign it now, send it, describe it. */
+/**
+ * One attempt of a delivery whose request is prepared (prepare.ts): sign it, send it, describe it.
+ * Headers signed ahead are sent only when they were signed in the second this attempt starts; otherwise
+ * the request is signed again, so X-Leadpush-Timestamp is always the attempt's own.
+ */
 export async function attemptDelivery(
   row: LoadedDelivery,
   prepared: Prepared,
   number: number,
   env: Env,
   fetcher: typeof fetch,
+  signedAhead?: Signed,
 ): Promise<AttemptResult> {
   const startedAt = Date.now();
   const base = { deliveryId: row.id, number, startedAt, responseStatus: null, responseBody: null };
@@ -93,8 +98,11 @@ export async function attemptDelivery(
     return { record, retryAfter: null };
   }
   const { request } = prepared;
-  const keys = await signingKeysFor(env, row);
-  const headers = await signPrepared(row, request, keys, Math.floor(startedAt / 1000));
+  const timestamp = Math.floor(startedAt / 1000);
+  const headers =
+    signedAhead?.timestamp === timestamp
+      ? signedAhead.headers
+      : await signPrepared(row, request, await signingKeysFor(env, row), timestamp);
   const result = await sendRequest(request, headers, row.timeoutSeconds, fetcher);
   return {
     record: {

@@ -1,12 +1,13 @@
-// The queue consumer: load → prepare every request → (sign → send, per delivery) → record → ack or retry.
+// The queue consumer: load → prepare and sign every request → (send, per delivery) → record → ack or retry.
 //
 // D1 work per batch is constant: one statement loads every message's delivery, destination and
 // event; one transaction records every attempt and outcome. The sends in between run concurrently, at
 // most 6 at a time and 2 per destination while others wait (slots.ts).
 import { database } from "../db/client";
 import type { DeliveryMessage } from "../queue";
-import { type AttemptResult, attemptDelivery } from "./attempt";
+import { type AttemptResult, attemptDelivery, type Signed, signPrepared } from "./attempt";
 import { sendToDeadLetter } from "./dead-letter";
+import { signingKeysFor } from "./keys";
 import { type LoadedDelivery, loadDeliveries } from "./load";
 import { type Prepared, prepareRequest, urlPolicyFor } from "./prepare";
 import { recordOutcomes, type Settled } from "./record";
@@ -14,8 +15,11 @@ import { nextStep, retrySpeedup } from "./retry";
 import { runInSlots } from "./slots";
 import type { UrlPolicyOptions } from "./url-policy";
 
-/** A request prepared ahead of its send, or what preparing it threw (recorded as the attempt's error). */
-type Ahead = { prepared: Prepared } | { thrown: unknown };
+/**
+ * What is done for a delivery ahead of its send: its prepared request and, if it could be signed, its
+ * headers signed in that second; or what preparing it threw (recorded as the attempt's error).
+ */
+type Ahead = { prepared: Prepared; signed?: Signed } | { thrown: unknown };
 export type Due = { message: Message<DeliveryMessage>; row: LoadedDelivery; number: number; ahead?: Ahead };
 
 /** The attempt a message stands for: the queue's own count, after any attempts made before a requeue. */
@@ -128,6 +132,29 @@ export function prepareAhead(
   return count;
 }
 
+/**
+ * Signs the requests prepared ahead, in one pass too, with the current second as their timestamp. An
+ * attempt that starts within that second sends these headers; a later one signs again (attempt.ts).
+ * A key that cannot be had is left to the attempt, which meets the same error and records it.
+ */
+export async function signAhead(due: Due[], env: Env): Promise<void> {
+  const timestamp = Math.floor(Date.now() / 1000);
+  await Promise.all(
+    due.map(async ({ row, ahead }) => {
+      if (ahead === undefined || "thrown" in ahead || !ahead.prepared.ok) return;
+      try {
+        const keys = await signingKeysFor(env, row);
+        ahead.signed = {
+          timestamp,
+          headers: await signPrepared(row, ahead.prepared.request, keys, timestamp),
+        };
+      } catch {
+        // left to the attempt
+      }
+    }),
+  );
+}
+
 function preparedFor(d: Due, env: Env, payloadOf: ReturnType<typeof payloadParser>): Prepared {
   if (d.ahead === undefined) return prepareRequest(d.row, payloadOf(d.row), urlPolicyFor(env));
   if ("thrown" in d.ahead) throw d.ahead.thrown;
@@ -143,7 +170,8 @@ async function settle(
   const { message, row, number } = d;
   let attempt: AttemptResult;
   try {
-    attempt = await attemptDelivery(row, preparedFor(d, env, payloadOf), number, env, fetcher);
+    const signed = d.ahead && "signed" in d.ahead ? d.ahead.signed : undefined;
+    attempt = await attemptDelivery(row, preparedFor(d, env, payloadOf), number, env, fetcher, signed);
   } catch (error) {
     attempt = internalError(row, number, error);
   }
@@ -167,6 +195,7 @@ export async function consumeDeliveries(
 
   const payloadOf = payloadParser();
   prepareAhead(due, payloadOf, urlPolicyFor(env));
+  await signAhead(due, env);
   const settled = await runInSlots(
     due,
     (d) => d.row.destinationId,

@@ -3,9 +3,12 @@
 // floor (`./__bench_floor.js`, bench/baseline-floor.js), on a Miniflare whose queue has no consumer, so
 // deliveries stay pending until a route below hands them over.
 //
-// POST /__bench/consume?kind=pipeline|floor  the oldest 100 pending deliveries as one queue batch, to
-//                                          the worker's queue handler or the floor's; answers the count
+// POST /__bench/consume?kind=pipeline|floor|against  the oldest 100 pending deliveries as one queue
+//                                          batch, to the worker's queue handler, the floor's, or that of
+//                                          another checkout's bundle (`./__bench_against.js`, BENCH_AGAINST;
+//                                          `export default null` without it); answers the count
 // POST /__bench/floor-events?ws=&d=[ids]     the floor's POST /events for this workspace and destinations
+import against from "./__bench_against.js";
 import floor from "./__bench_floor.js";
 import worker from "./index.js";
 
@@ -35,7 +38,9 @@ export default {
     if (url.pathname === "/__bench/consume") {
       const { results } = await env.DB.prepare(PENDING).all();
       const batch = batchOf(results.map((r) => r.id));
-      if (url.searchParams.get("kind") === "floor") await floor.queue(batch, env);
+      const kind = url.searchParams.get("kind");
+      if (kind === "floor") await floor.queue(batch, env);
+      else if (kind === "against") await against.queue(batch, env, ctx);
       else await worker.queue(batch, env, ctx);
       return Response.json({ count: results.length });
     }

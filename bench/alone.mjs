@@ -11,7 +11,7 @@ import { createDestinations, createWorkspace, ingest, nextContact } from "./api.
 import { cpuMeter, sleep, summary } from "./lib.mjs";
 import { FANOUT } from "./workload.mjs";
 
-export const ALONE_ROUNDS = 40;
+export const ALONE_ROUNDS = Number(process.env.BENCH_ALONE_ROUNDS ?? 40);
 const WARMUP = 5;
 const BATCH = 100; // what one round's 10 events × FANOUT destinations leave pending
 const POSTS = BATCH / FANOUT;
@@ -38,9 +38,10 @@ function figures(samples) {
 
 /**
  * `p` is the worker started with `alone` (its queue unconsumed); FANOUT destinations send to the receiver.
- * The floor's ingest writes to the same tables, for the same workspace and destinations.
+ * The floor's ingest writes to the same tables, for the same workspace and destinations. `against` (the
+ * other checkout's path, BENCH_AGAINST) adds its consumer's batch to every round.
  */
-export async function alone(p, receiver) {
+export async function alone(p, receiver, against = null) {
   const ws = await createWorkspace(p, "alone");
   const destinations = await createDestinations(p, ws, FANOUT, receiver.url);
   const floorEvents = `${p.url}/__bench/floor-events?ws=${ws.uuid}&d=${encodeURIComponent(JSON.stringify(destinations))}`;
@@ -52,13 +53,20 @@ export async function alone(p, receiver) {
         body: JSON.stringify({ type: "contact.updated", contact: nextContact() }),
       }).then((r) => r.text()),
   };
-  const samples = { consume: { pipeline: [], floor: [] }, ingest: { pipeline: [], floor: [] } };
+  const samples = { consume: { pipeline: [], floor: [], against: [] }, ingest: { pipeline: [], floor: [] } };
+  const kinds = against ? ["floor", "pipeline", "against"] : ["floor", "pipeline"];
   for (let round = 0; round < WARMUP + ALONE_ROUNDS; round++) {
-    const order = round % 2 ? ["pipeline", "floor"] : ["floor", "pipeline"];
+    // Which goes first turns with the round, so neither always follows the other.
+    const order = kinds.map((_, i) => kinds[(i + round) % kinds.length]);
     for (const kind of order) {
       await Promise.all(Array.from({ length: POSTS }, post.pipeline));
       await sleep(20);
       const consumed = await timed(p.pid, () => consumeBatch(p, kind));
+      if (kind === "against") {
+        // Only the consumer is compared: the other checkout's batch takes the pipeline's deliveries.
+        if (round >= WARMUP) samples.consume.against.push(consumed);
+        continue;
+      }
       const ingested = await timed(p.pid, () => Promise.all(Array.from({ length: POSTS }, post[kind])));
       // The floor's ingest leaves its deliveries pending too: the next batch takes them with the rest.
       await consumeBatch(p, kind);
@@ -69,7 +77,17 @@ export async function alone(p, receiver) {
   }
   const consume = { pipeline: figures(samples.consume.pipeline), floor: figures(samples.consume.floor) };
   const ingestFigures = { pipeline: figures(samples.ingest.pipeline), floor: figures(samples.ingest.floor) };
-  return { rounds: ALONE_ROUNDS, batch: BATCH, posts: POSTS, consume, ingest: ingestFigures };
+  const result = { rounds: ALONE_ROUNDS, batch: BATCH, posts: POSTS, consume, ingest: ingestFigures };
+  if (against) {
+    // Paired by round: this checkout's batch minus the other's, so the host's drift between rounds cancels.
+    const paired = samples.consume.pipeline.map((s, i) => s.wallMs - samples.consume.against[i].wallMs);
+    result.against = {
+      root: against,
+      consume: figures(samples.consume.against),
+      pairedWallMs: summary(paired).median,
+    };
+  }
+  return result;
 }
 
 const us = (ms, n) => ((ms * 1000) / n).toFixed(0);
@@ -82,9 +100,19 @@ export function aloneLines(a) {
     `(min ${x.floor.wallMin.toFixed(1)}), ${x.floor.cpuMs.toFixed(1)} ms CPU; ratio floor / pipeline ` +
     `${(x.floor.wallMs / x.pipeline.wallMs).toFixed(2)} wall, ${(x.floor.cpuMs / x.pipeline.cpuMs).toFixed(2)} CPU; ` +
     `gap ${us(x.pipeline.wallMs - x.floor.wallMs, n)} µs wall per ${per}`;
-  return [
+  const lines = [
     `  ${a.rounds} rounds, medians of wall time and means of CPU time:`,
     line(`one consumer batch of ${a.batch}`, a.consume, a.batch, "delivery"),
     line(`${a.posts} POST /events at once (${FANOUT} deliveries each)`, a.ingest, a.posts, "request"),
   ];
+  if (a.against) {
+    const x = a.against;
+    lines.push(
+      `  against ${x.root} (BENCH_AGAINST), its consumer batch of ${a.batch} in the same rounds: ` +
+        `${x.consume.wallMs.toFixed(1)} ms wall (min ${x.consume.wallMin.toFixed(1)}), ` +
+        `${x.consume.cpuMs.toFixed(1)} ms workerd CPU; this checkout minus that one, paired by round: ` +
+        `${us(x.pairedWallMs, a.batch)} µs wall per delivery`,
+    );
+  }
+  return lines;
 }

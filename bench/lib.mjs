@@ -314,8 +314,8 @@ export async function loadWorker(workerRoot = process.env.BENCH_WORKER_ROOT) {
 /**
  * The real worker on programmatic Miniflare with migrated in-memory D1, the queues and the Durable
  * Object of wrangler.toml. `instrumented` puts bench/instrumented.js in front of the bundle; `alone`
- * puts bench/alone.js (with the contract floor beside it) there instead, and leaves the queue without a
- * consumer.
+ * puts bench/alone.js (with the contract floor beside it, and `alone.against`'s bundle when given) there
+ * instead, and leaves the queue without a consumer.
  */
 export async function startPipeline(
   worker,
@@ -330,8 +330,19 @@ export async function startPipeline(
     contents: readFileSync(join(benchDir, file), "utf8"),
   });
   if (instrumented) modules.unshift(beside("__bench_instrumented.js", "instrumented.js"));
-  if (alone)
-    modules.unshift(beside("__bench_alone.js", "alone.js"), beside("__bench_floor.js", "baseline-floor.js"));
+  if (alone) {
+    // The other checkout's bundle (BENCH_AGAINST), or nothing, as the module bench/alone.js imports.
+    const against = {
+      type: "ESModule",
+      path: join(dirname(bundle.path), "__bench_against.js"),
+      contents: alone.against?.contents ?? "export default null;\n",
+    };
+    modules.unshift(
+      beside("__bench_alone.js", "alone.js"),
+      beside("__bench_floor.js", "baseline-floor.js"),
+      against,
+    );
+  }
   const workerName = "leadpush";
   const { mf, pid, url } = await started({
     name: workerName,

@@ -3,7 +3,8 @@
 // the same as JSON). See BENCHMARKS.md for what each figure means and how the harness is built.
 //
 // Environment: BENCH_RUNS (default 5) runs of each throughput figure; BENCH_ONLY=a,b runs only those
-// sections (bench/workload.mjs lists them); BENCH_JSON=0 skips the JSON dump; BENCH_WORKER_ROOT=<dir>
+// sections (bench/workload.mjs lists them); BENCH_JSON=0 skips the JSON dump; BENCH_AGAINST=<dir> adds
+// another checkout's consumer to the "alone" section, in the same workerd; BENCH_WORKER_ROOT=<dir>
 // builds and measures another checkout of this project instead (see BENCHMARKS.md, "before").
 import os from "node:os";
 import { alone, aloneLines } from "./alone.mjs";
@@ -250,12 +251,14 @@ async function main() {
 
   if (has("alone")) {
     log("the consumer and the ingest each alone, against the contract floor's...");
+    const againstRoot = process.env.BENCH_AGAINST;
+    const against = againstRoot ? await loadWorker(againstRoot) : null;
     const p = await startPipeline(worker, {
       compatibilityFlags: harness?.flags,
-      alone: { receiverUrl: receiver.url },
+      alone: { receiverUrl: receiver.url, against: against?.bundle },
     });
     try {
-      results.alone = await section("alone", () => alone(p, receiver));
+      results.alone = await section("alone", () => alone(p, receiver, against?.root ?? null));
     } finally {
       await p.mf.dispose();
     }

@@ -155,7 +155,7 @@ export default {
             const { method, url: target, body } = signed.request;
             const response = await fetch(target, {
               method,
-              headers: signed.headers,
+              headers: signed.signed.fields,
               body,
               redirect: "manual",
             });
@@ -163,7 +163,7 @@ export default {
             if (response.ok) ok++;
             continue;
           }
-          const result = await sendRequest(signed.request, signed.headers, row.timeoutSeconds);
+          const result = await sendRequest(signed.request, signed.signed.fields, row.timeoutSeconds);
           if (result.errorClass === null) ok++;
         }
       };
@@ -182,12 +182,12 @@ export default {
       switch (mode) {
         case "work": {
           const signed = await workBeforeSend(rows[k], payloads(rows[k]), env, policy, Date.now());
-          checksum += signed.headers.length;
+          checksum += signed.signed.headers.length;
           break;
         }
         case "signed": {
           const signed = await signedRequest(x.row, x.payload, x.keys, policy, timestamp);
-          checksum += signed.ok ? signed.headers.length : 0;
+          checksum += signed.ok ? signed.signed.headers.length : 0;
           break;
         }
         case "part-parse":

@@ -669,13 +669,10 @@ describe("requests prepared ahead of their sends", () => {
     if (!loaded) throw new Error("no delivery");
     const prepared = prepareRequest(loaded, JSON.parse(loaded.payload), { allowPrivate: false });
     const now = Math.floor(Date.now() / 1000);
-    const ahead = (timestamp: number): Signed => ({
-      timestamp,
-      headers: [
-        ["x-leadpush-timestamp", String(timestamp)],
-        ["x-signed", "ahead"],
-      ],
-    });
+    const ahead = (timestamp: number): Signed => {
+      const fields = { "x-leadpush-timestamp": String(timestamp), "x-signed": "ahead" };
+      return { timestamp, headers: Object.entries(fields), fields, recorded: { rendered: [] } };
+    };
     const { fetcher, requests } = receiver();
     await attemptDelivery(loaded, prepared, 1, env, fetcher, ahead(now));
     // Two seconds old: not this attempt's timestamp, so the request is signed again.

@@ -31,11 +31,19 @@ const redacted = (headers: [string, string][]): [string, string][] =>
   headers.map(([name, value]) => [name, SENSITIVE_HEADER.test(name) ? REDACTED : value]);
 
 export type SignedRequest =
-  | { ok: true; request: RenderedRequest; headers: [string, string][] }
+  | { ok: true; request: RenderedRequest; signed: Signed }
   | Extract<Prepared, { ok: false }>;
 
-/** A prepared request's headers, signed with `timestamp` (unix seconds). */
-export type Signed = { timestamp: number; headers: [string, string][] };
+/** A prepared request's headers, signed for one second (unix seconds), in the forms they are used in. */
+export type Signed = {
+  timestamp: number;
+  /** Every header in the order sent: the rendered ones, then Leadpush's (deliveryHeaders). */
+  headers: [string, string][];
+  /** The same as the plain object `fetch` takes (faster for workerd than a list of pairs). */
+  fields: Record<string, string>;
+  /** What the attempt stores: the rendered headers, credentials redacted; the rest are restored. */
+  recorded: StoredRequestHeaders;
+};
 
 /** The delivery headers of a prepared request, signed with `timestamp`: its attempt's second. */
 export async function signPrepared(
@@ -43,10 +51,20 @@ export async function signPrepared(
   request: RenderedRequest,
   keys: CryptoKey[],
   timestamp: number,
-): Promise<[string, string][]> {
+): Promise<Signed> {
   // The bytes signed are the bytes sent: the rendered body, or "" when none is sent.
   const signature = await signPayload(keys, row.id, timestamp, request.body ?? "");
-  return deliveryHeaders(request.headers, { id: row.id, timestamp, eventType: row.eventType, signature });
+  const meta = { id: row.id, timestamp, eventType: row.eventType, signature };
+  const headers = deliveryHeaders(request.headers, meta);
+  // Names are unique: the save rules refuse a repeated name in any case, and deliveryHeaders adds each
+  // of its own once.
+  const fields = Object.fromEntries(headers);
+  return {
+    timestamp,
+    headers,
+    fields,
+    recorded: { rendered: redacted(headers.slice(0, request.headers.length)) },
+  };
 }
 
 /**
@@ -66,7 +84,7 @@ export async function signedRequest(
   const prepared = prepareRequest(row, payload, policy);
   if (!prepared.ok) return prepared;
   const { request } = prepared;
-  return { ok: true, request, headers: await signPrepared(row, request, keys, timestamp) };
+  return { ok: true, request, signed: await signPrepared(row, request, keys, timestamp) };
 }
 
 /**
@@ -99,18 +117,17 @@ export async function attemptDelivery(
   }
   const { request } = prepared;
   const timestamp = Math.floor(startedAt / 1000);
-  const headers =
+  const signed =
     signedAhead?.timestamp === timestamp
-      ? signedAhead.headers
+      ? signedAhead
       : await signPrepared(row, request, await signingKeysFor(env, row), timestamp);
-  const result = await sendRequest(request, headers, row.timeoutSeconds, fetcher);
+  const result = await sendRequest(request, signed.fields, row.timeoutSeconds, fetcher);
   return {
     record: {
       ...base,
       method: request.method,
       url: request.url,
-      // deliveryHeaders puts the rendered headers first; the rest are restored when the attempt is read.
-      headers: { rendered: redacted(headers.slice(0, request.headers.length)) },
+      headers: signed.recorded,
       responseStatus: result.status,
       responseBody: result.responseBody,
       durationMs: result.durationMs,

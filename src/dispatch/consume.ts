@@ -144,10 +144,7 @@ export async function signAhead(due: Due[], env: Env): Promise<void> {
       if (ahead === undefined || "thrown" in ahead || !ahead.prepared.ok) return;
       try {
         const keys = await signingKeysFor(env, row);
-        ahead.signed = {
-          timestamp,
-          headers: await signPrepared(row, ahead.prepared.request, keys, timestamp),
-        };
+        ahead.signed = await signPrepared(row, ahead.prepared.request, keys, timestamp);
       } catch {
         // left to the attempt
       }

@@ -64,7 +64,7 @@ async function readExcerpt(response: Response, limit: number, signal: AbortSigna
  */
 export async function sendRequest(
   request: RenderedRequest,
-  headers: [string, string][],
+  headers: Record<string, string>,
   timeoutSeconds: number,
   fetcher: typeof fetch = fetch,
 ): Promise<SendResult> {
@@ -75,9 +75,8 @@ export async function sendRequest(
     const response = await fetcher(request.url, {
       method: request.method,
       // A plain object: workerd takes it faster than a list of pairs (about 10 µs less per request with
-      // the 8 headers of a usual delivery, in a fetch-only probe: BENCHMARKS.md). Names are unique: the
-      // save rules refuse a repeated name in any case, and deliveryHeaders adds each of its own once.
-      headers: Object.fromEntries(headers),
+      // the 8 headers of a usual delivery, in a fetch-only probe: BENCHMARKS.md).
+      headers,
       body: request.body,
       redirect: "manual",
       signal,

@@ -8,6 +8,7 @@
 //                                          another checkout's bundle (`./__bench_against.js`, BENCH_AGAINST;
 //                                          `export default null` without it); answers the count
 // POST /__bench/floor-events?ws=&d=[ids]     the floor's POST /events for this workspace and destinations
+// /__bench/against/<path>                    <path> served by the other checkout's bundle (its API)
 import against from "./__bench_against.js";
 import floor from "./__bench_floor.js";
 import worker from "./index.js";
@@ -43,6 +44,10 @@ export default {
       else if (kind === "against") await against.queue(batch, env, ctx);
       else await worker.queue(batch, env, ctx);
       return Response.json({ count: results.length });
+    }
+    if (url.pathname.startsWith("/__bench/against/")) {
+      const path = url.pathname.slice("/__bench/against".length) + url.search;
+      return against.fetch(new Request(new URL(path, url), request), env, ctx);
     }
     if (url.pathname === "/__bench/floor-events") {
       const floorEnv = {

@@ -8,7 +8,7 @@
 // POST /events at once, through the worker's API or the floor's, in turn. Each timed from outside (wall)
 // and by workerd's CPU time.
 import { createDestinations, createWorkspace, ingest, nextContact } from "./api.mjs";
-import { cpuMeter, sleep, summary } from "./lib.mjs";
+import { apiClient, cpuMeter, sleep, summary } from "./lib.mjs";
 import { FANOUT } from "./workload.mjs";
 
 export const ALONE_ROUNDS = Number(process.env.BENCH_ALONE_ROUNDS ?? 40);
@@ -39,21 +39,28 @@ function figures(samples) {
 /**
  * `p` is the worker started with `alone` (its queue unconsumed); FANOUT destinations send to the receiver.
  * The floor's ingest writes to the same tables, for the same workspace and destinations. `against` (the
- * other checkout's path, BENCH_AGAINST) adds its consumer's batch to every round.
+ * other checkout's path, BENCH_AGAINST) adds its consumer's batch and its API's POST /events to every
+ * round, on the same database.
  */
 export async function alone(p, receiver, against = null) {
   const ws = await createWorkspace(p, "alone");
   const destinations = await createDestinations(p, ws, FANOUT, receiver.url);
   const floorEvents = `${p.url}/__bench/floor-events?ws=${ws.uuid}&d=${encodeURIComponent(JSON.stringify(destinations))}`;
+  // The other checkout's API, on the same D1: the same workspace, key and destinations.
+  const other = { client: apiClient(`${p.url}/__bench/against`) };
   const post = {
     pipeline: () => ingest(p, ws),
+    against: () => ingest(other, ws),
     floor: () =>
       fetch(floorEvents, {
         method: "POST",
         body: JSON.stringify({ type: "contact.updated", contact: nextContact() }),
       }).then((r) => r.text()),
   };
-  const samples = { consume: { pipeline: [], floor: [], against: [] }, ingest: { pipeline: [], floor: [] } };
+  const samples = {
+    consume: { pipeline: [], floor: [], against: [] },
+    ingest: { pipeline: [], floor: [], against: [] },
+  };
   const kinds = against ? ["floor", "pipeline", "against"] : ["floor", "pipeline"];
   for (let round = 0; round < WARMUP + ALONE_ROUNDS; round++) {
     // Which goes first turns with the round, so neither always follows the other.
@@ -62,11 +69,6 @@ export async function alone(p, receiver, against = null) {
       await Promise.all(Array.from({ length: POSTS }, post.pipeline));
       await sleep(20);
       const consumed = await timed(p.pid, () => consumeBatch(p, kind));
-      if (kind === "against") {
-        // Only the consumer is compared: the other checkout's batch takes the pipeline's deliveries.
-        if (round >= WARMUP) samples.consume.against.push(consumed);
-        continue;
-      }
       const ingested = await timed(p.pid, () => Promise.all(Array.from({ length: POSTS }, post[kind])));
       // The floor's ingest leaves its deliveries pending too: the next batch takes them with the rest.
       await consumeBatch(p, kind);
@@ -80,11 +82,13 @@ export async function alone(p, receiver, against = null) {
   const result = { rounds: ALONE_ROUNDS, batch: BATCH, posts: POSTS, consume, ingest: ingestFigures };
   if (against) {
     // Paired by round: this checkout's batch minus the other's, so the host's drift between rounds cancels.
-    const paired = samples.consume.pipeline.map((s, i) => s.wallMs - samples.consume.against[i].wallMs);
+    const paired = (x) => summary(x.pipeline.map((s, i) => s.wallMs - x.against[i].wallMs)).median;
     result.against = {
       root: against,
       consume: figures(samples.consume.against),
-      pairedWallMs: summary(paired).median,
+      ingest: figures(samples.ingest.against),
+      consumePairedMs: paired(samples.consume),
+      ingestPairedMs: paired(samples.ingest),
     };
   }
   return result;
@@ -107,11 +111,13 @@ export function aloneLines(a) {
   ];
   if (a.against) {
     const x = a.against;
+    const vs = (what, y, paired, n, per) =>
+      `    ${what}: ${y.wallMs.toFixed(1)} ms wall (min ${y.wallMin.toFixed(1)}), ${y.cpuMs.toFixed(1)} ms ` +
+      `workerd CPU; this checkout minus that one, paired by round: ${us(paired, n)} µs wall per ${per}`;
     lines.push(
-      `  against ${x.root} (BENCH_AGAINST), its consumer batch of ${a.batch} in the same rounds: ` +
-        `${x.consume.wallMs.toFixed(1)} ms wall (min ${x.consume.wallMin.toFixed(1)}), ` +
-        `${x.consume.cpuMs.toFixed(1)} ms workerd CPU; this checkout minus that one, paired by round: ` +
-        `${us(x.pairedWallMs, a.batch)} µs wall per delivery`,
+      `  against ${x.root} (BENCH_AGAINST), in the same rounds and workerd:`,
+      vs(`its consumer batch of ${a.batch}`, x.consume, x.consumePairedMs, a.batch, "delivery"),
+      vs(`its ${a.posts} POST /events at once`, x.ingest, x.ingestPairedMs, a.posts, "request"),
     );
   }
   return lines;

@@ -4,7 +4,7 @@
 //
 // Environment: BENCH_RUNS (default 5) runs of each throughput figure; BENCH_ONLY=a,b runs only those
 // sections (bench/workload.mjs lists them); BENCH_JSON=0 skips the JSON dump; BENCH_AGAINST=<dir> adds
-// another checkout's consumer to the "alone" section, in the same workerd; BENCH_WORKER_ROOT=<dir>
+// another checkout's consumer and ingest to the "alone" section, in its workerd; BENCH_WORKER_ROOT=<dir>
 // builds and measures another checkout of this project instead (see BENCHMARKS.md, "before").
 import os from "node:os";
 import { alone, aloneLines } from "./alone.mjs";

@@ -140,6 +140,34 @@ describe("retry classification", () => {
     expect(attempt?.duration_ms).toBeLessThan(2500);
   });
 
+  it("does not read a body declared empty, and cancels it so its connection is freed", async () => {
+    const { ws, deliveryId } = await setup();
+    let pulled = false;
+    let cancelled = false;
+    // Content-Length: 0, but a stream that would never end if it were read.
+    const fetcher = (async () =>
+      new Response(
+        new ReadableStream(
+          {
+            pull: () => {
+              pulled = true;
+            },
+            cancel: () => {
+              cancelled = true;
+            },
+          },
+          { highWaterMark: 0 }, // pulled only when read
+        ),
+        { status: 200, headers: { "content-length": "0" } },
+      )) as unknown as typeof fetch;
+    await consume(fetcher, [{ deliveryId, attempts: 1 }]);
+    const d = await delivery(ws, deliveryId);
+    expect(d.status).toBe("succeeded");
+    expect(d.attempts[0]).toMatchObject({ response_status: 200, response_body: "", error_class: null });
+    expect(cancelled).toBe(true);
+    expect(pulled).toBe(false);
+  });
+
   it("keeps at most 16 KiB of a response body", async () => {
     const { ws, deliveryId } = await setup();
     const { fetcher } = receiver(() => new Response("x".repeat(100_000), { status: 200 }));

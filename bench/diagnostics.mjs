@@ -43,7 +43,7 @@ export async function diagnostics(p, receiver) {
   const ws = await createWorkspace(p, "diag fan-out");
   await createDestinations(p, ws, FANOUT, receiver.url);
   await stats(p); // clear the setup
-  const timed = await unloaded(p, single, receiver, SINGLE);
+  const timed = await unloaded(p, single, receiver, { samples: SINGLE });
   const singleStats = await stats(p);
   // The same POST for a type no destination subscribes to: no delivery, so no queue message and no
   // consumer batch sharing workerd's one thread while the answer goes out.

@@ -160,24 +160,45 @@ export async function d1RoundTrip(b) {
   return summary(per);
 }
 
+/** One delivery through `send(tag)` (which answers its id): request → arrival and the request's own time. */
+async function oneDelivery(send, tag, receiver) {
+  const start = performance.now();
+  const id = await send(tag);
+  const answered = performance.now();
+  await receiver.expect([id], 10_000);
+  return { latency: receiver.arrivals.get(id) - start, request: answered - start };
+}
+
 /**
  * 2. One event, one destination, nothing else running: ingest start → arrival, one after another. The
- * first WARMUP_SINGLE go unmeasured, so the isolate is JIT-warm, as a worker serving traffic is.
+ * first WARMUP_SINGLE go unmeasured, so the isolate is JIT-warm, as a worker serving traffic is. With
+ * `alongside` (another worker's one-delivery send, the contract floor's), each sample is followed by one
+ * of its own, so the two share the host's state sample by sample; the result then adds its figures and
+ * the pipeline's latency minus its, paired by sample.
  */
-export async function unloaded(p, ws, receiver, samples = SINGLE, warmup = WARMUP_SINGLE) {
+export async function unloaded(
+  p,
+  ws,
+  receiver,
+  { alongside = null, samples = SINGLE, warmup = WARMUP_SINGLE } = {},
+) {
   const latencies = [];
   const ingestMs = [];
+  const other = { latencies: [], requests: [], differences: [] };
+  const pipelineOne = async () => (await ingest(p, ws)).deliveries[0].id;
   for (let i = 0; i < warmup + samples; i++) {
-    const start = performance.now();
-    const accepted = await ingest(p, ws);
-    const answered = performance.now();
-    const id = accepted.deliveries[0].id;
-    await receiver.expect([id], 10_000);
-    if (i >= warmup) {
-      latencies.push(receiver.arrivals.get(id) - start);
-      ingestMs.push(answered - start);
-    }
+    const mine = await oneDelivery(pipelineOne, i, receiver);
     await sleep(30); // let the consumer record the outcome before the next one
+    const theirs = alongside ? await oneDelivery(alongside, `single-${i}`, receiver) : null;
+    if (theirs) await sleep(30);
+    if (i < warmup) continue;
+    latencies.push(mine.latency);
+    ingestMs.push(mine.request);
+    if (theirs) {
+      other.latencies.push(theirs.latency);
+      other.requests.push(theirs.request);
+      other.differences.push(mine.latency - theirs.latency);
+    }
   }
   const health = [];
   for (let i = 0; i < samples; i++) {
@@ -191,6 +212,12 @@ export async function unloaded(p, ws, receiver, samples = SINGLE, warmup = WARMU
     ingest: summary(ingestMs),
     healthz: summary(health),
     ingestSamples: ingestMs,
+    ...(alongside
+      ? {
+          alongside: { ...summary(other.latencies), request: summary(other.requests) },
+          pairedDifference: summary(other.differences),
+        }
+      : {}),
   };
 }
 

@@ -77,18 +77,28 @@ export async function alone(p, receiver, against = null) {
       samples.ingest[kind].push(ingested);
     }
   }
-  const consume = { pipeline: figures(samples.consume.pipeline), floor: figures(samples.consume.floor) };
-  const ingestFigures = { pipeline: figures(samples.ingest.pipeline), floor: figures(samples.ingest.floor) };
-  const result = { rounds: ALONE_ROUNDS, batch: BATCH, posts: POSTS, consume, ingest: ingestFigures };
+  // Paired by round: the pipeline's time minus another kind's in the same round, so the host's drift
+  // between rounds cancels.
+  const paired = (x, other) => summary(x.pipeline.map((s, i) => s.wallMs - x[other][i].wallMs)).median;
+  const both = (x) => ({
+    pipeline: figures(x.pipeline),
+    floor: figures(x.floor),
+    pairedGapMs: paired(x, "floor"),
+  });
+  const result = {
+    rounds: ALONE_ROUNDS,
+    batch: BATCH,
+    posts: POSTS,
+    consume: both(samples.consume),
+    ingest: both(samples.ingest),
+  };
   if (against) {
-    // Paired by round: this checkout's batch minus the other's, so the host's drift between rounds cancels.
-    const paired = (x) => summary(x.pipeline.map((s, i) => s.wallMs - x.against[i].wallMs)).median;
     result.against = {
       root: against,
       consume: figures(samples.consume.against),
       ingest: figures(samples.ingest.against),
-      consumePairedMs: paired(samples.consume),
-      ingestPairedMs: paired(samples.ingest),
+      consumePairedMs: paired(samples.consume, "against"),
+      ingestPairedMs: paired(samples.ingest, "against"),
     };
   }
   return result;
@@ -103,7 +113,8 @@ export function aloneLines(a) {
     `${x.pipeline.cpuMs.toFixed(1)} ms workerd CPU; floor ${x.floor.wallMs.toFixed(1)} ms ` +
     `(min ${x.floor.wallMin.toFixed(1)}), ${x.floor.cpuMs.toFixed(1)} ms CPU; ratio floor / pipeline ` +
     `${(x.floor.wallMs / x.pipeline.wallMs).toFixed(2)} wall, ${(x.floor.cpuMs / x.pipeline.cpuMs).toFixed(2)} CPU; ` +
-    `gap ${us(x.pipeline.wallMs - x.floor.wallMs, n)} µs wall per ${per}`;
+    `gap ${us(x.pipeline.wallMs - x.floor.wallMs, n)} µs wall per ${per} ` +
+    `(paired by round: ${us(x.pairedGapMs, n)} µs)`;
   const lines = [
     `  ${a.rounds} rounds, medians of wall time and means of CPU time:`,
     line(`one consumer batch of ${a.batch}`, a.consume, a.batch, "delivery"),

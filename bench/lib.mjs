@@ -56,8 +56,11 @@ export const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
 
 // ---------------------------------------------------------------------------------------------------
 // The receiver: node:http on 127.0.0.1, keep-alive, answers 200 with an empty body as soon as the
-// request body is read. Records the arrival time (performance.now(), the driver's clock: same process)
-// of the first request carrying each X-Leadpush-Id; counts repeats.
+// request body is read (with BENCH_RECEIVER_BODY, that text instead). Records the arrival time
+// (performance.now(), the driver's clock: same process) of the first request carrying each
+// X-Leadpush-Id; counts repeats.
+
+const ANSWER = Buffer.from(process.env.BENCH_RECEIVER_BODY ?? "");
 
 export async function startReceiver() {
   const arrivals = new Map(); // id -> performance.now() at the request's headers
@@ -82,8 +85,8 @@ export async function startReceiver() {
     }
     req.resume();
     req.on("end", () => {
-      res.writeHead(200, { "Content-Length": "0" });
-      res.end();
+      res.writeHead(200, { "Content-Length": String(ANSWER.length) });
+      res.end(ANSWER);
     });
   });
   const sockets = new Set();

@@ -676,10 +676,15 @@ describe("requests prepared ahead of their sends", () => {
   const payload = { contact: { _id: "ct_1" } };
 
   it("prepares every request of a usual batch, and keeps what a broken one threw for its attempt", () => {
-    const batch = due([row("a", "{{contact._id}}"), row("b", "{{#x}}"), row("c", "{{contact._id}}")]);
+    const batch = due([
+      row("a", "{{contact._id}}"),
+      row("b", "{{#x}}"),
+      row("c", "{{contact._id}}"),
+      row("d", ""),
+    ]);
     const broken = new Error("a payload that does not parse");
     const count = prepareAhead(
-      [...batch, ...due([row("d", "")])],
+      batch,
       (r) => {
         if (r.id === "d") throw broken;
         return payload;
@@ -689,6 +694,8 @@ describe("requests prepared ahead of their sends", () => {
     expect(count).toBe(4);
     expect(batch[0]?.ahead).toMatchObject({ prepared: { ok: true, request: { body: "ct_1" } } });
     expect(batch[1]?.ahead).toMatchObject({ prepared: { ok: false, errorClass: "template_error" } });
+    expect(batch[2]?.ahead).toMatchObject({ prepared: { ok: true } });
+    expect(batch[3]?.ahead).toEqual({ thrown: broken });
   });
 
   it("an attempt sends the headers signed ahead only within their second, and signs again after it", async () => {

@@ -12,6 +12,9 @@ import { apiClient, cpuMeter, sleep, summary } from "./lib.mjs";
 import { FANOUT } from "./workload.mjs";
 
 export const ALONE_ROUNDS = Number(process.env.BENCH_ALONE_ROUNDS ?? 40);
+const LAYER_HOT_N = 2000; // requests in one call: the hot figure
+const LAYER_ROUNDS = Number(process.env.BENCH_LAYER_ROUNDS ?? 150); // one request per call, LAYER_GAP_MS apart: the lukewarm figure
+const LAYER_GAP_MS = 20;
 const WARMUP = 5;
 const BATCH = 100; // what one round's 10 events × FANOUT destinations leave pending
 const POSTS = BATCH / FANOUT;
@@ -85,7 +88,14 @@ export async function alone(p, receiver, against = null) {
     floor: figures(x.floor),
     pairedGapMs: paired(x, "floor"),
   });
+  const targets = [
+    { key: "ingest", app: "worker", mode: "ingest" },
+    { key: "bare", app: "bare", mode: "ingest" },
+    { key: "healthz", app: "worker", mode: "healthz" },
+    ...(against ? [{ key: "againstIngest", app: "against", mode: "ingest" }] : []),
+  ];
   const result = {
+    layer: await apiLayer(p, targets),
     rounds: ALONE_ROUNDS,
     batch: BATCH,
     posts: POSTS,
@@ -104,6 +114,47 @@ export async function alone(p, receiver, against = null) {
   return result;
 }
 
+const layerCall = async (p, app, mode, n) => {
+  const t0 = performance.now();
+  const response = await fetch(`${p.url}/__bench/api-layer?app=${app}&mode=${mode}&n=${n}`);
+  const body = await response.text();
+  if (!response.ok) throw new Error(`api-layer ${app} ${mode}: ${body}`);
+  return performance.now() - t0;
+};
+
+/**
+ * The API layer's own work per request, in µs of the isolate (bench/alone.js answers D1 and the queue in
+ * memory). Hot: LAYER_HOT_N requests in one call, minus a call that makes none, median of 5. Lukewarm:
+ * one request per call, LAYER_GAP_MS apart, as an isolate serving sporadic traffic runs (its caches hold
+ * other work, and far more time goes to the same code), minus the mean of a call on each side that only
+ * makes the request; the median of LAYER_ROUNDS. Every target takes its turn in each round.
+ */
+async function apiLayer(p, targets) {
+  const hot = {};
+  const lukewarm = Object.fromEntries(targets.map(({ key }) => [key, []]));
+  for (const { key, app, mode } of targets) {
+    const per = [];
+    for (let k = 0; k < 5; k++) {
+      const zero = await layerCall(p, app, "none", LAYER_HOT_N);
+      per.push(((await layerCall(p, app, mode, LAYER_HOT_N)) - zero) / LAYER_HOT_N);
+    }
+    hot[key] = summary(per).median * 1000;
+  }
+  for (let round = 0; round < LAYER_ROUNDS; round++) {
+    for (const { key, app, mode } of targets) {
+      await sleep(LAYER_GAP_MS);
+      await layerCall(p, app, "none", 1); // the call that wakes the thread is not counted
+      const before = await layerCall(p, app, "none", 1);
+      const measured = await layerCall(p, app, mode, 1);
+      const after = await layerCall(p, app, "none", 1);
+      lukewarm[key].push((measured - (before + after) / 2) * 1000);
+    }
+  }
+  return Object.fromEntries(
+    targets.map(({ key }) => [key, { hotUs: hot[key], lukewarmUs: summary(lukewarm[key]).median }]),
+  );
+}
+
 const us = (ms, n) => ((ms * 1000) / n).toFixed(0);
 
 /** The lines printed under the table. */
@@ -120,6 +171,15 @@ export function aloneLines(a) {
     line(`one consumer batch of ${a.batch}`, a.consume, a.batch, "delivery"),
     line(`${a.posts} POST /events at once (${FANOUT} deliveries each)`, a.ingest, a.posts, "request"),
   ];
+  const l = a.layer;
+  const both = (x) => `${x.hotUs.toFixed(0)} µs hot, ${x.lukewarmUs.toFixed(0)} µs lukewarm`;
+  lines.push(
+    `  the API layer alone (bench/alone.js: requests made in the isolate, D1 and the queue answered in memory; ` +
+      `hot: ${LAYER_HOT_N} in a row; lukewarm: one every ${LAYER_GAP_MS} ms, median of ${LAYER_ROUNDS}):`,
+    `    POST /events ${both(l.ingest)}; GET /healthz ${both(l.healthz)}; the least a handler does (parse, ` +
+      `ids, payload, the same D1 batch and sendBatch) ${both(l.bare)}`,
+  );
+  if (l.againstIngest) lines.push(`    POST /events of the BENCH_AGAINST checkout: ${both(l.againstIngest)}`);
   if (a.against) {
     const x = a.against;
     const vs = (what, y, paired, n, per) =>

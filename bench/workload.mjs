@@ -23,7 +23,7 @@ export const EVENTS = 200; // per throughput run
 export const FANOUT = 10; // subscribed destinations: EVENTS × FANOUT = 2,000 deliveries per run
 export const DELIVERIES = EVENTS * FANOUT;
 export const CONCURRENCY = 100;
-export const SINGLE = 20; // unloaded single-event latency samples
+export const SINGLE = Number(process.env.BENCH_SINGLE ?? 60); // unloaded single-event latency samples (each paired with the floor's)
 export const WARMUP_SINGLE = 30; // unmeasured ones before them, so every worker measured is JIT-warm
 export const RENDER_N = 20_000;
 export const INGEST_SAMPLES = 60;

@@ -11,7 +11,7 @@
 // /__bench/against/<path>                    <path> served by the other checkout's bundle (its API)
 // GET /__bench/api-layer?app=&mode=&n=       n requests made in this isolate and answered by the worker's
 //                                          fetch (app=worker, or app=against for the other bundle), with D1
-//                                          and the queue answered in memory (apiLayerEnv): the API layer's
+//                                          and the queue answered in memory (layerEnv): the API layer's
 //                                          own work, which D1's round trips hide elsewhere. mode=ingest is
 //                                          POST /events, healthz GET /healthz, none only makes the request;
 //                                          app=bare answers POST /events with the least any handler does
@@ -113,6 +113,7 @@ async function apiLayer(params, env, ctx) {
   }
   return Response.json({ n });
 }
+
 let sequence = 0;
 
 /** A batch as the queue hands one over; acks and retries are no-ops here (nothing is redelivered). */

@@ -4,16 +4,17 @@ import type { Database } from "../db/client";
 import { attempts, type DeliveryRow, type DeliveryStatus, deliveries } from "../db/schema";
 import { newId } from "../ids";
 
-/** A pending delivery of an event to a destination, due now. */
+/** A pending delivery of an event to a destination, due now. `id` is given when SQL made it (the fan-out). */
 export function newDeliveryRow(
   workspaceUuid: string,
   destinationId: string,
   eventId: string,
   eventType: string,
   now = Date.now(),
+  id = newId("dlv"),
 ): DeliveryRow {
   return {
-    id: newId("dlv"),
+    id,
     workspaceUuid,
     destinationId,
     eventId,

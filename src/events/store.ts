@@ -71,10 +71,9 @@ export async function insertEventFanningOut(
     d1.prepare(INSERT_EVENT_SQL).bind(event.workspaceUuid, event.id, event.type, event.payload, now),
     d1.prepare(FANOUT_SQL).bind(event.workspaceUuid, event.type, event.id, now),
   ]);
-  const deliveries = (created?.results ?? []).map((row) => ({
-    ...newDeliveryRow(event.workspaceUuid, row.destination_id, event.id, event.type, now),
-    id: row.id,
-  }));
+  const deliveries = (created?.results ?? []).map((row) =>
+    newDeliveryRow(event.workspaceUuid, row.destination_id, event.id, event.type, now, row.id),
+  );
   return { inserted: (insertedEvent?.meta.changes ?? 0) === 1, deliveries };
 }
 

@@ -182,12 +182,12 @@ export default {
       switch (mode) {
         case "work": {
           const signed = await workBeforeSend(rows[k], payloads(rows[k]), env, policy, Date.now());
-          checksum += signed.signed.headers.length;
+          checksum += Object.keys(signed.signed.fields).length;
           break;
         }
         case "signed": {
           const signed = await signedRequest(x.row, x.payload, x.keys, policy, timestamp);
-          checksum += signed.ok ? signed.signed.headers.length : 0;
+          checksum += signed.ok ? Object.keys(signed.signed.fields).length : 0;
           break;
         }
         case "part-parse":

@@ -706,7 +706,7 @@ describe("requests prepared ahead of their sends", () => {
     const now = Math.floor(Date.now() / 1000);
     const ahead = (timestamp: number): Signed => {
       const fields = { "x-leadpush-timestamp": String(timestamp), "x-signed": "ahead" };
-      return { timestamp, headers: Object.entries(fields), fields, recorded: { rendered: [] } };
+      return { timestamp, fields, recorded: { rendered: [] } };
     };
     const { fetcher, requests } = receiver();
     await attemptDelivery(loaded, prepared, 1, env, fetcher, ahead(now));

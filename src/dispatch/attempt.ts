@@ -37,9 +37,10 @@ export type SignedRequest =
 /** A prepared request's headers, signed for one second (unix seconds), in the forms they are used in. */
 export type Signed = {
   timestamp: number;
-  /** Every header in the order sent: the rendered ones, then Leadpush's (deliveryHeaders). */
-  headers: [string, string][];
-  /** The same as the plain object `fetch` takes (faster for workerd than a list of pairs). */
+  /**
+   * Every header sent, as the plain object `fetch` takes (faster for workerd than a list of pairs): the
+   * rendered ones, then Leadpush's (deliveryHeaders).
+   */
   fields: Record<string, string>;
   /** What the attempt stores: the rendered headers, credentials redacted; the rest are restored. */
   recorded: StoredRequestHeaders;
@@ -61,7 +62,6 @@ export async function signPrepared(
   const fields = Object.fromEntries(headers);
   return {
     timestamp,
-    headers,
     fields,
     recorded: { rendered: redacted(headers.slice(0, request.headers.length)) },
   };

@@ -1,7 +1,7 @@
 // The queue consumer: load → prepare and sign every request → (send, per delivery) → record → ack or retry.
 //
-// D1 work per batch is constant: one statement loads every message's delivery, destination and
-// event; one transaction records every attempt and outcome. The sends in between run concurrently, at
+// D1 work per batch is constant: one round trip loads every message's delivery, destination and
+// event (load.ts); one transaction records every attempt and outcome. The sends in between run concurrently, at
 // most 6 at a time and 2 per destination while others wait (slots.ts).
 import { database } from "../db/client";
 import type { DeliveryMessage } from "../queue";

@@ -7,6 +7,7 @@ import { recordDeadLetters } from "./dispatch/dead-letter";
 import { recoverStalledDeliveries } from "./dispatch/recover";
 import { DEAD_LETTER_QUEUE, type DeliveryMessage } from "./queue";
 
+export { DestinationLane } from "./flow/lane";
 export { WorkspaceCoordinator } from "./workspaces/coordinator";
 
 export default {

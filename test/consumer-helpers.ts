@@ -10,13 +10,20 @@ import { newId } from "../src/ids";
 import type { DeliveryMessage } from "../src/queue";
 import type { Workspace } from "./helpers";
 
-/** A stored pending delivery that was never enqueued: the tests hand its messages to the consumer. */
+/**
+ * A stored pending delivery that was never enqueued: the tests hand its messages to the consumer. Its
+ * destination is put on the consumer's direct path (as one that has answered quickly), since these tests
+ * are about what the consumer itself sends; test/flow tests the lanes.
+ */
 export async function pendingDelivery(
   ws: Workspace,
   destinationId: string,
   type = "contact.created",
   contact: Record<string, unknown> = { _id: "ct_1", attributes: { email: "ada@example.com" } },
 ): Promise<string> {
+  await env.DB.prepare("UPDATE destinations SET send_path = 'direct' WHERE id = ? AND send_path = 'lane'")
+    .bind(destinationId)
+    .run();
   const eventId = newId("evt");
   const payload = buildPayload(eventId, type, ws.uuid, contact, new Date().toISOString());
   const [row] = await insertEventWithDeliveries(

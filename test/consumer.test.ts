@@ -669,6 +669,11 @@ describe("requests prepared ahead of their sends", () => {
     secretCiphertext: "unused",
     previousSecretCiphertext: null,
     previousSecretExpiresAt: null,
+    rateLimitPerSecond: null,
+    sendPath: "direct",
+    consecutiveFailures: 0,
+    failuresSince: null,
+    nextAttemptAt: 0,
     payload: "{}",
   });
   const due = (rows: LoadedDelivery[]): Due[] =>

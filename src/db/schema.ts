@@ -37,6 +37,8 @@ export const apiKeys = sqliteTable(
   (t) => [uniqueIndex("api_keys_key_hash").on(t.keyHash), index("api_keys_workspace").on(t.workspaceUuid)],
 );
 
+export const SEND_PATHS = ["direct", "lane"] as const;
+
 export const destinations = sqliteTable(
   "destinations",
   {
@@ -63,6 +65,17 @@ export const destinations = sqliteTable(
     previousSecretCiphertext: text("previous_secret_ciphertext"),
     previousSecretExpiresAt: integer("previous_secret_expires_at"),
     disabledReason: text("disabled_reason"),
+    // Flow control (docs/flow-control.md). At most this many requests start per second; null: no limit.
+    rateLimitPerSecond: integer("rate_limit_per_second"),
+    // Whether the consumer sends this destination's deliveries itself ("direct": it has answered quickly
+    // and well) or hands them to the destination's own lane, where trouble costs nobody else.
+    sendPath: text("send_path", { enum: SEND_PATHS }).notNull().default("lane"),
+    // The run of failed attempts (timeout, network_error, http_status) since the last success, and when
+    // its first one started; FAILING_AFTER of them make the destination failing (src/flow/policy.ts).
+    consecutiveFailures: integer("consecutive_failures").notNull().default(0),
+    failuresSince: integer("failures_since"),
+    // While failing: when the lane sends its next probe (shown on the dashboard).
+    nextProbeAt: integer("next_probe_at"),
     createdAt: createdAt(),
     updatedAt: integer("updated_at").notNull(),
   },

@@ -12,6 +12,8 @@ export const LIMITS = {
   bodyBytes: 64 * 1024,
   // Bounds an event's fan-out: its deliveries, its queue messages (100 sendBatch calls), its answer.
   destinationsPerWorkspace: 10_000,
+  // A destination's rate limit: requests started per second (docs/flow-control.md).
+  rateLimitPerSecond: 1000,
 } as const;
 
 // RFC 9110 token characters.

@@ -61,6 +61,11 @@ export async function createDestination(env: Env, workspaceUuid: string, input: 
     previousSecretCiphertext: null,
     previousSecretExpiresAt: null,
     disabledReason: null,
+    rateLimitPerSecond: input.rate_limit_per_second,
+    sendPath: "lane" as const,
+    consecutiveFailures: 0,
+    failuresSince: null,
+    nextProbeAt: null,
     createdAt: now,
     updatedAt: now,
   };

@@ -5,6 +5,7 @@ import type { DestinationRow } from "../db/schema";
 import { headerValueProblem } from "../dispatch/escape";
 import { templatedAuthorityError } from "../dispatch/url-policy";
 import { CONTACT_EVENT_TYPES } from "../events/catalog";
+import { FAILING_AFTER, isFailing } from "../flow/policy";
 import { iso, isoOrNull } from "../time";
 import { LIMITS, reservedHeaderReason, templateSyntaxError } from "./rules";
 
@@ -112,6 +113,19 @@ const fields = {
     .min(1, "timeout_seconds must be between 1 and 30")
     .max(30, "timeout_seconds must be between 1 and 30"),
   event_types: eventTypes,
+  rate_limit_per_second: z
+    .number()
+    .int("rate_limit_per_second must be a whole number")
+    .min(1, `rate_limit_per_second must be between 1 and ${LIMITS.rateLimitPerSecond}, or null for no limit`)
+    .max(
+      LIMITS.rateLimitPerSecond,
+      `rate_limit_per_second must be between 1 and ${LIMITS.rateLimitPerSecond}, or null for no limit`,
+    )
+    .nullable()
+    .openapi({
+      description: "At most this many requests start per second; over it deliveries wait. null: no limit.",
+      example: 50,
+    }),
 };
 
 export const DestinationCreate = z
@@ -122,6 +136,7 @@ export const DestinationCreate = z
     query_template: fields.query_template.default([]),
     body_template: fields.body_template.optional().transform((v) => v ?? null),
     timeout_seconds: fields.timeout_seconds.default(10),
+    rate_limit_per_second: fields.rate_limit_per_second.default(null),
   })
   .strict()
   .openapi("DestinationCreate");
@@ -144,6 +159,18 @@ export const Destination = z
     body_template: z.string().nullable(),
     timeout_seconds: z.number().int(),
     event_types: z.array(z.string()),
+    rate_limit_per_second: z.number().int().nullable(),
+    failing_since: z
+      .string()
+      .nullable()
+      .openapi({
+        description: `Set while the destination is failing (${FAILING_AFTER} failed attempts in a row): when the first of them started.`,
+      }),
+    consecutive_failures: z.number().int(),
+    next_probe_at: z
+      .string()
+      .nullable()
+      .openapi({ description: "While failing: when the next probe is sent." }),
     secret_hint: z.string().openapi({ example: "whsec_…f3Qk" }),
     secret_version: z.number().int(),
     previous_secret_expires_at: z.string().nullable(),
@@ -168,6 +195,10 @@ export function destinationJson(row: DestinationRow, eventTypes: readonly string
     body_template: row.bodyTemplate,
     timeout_seconds: row.timeoutSeconds,
     event_types: [...eventTypes].sort(),
+    rate_limit_per_second: row.rateLimitPerSecond,
+    failing_since: isFailing(row.consecutiveFailures) ? isoOrNull(row.failuresSince) : null,
+    consecutive_failures: row.consecutiveFailures,
+    next_probe_at: isFailing(row.consecutiveFailures) ? isoOrNull(row.nextProbeAt) : null,
     secret_hint: row.secretHint,
     secret_version: row.secretVersion,
     // A grace period that has ended is no longer news.

@@ -80,6 +80,7 @@ export async function updateDestination(
       queryTemplate: patch.query_template,
       bodyTemplate: patch.body_template,
       timeoutSeconds: patch.timeout_seconds,
+      rateLimitPerSecond: patch.rate_limit_per_second,
       updatedAt: Date.now(),
     })
     .where(scope)

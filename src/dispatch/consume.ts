@@ -4,6 +4,8 @@
 // event (load.ts); one transaction records every attempt and outcome. The sends in between run concurrently, at
 // most 6 at a time and 2 per destination while others wait (slots.ts).
 import { database } from "../db/client";
+import { goesDirect, handToLanes } from "../flow/handoff";
+import { directPathChanges, healthStatement } from "../flow/health";
 import type { DeliveryMessage } from "../queue";
 import { type AttemptResult, attemptDelivery, type Signed, signPrepared } from "./attempt";
 import { sendToDeadLetter } from "./dead-letter";
@@ -13,6 +15,10 @@ import { type Prepared, prepareRequest, urlPolicyFor } from "./prepare";
 import { recordOutcomes, type Settled } from "./record";
 import { nextStep, retrySpeedup } from "./retry";
 import { runInSlots } from "./slots";
+
+/** A batch whose lane could not be reached tries again this soon (no attempt was made). */
+const LANE_RETRY_SECONDS = 5;
+
 import type { UrlPolicyOptions } from "./url-policy";
 
 /**
@@ -33,6 +39,7 @@ export const attemptNumber = (message: Message<DeliveryMessage>) =>
  */
 function triage(messages: readonly Message<DeliveryMessage>[], rows: Map<string, LoadedDelivery>) {
   const due: Due[] = [];
+  const toLanes: Due[] = [];
   const skipped: string[] = [];
   const seen = new Set<string>();
   for (const message of messages) {
@@ -44,13 +51,13 @@ function triage(messages: readonly Message<DeliveryMessage>[], rows: Map<string,
     }
     seen.add(row.id);
     if (row.enabled) {
-      due.push({ message, row, number });
+      (goesDirect(row) ? due : toLanes).push({ message, row, number });
     } else {
       skipped.push(row.id);
       message.ack();
     }
   }
-  return { due, skipped };
+  return { due, toLanes, skipped };
 }
 
 type SettledMessage = Settled & { message: Message<DeliveryMessage> };
@@ -158,24 +165,46 @@ function preparedFor(d: Due, env: Env, payloadOf: ReturnType<typeof payloadParse
   return d.ahead.prepared;
 }
 
-async function settle(
-  d: Due,
+/**
+ * One attempt and what follows it (retry, success, failure), for the consumer and the lanes alike. What
+ * preparing or sending throws is recorded as the attempt's `internal_error`.
+ */
+export async function attemptAndDecide(
+  row: LoadedDelivery,
+  number: number,
   env: Env,
   fetcher: typeof fetch,
-  payloadOf: ReturnType<typeof payloadParser>,
-): Promise<SettledMessage> {
-  const { message, row, number } = d;
+  prepare: () => Prepared,
+  signed?: Signed,
+): Promise<Settled> {
   let attempt: AttemptResult;
   try {
-    const signed = d.ahead && "signed" in d.ahead ? d.ahead.signed : undefined;
-    attempt = await attemptDelivery(row, preparedFor(d, env, payloadOf), number, env, fetcher, signed);
+    attempt = await attemptDelivery(row, prepare(), number, env, fetcher, signed);
   } catch (error) {
     attempt = internalError(row, number, error);
   }
   const { record, retryAfter } = attempt;
   const result = { errorClass: record.errorClass, status: record.responseStatus, retryAfter };
   const outcome = nextStep(number, result, Math.random, retrySpeedup(env));
-  return { message, record, outcome, destinationId: row.destinationId };
+  return { record, outcome, destinationId: row.destinationId };
+}
+
+async function settle(
+  d: Due,
+  env: Env,
+  fetcher: typeof fetch,
+  payloadOf: ReturnType<typeof payloadParser>,
+): Promise<SettledMessage> {
+  const signed = d.ahead && "signed" in d.ahead ? d.ahead.signed : undefined;
+  const settled = await attemptAndDecide(
+    d.row,
+    d.number,
+    env,
+    fetcher,
+    () => preparedFor(d, env, payloadOf),
+    signed,
+  );
+  return { ...settled, message: d.message };
 }
 
 export async function consumeDeliveries(
@@ -188,7 +217,14 @@ export async function consumeDeliveries(
     ...new Set(batch.messages.map((m) => m.body?.deliveryId).filter((id) => typeof id === "string")),
   ];
   const rows = new Map((ids.length ? await loadDeliveries(db, ids) : []).map((row) => [row.id, row]));
-  const { due, skipped } = triage(batch.messages, rows);
+  const { due, toLanes, skipped } = triage(batch.messages, rows);
+  // First, so a slow destination's lane starts while the direct sends run.
+  const handedOver = toLanes.length
+    ? handToLanes(
+        env,
+        toLanes.map((d) => d.row),
+      )
+    : undefined;
 
   const payloadOf = payloadParser();
   prepareAhead(due, payloadOf, urlPolicyFor(env));
@@ -198,7 +234,16 @@ export async function consumeDeliveries(
     (d) => d.row.destinationId,
     (d) => settle(d, env, fetcher, payloadOf),
   );
-  await recordOutcomes(db, settled, skipped);
+  const failuresBefore = new Map(due.map((d) => [d.row.destinationId, d.row.consecutiveFailures]));
+  const health = directPathChanges(settled, (id) => failuresBefore.get(id) ?? 0);
+  await recordOutcomes(db, settled, skipped, { extra: health.map((c) => healthStatement(env.DB, c)) });
+  if (handedOver) {
+    const taken = await handedOver;
+    for (const { message, row } of toLanes) {
+      if (taken.has(row.id)) message.ack();
+      else message.retry({ delaySeconds: LANE_RETRY_SECONDS });
+    }
+  }
 
   const exhausted = settled.filter((s) => s.outcome.kind === "failed" && s.outcome.exhausted);
   await sendToDeadLetter(

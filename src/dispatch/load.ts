@@ -17,11 +17,22 @@ type Destination = Pick<
   | "secretCiphertext"
   | "previousSecretCiphertext"
   | "previousSecretExpiresAt"
+  | "rateLimitPerSecond"
+  | "sendPath"
+  | "consecutiveFailures"
+  | "failuresSince"
 >;
 
 export type LoadedDelivery = Pick<
   DeliveryRow,
-  "id" | "workspaceUuid" | "eventId" | "status" | "attemptsMade" | "eventType" | "destinationId"
+  | "id"
+  | "workspaceUuid"
+  | "eventId"
+  | "status"
+  | "attemptsMade"
+  | "eventType"
+  | "destinationId"
+  | "nextAttemptAt"
 > &
   Destination & { payload: string };
 
@@ -29,13 +40,14 @@ export type LoadedDelivery = Pick<
 const BATCH = `SELECT value AS id FROM json_each(?1)`;
 export const LOAD_DELIVERIES_SQL = `
   SELECT id, workspace_uuid AS workspaceUuid, event_id AS eventId, status, attempts_made AS attemptsMade,
-         event_type AS eventType, destination_id AS destinationId
+         event_type AS eventType, destination_id AS destinationId, next_attempt_at AS nextAttemptAt
   FROM deliveries WHERE id IN (${BATCH})`;
 export const LOAD_DESTINATIONS_SQL = `
   SELECT id, enabled, method, url_template AS urlTemplate, headers_template AS headersTemplate,
          query_template AS queryTemplate, body_template AS bodyTemplate, timeout_seconds AS timeoutSeconds,
          secret_ciphertext AS secretCiphertext, previous_secret_ciphertext AS previousSecretCiphertext,
-         previous_secret_expires_at AS previousSecretExpiresAt
+         previous_secret_expires_at AS previousSecretExpiresAt, rate_limit_per_second AS rateLimitPerSecond,
+         send_path AS sendPath, consecutive_failures AS consecutiveFailures, failures_since AS failuresSince
   FROM destinations WHERE id IN (SELECT destination_id FROM deliveries WHERE id IN (${BATCH}))`;
 export const LOAD_EVENTS_SQL = `
   SELECT workspace_uuid AS workspaceUuid, id, payload FROM events
@@ -43,7 +55,14 @@ export const LOAD_EVENTS_SQL = `
 
 type StoredDelivery = Pick<
   LoadedDelivery,
-  "id" | "workspaceUuid" | "eventId" | "status" | "attemptsMade" | "eventType" | "destinationId"
+  | "id"
+  | "workspaceUuid"
+  | "eventId"
+  | "status"
+  | "attemptsMade"
+  | "eventType"
+  | "destinationId"
+  | "nextAttemptAt"
 >;
 type StoredDestination = Omit<Destination, "enabled" | "headersTemplate" | "queryTemplate"> & {
   id: string;

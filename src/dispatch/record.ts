@@ -46,8 +46,11 @@ const attemptRow = (r: AttemptRecord) => [
   r.errorMessage,
 ];
 
-/** The delivery's new state after an attempt: status, next due time, and why in words. */
-function outcomeRow({ record, outcome }: Settled, now: number) {
+/**
+ * The delivery's new state after an attempt: status, next due time, and why in words. A delivery its
+ * destination's lane holds has no due time in D1 (the lane keeps it), so the recovery sweep leaves it be.
+ */
+function outcomeRow({ record, outcome }: Settled, now: number, heldByLane: boolean) {
   const status = outcome.kind === "succeeded" ? "succeeded" : outcome.kind === "retry" ? "pending" : "failed";
   let reason: string | null = null;
   if (outcome.kind === "failed")
@@ -57,7 +60,7 @@ function outcomeRow({ record, outcome }: Settled, now: number) {
     id: record.deliveryId,
     n: record.number,
     s: status,
-    t: outcome.kind === "retry" ? now + outcome.delaySeconds * 1000 : null,
+    t: outcome.kind === "retry" && !heldByLane ? now + outcome.delaySeconds * 1000 : null,
     r: reason,
   };
 }
@@ -101,14 +104,26 @@ export function jsonChunks(rows: unknown[]): string[] {
   return chunks;
 }
 
-export async function recordOutcomes(db: Database, settled: Settled[], skipped: string[]): Promise<void> {
+export type RecordOptions = {
+  /** Statements to commit in the same transaction (the destinations' health, src/flow/health.ts). */
+  extra?: D1PreparedStatement[];
+  /** The attempts were made by a destination's lane, which keeps the retries (src/flow/lane.ts). */
+  heldByLane?: boolean;
+};
+
+export async function recordOutcomes(
+  db: Database,
+  settled: Settled[],
+  skipped: string[],
+  { extra = [], heldByLane = false }: RecordOptions = {},
+): Promise<void> {
   const now = Date.now();
   const d1 = db.$client;
   const statements: D1PreparedStatement[] = [];
   if (settled.length) {
     for (const rows of jsonChunks(settled.map((s) => attemptRow(s.record))))
       statements.push(d1.prepare(RECORD_ATTEMPTS_SQL).bind(rows));
-    for (const updates of jsonChunks(settled.map((s) => outcomeRow(s, now))))
+    for (const updates of jsonChunks(settled.map((s) => outcomeRow(s, now, heldByLane))))
       statements.push(d1.prepare(RECORD_OUTCOMES_SQL).bind(now, updates));
   }
   if (skipped.length) statements.push(d1.prepare(RECORD_SKIPPED_SQL).bind(now, JSON.stringify(skipped)));
@@ -116,6 +131,7 @@ export async function recordOutcomes(db: Database, settled: Settled[], skipped: 
     if (outcome.kind === "failed" && outcome.disableDestination)
       statements.push(disableAfterGone(db, destinationId, now));
   }
+  statements.push(...extra);
   // One transaction: every attempt and outcome of the batch is recorded, or none is (and the batch retries).
   if (statements.length) await d1.batch(statements);
 }

@@ -13,7 +13,7 @@ import { signingKeysFor } from "./keys";
 import { type LoadedDelivery, loadDeliveries } from "./load";
 import { type Prepared, prepareRequest, urlPolicyFor } from "./prepare";
 import { recordOutcomes, type Settled } from "./record";
-import { nextStep, retrySpeedup } from "./retry";
+import { HONOURS_RETRY_AFTER, nextStep, retryAfterSeconds, retrySpeedup } from "./retry";
 import { runInSlots } from "./slots";
 
 /** A batch whose lane could not be reached tries again this soon (no attempt was made). */
@@ -186,7 +186,14 @@ export async function attemptAndDecide(
   const { record, retryAfter } = attempt;
   const result = { errorClass: record.errorClass, status: record.responseStatus, retryAfter };
   const outcome = nextStep(number, result, Math.random, retrySpeedup(env));
-  return { record, outcome, destinationId: row.destinationId };
+  const asked =
+    outcome.kind === "retry" &&
+    record.responseStatus !== null &&
+    HONOURS_RETRY_AFTER.has(record.responseStatus) &&
+    retryAfterSeconds(retryAfter) !== null;
+  return asked
+    ? { record, outcome, destinationId: row.destinationId, pauseSeconds: outcome.delaySeconds }
+    : { record, outcome, destinationId: row.destinationId };
 }
 
 async function settle(

@@ -6,7 +6,13 @@ import { destinations } from "../db/schema";
 import type { AttemptRecord } from "./attempt";
 import type { AttemptOutcome } from "./retry";
 
-export type Settled = { record: AttemptRecord; outcome: AttemptOutcome; destinationId: string };
+export type Settled = {
+  record: AttemptRecord;
+  outcome: AttemptOutcome;
+  destinationId: string;
+  /** The receiver asked for this pause (429/503 with Retry-After); its lane holds every delivery for it. */
+  pauseSeconds?: number;
+};
 
 // The (delivery, number) key makes a replayed message's record a no-op. Each row is a JSON array (read
 // by position, cheaper for SQLite than by key); its headers stay JSON (`->`).

@@ -14,7 +14,7 @@ import { sendToDeadLetter } from "../dispatch/dead-letter";
 import { loadDeliveries } from "../dispatch/load";
 import { prepareRequest, urlPolicyFor } from "../dispatch/prepare";
 import { recordOutcomes, type Settled } from "../dispatch/record";
-import { HONOURS_RETRY_AFTER, retrySpeedup } from "../dispatch/retry";
+import { retrySpeedup } from "../dispatch/retry";
 import { healthStatement } from "./health";
 import {
   type Bucket,
@@ -245,10 +245,9 @@ export class DestinationLane extends DurableObject<Env> {
       next.lastProbeAt = null;
     }
     // A receiver that asks for a pause (429/503 with Retry-After) gets it, for every delivery.
-    for (const s of settled) {
-      const status = s.record.responseStatus;
-      if (s.outcome.kind === "retry" && status !== null && HONOURS_RETRY_AFTER.has(status))
-        next.pausedUntil = Math.max(next.pausedUntil ?? 0, now + s.outcome.delaySeconds * 1000);
+    for (const { pauseSeconds } of settled) {
+      if (pauseSeconds !== undefined)
+        next.pausedUntil = Math.max(next.pausedUntil ?? 0, now + pauseSeconds * 1000);
     }
     if (next.pausedUntil !== null && next.pausedUntil <= now) next.pausedUntil = null;
 

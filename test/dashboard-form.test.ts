@@ -54,6 +54,7 @@ describe("the form as the API's JSON shape", () => {
       query_template: [{ key: "event", value: "{{ event.type }}" }],
       body_template: '{\n  "email": "{{ contact.attributes.email }}"\n}',
       timeout_seconds: 15,
+      rate_limit_per_second: null,
       event_types: ["contact.created", "contact.updated"],
     });
     expect(rows).toEqual({ headers: [0, 2], query: [0] });
@@ -71,6 +72,15 @@ describe("the form as the API's JSON shape", () => {
     expect(form.enabled).toBe(false);
     expect(form.event_types).toEqual([]);
     expect(toDestinationInput(form).input.timeout_seconds).toBeNaN();
+  });
+
+  it("reads a typed Rate Limit as a number and a blank one as no limit", () => {
+    const read = (value: string) =>
+      toDestinationInput(readDestinationForm(posted([["rate_limit_per_second", value]]))).input
+        .rate_limit_per_second;
+    expect(read(" 25 ")).toBe(25);
+    expect(read("")).toBeNull();
+    expect(read("2.5")).toBe(2.5); // refused by the API's schema, beside the field
   });
 
   it("never reads more rows than the API allows plus one, whatever is posted", () => {

@@ -16,9 +16,71 @@ import {
   sendsDirect,
 } from "../src/flow/policy";
 import { consume, pendingDelivery } from "./consumer-helpers";
-import { type Captured, call, countRows, createDestination, createWorkspace, receiver } from "./helpers";
+import {
+  type Captured,
+  call,
+  countRows,
+  createDestination,
+  createWorkspace,
+  json,
+  receiver,
+  validDestination,
+} from "./helpers";
 
 afterEach(() => vi.restoreAllMocks());
+
+describe("rate_limit_per_second and the failing state in the API", () => {
+  it.each([0, 1001, 2.5, "10"])(
+    "refuses a rate limit of %j, naming the field, and creates nothing",
+    async (rate) => {
+      const ws = await createWorkspace();
+      const res = await call(`/v1/workspaces/${ws.uuid}/destinations`, {
+        method: "POST",
+        auth: ws.auth,
+        body: validDestination({ rate_limit_per_second: rate }),
+      });
+      expect(res.status).toBe(400);
+      const problem = await json<{ errors: { field: string; detail: string }[] }>(res);
+      expect(problem.errors[0]?.field).toBe("rate_limit_per_second");
+      expect(await countRows("destinations", "workspace_uuid = ?", ws.uuid)).toBe(0);
+    },
+  );
+
+  it("takes a limit on create and update, clears it with null, and shows no failing state by default", async () => {
+    const ws = await createWorkspace();
+    const created = await createDestination(ws, { rate_limit_per_second: 1000 });
+    expect(created.rate_limit_per_second).toBe(1000);
+    expect(created.failing_since).toBeNull();
+    expect(created.consecutive_failures).toBe(0);
+    const path = `/v1/workspaces/${ws.uuid}/destinations/${created.id}`;
+    const patched = await json(
+      await call(path, { method: "PATCH", auth: ws.auth, body: { rate_limit_per_second: 7 } }),
+    );
+    expect(patched.rate_limit_per_second).toBe(7);
+    const cleared = await json(
+      await call(path, { method: "PATCH", auth: ws.auth, body: { rate_limit_per_second: null } }),
+    );
+    expect(cleared.rate_limit_per_second).toBeNull();
+    expect((await createDestination(ws)).rate_limit_per_second).toBeNull();
+  });
+
+  it("is in the OpenAPI document", async () => {
+    const doc = await json<{
+      components: { schemas: Record<string, { properties: Record<string, unknown> }> };
+    }>(await call("/openapi.json"));
+    expect(Object.keys(doc.components.schemas.DestinationCreate?.properties ?? {})).toContain(
+      "rate_limit_per_second",
+    );
+    expect(Object.keys(doc.components.schemas.Destination?.properties ?? {})).toEqual(
+      expect.arrayContaining([
+        "rate_limit_per_second",
+        "failing_since",
+        "consecutive_failures",
+        "next_probe_at",
+      ]),
+    );
+  });
+});
 
 describe("the rules", () => {
   const healthy = { consecutiveFailures: 0, failedProbes: 0, lastProbeAt: null, pausedUntil: null };

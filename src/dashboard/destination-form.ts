@@ -17,6 +17,8 @@ export type DestinationForm = {
   query: Pair[];
   body_template: string;
   timeout_seconds: string;
+  /** Blank: no limit. */
+  rate_limit_per_second: string;
   event_types: string[];
 };
 
@@ -32,6 +34,7 @@ export const blankForm = (): DestinationForm => ({
   query: [],
   body_template: "",
   timeout_seconds: "10",
+  rate_limit_per_second: "",
   event_types: [],
 });
 
@@ -44,6 +47,7 @@ export const formFromDestination = (d: DestinationJson): DestinationForm => ({
   query: d.query_template.map(({ key, value }) => ({ key, value })),
   body_template: d.body_template ?? "",
   timeout_seconds: String(d.timeout_seconds),
+  rate_limit_per_second: d.rate_limit_per_second === null ? "" : String(d.rate_limit_per_second),
   event_types: [...d.event_types],
 });
 
@@ -70,6 +74,7 @@ export function readDestinationForm(form: FormData): DestinationForm {
     // A browser posts a textarea's line breaks as CRLF; the template is what was typed, with LF.
     body_template: text("body_template").replaceAll("\r\n", "\n"),
     timeout_seconds: text("timeout_seconds"),
+    rate_limit_per_second: text("rate_limit_per_second"),
     event_types: strings(form, "event_types"),
   };
 }
@@ -85,6 +90,7 @@ export function toDestinationInput(form: DestinationForm) {
   const headers = kept(form.headers);
   const query = kept(form.query);
   const timeout = form.timeout_seconds.trim();
+  const rate = form.rate_limit_per_second.trim();
   return {
     input: {
       name: form.name,
@@ -95,6 +101,7 @@ export function toDestinationInput(form: DestinationForm) {
       query_template: query.map(({ pair }) => ({ key: pair.key.trim(), value: pair.value })),
       body_template: form.body_template,
       timeout_seconds: timeout === "" ? Number.NaN : Number(timeout),
+      rate_limit_per_second: rate === "" ? null : Number(rate),
       event_types: form.event_types,
     },
     rows: { headers: headers.map((h) => h.row), query: query.map((q) => q.row) },
@@ -120,6 +127,7 @@ const LABELS: Record<string, { inputId: string; label: string }> = {
   url_template: { inputId: "url_template", label: "URL Template" },
   body_template: { inputId: "body_template", label: "Body Template" },
   timeout_seconds: { inputId: "timeout_seconds", label: "Timeout Seconds" },
+  rate_limit_per_second: { inputId: "rate_limit_per_second", label: "Rate Limit" },
   event_types: { inputId: EVENT_TYPES_INPUT, label: "Event subscriptions" },
   headers_template: { inputId: "headers-add", label: "Headers Template" },
   query_template: { inputId: "query-add", label: "Query Template" },
@@ -164,10 +172,12 @@ function placeError(error: FieldError, rows: FormRows): PlacedError {
   const known = LABELS[top] ?? { inputId: "name", label: error.field };
   const fallbacks: Record<string, string> = {
     timeout_seconds: "Timeout Seconds must be a whole number from 1 to 30.",
+    rate_limit_per_second: `Rate Limit must be a whole number of requests per second from 1 to ${LIMITS.rateLimitPerSecond}, or blank for no limit.`,
     method: "Choose GET, POST, PUT, PATCH or DELETE.",
     event_types: "Choose from the contact events listed.",
   };
-  if (top === "timeout_seconds") return { ...known, message: fallbacks.timeout_seconds ?? "" };
+  if (top === "timeout_seconds" || top === "rate_limit_per_second")
+    return { ...known, message: fallbacks[top] ?? "" };
   return { ...known, message: inWords(error.detail, fallbacks[top] ?? "This value is not accepted.") };
 }
 

@@ -14,6 +14,8 @@ export const DETAIL_CSS = `
 .alert p + p { margin-top: var(--s1); }
 .alert-success { color: var(--ok-text); background: var(--ok-bg); border-color: var(--ok-border); margin-bottom: var(--s4); }
 .alert-warning { color: var(--wait-text); background: var(--wait-bg); border-color: var(--wait-border); }
+.failing-banner { margin-bottom: var(--s4); }
+.failing-banner h2 { font-size: 15px; margin-bottom: var(--s1); }
 .alert-error:focus { outline: 3px solid var(--focus); outline-offset: 2px; }
 main > .alert-error { margin-bottom: var(--s4); }
 

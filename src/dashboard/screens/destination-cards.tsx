@@ -55,6 +55,13 @@ export const SettingsCard = ({ destination: d }: { destination: DestinationJson 
         )}
       </Setting>
       <Setting term="Timeout Seconds">{`${d.timeout_seconds} seconds`}</Setting>
+      <Setting term="Rate Limit">
+        {d.rate_limit_per_second === null ? (
+          <span class="muted">No limit</span>
+        ) : (
+          `${d.rate_limit_per_second} per second`
+        )}
+      </Setting>
       <Setting term="Event subscriptions">
         {d.event_types.length ? (
           <ul class="chips">

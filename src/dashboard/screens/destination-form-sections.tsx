@@ -1,5 +1,6 @@
 // The destination form's three sections, in the documentation's order: the endpoint (name, method,
 // URL template, timeout, enabled), the optional templates, and the event subscriptions.
+import { LIMITS } from "../../destinations/rules";
 import { type DestinationForm, EVENT_TYPES_INPUT, METHODS } from "../destination-form";
 import { described, type ErrorsFor, EventChoices, Field, KeyValueList } from "./destination-fields";
 
@@ -61,6 +62,26 @@ const TimeoutAndEnabled = ({ form, errorOf }: SectionProps) => (
         step={1}
         value={form.timeout_seconds}
         {...described("timeout_seconds", true, errorOf("timeout_seconds"))}
+      />
+    </Field>
+    <Field
+      id="rate_limit_per_second"
+      label="Rate Limit"
+      hint={`Optional: at most this many requests per second (1 to ${LIMITS.rateLimitPerSecond}). Deliveries over it wait their turn, oldest first, without using up retries. Leave blank for no limit.`}
+      error={errorOf("rate_limit_per_second")}
+    >
+      <input
+        class="input input-narrow"
+        id="rate_limit_per_second"
+        name="rate_limit_per_second"
+        type="number"
+        inputmode="numeric"
+        min={1}
+        max={LIMITS.rateLimitPerSecond}
+        step={1}
+        placeholder="No limit"
+        value={form.rate_limit_per_second}
+        {...described("rate_limit_per_second", true, errorOf("rate_limit_per_second"))}
       />
     </Field>
     <div class="check">

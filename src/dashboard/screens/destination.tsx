@@ -10,6 +10,7 @@ import { DeleteDialog } from "./delete-destination";
 import { DeliveryHistory, type HistoryProps } from "./delivery-history";
 import { DangerCard, SecretCard, SettingsCard, StateCard } from "./destination-cards";
 import type { Shell } from "./destination-form";
+import { FailingBanner } from "./destination-health";
 import { SecretDialog } from "./secret-dialog";
 
 export const DESTINATION_NOTICES = {
@@ -81,6 +82,7 @@ export const DestinationPage = (props: DestinationPageProps) => {
       <Header ws={ws} d={d} csrf={csrf} />
       {props.notice ? <Notice>{DESTINATION_NOTICES[props.notice]}</Notice> : null}
       {props.alert ? <Refusal>{props.alert}</Refusal> : null}
+      <FailingBanner destination={d} />
       <div class="detail-grid">
         <SettingsCard destination={d} />
         <div class="detail-side">

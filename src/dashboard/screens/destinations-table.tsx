@@ -3,6 +3,7 @@
 import { type DestinationHealth, HEALTH_WINDOW } from "../../deliveries/health";
 import { Pill, type Tone } from "../components";
 import { urls } from "../urls";
+import { FlowNote } from "./destination-health";
 import type { DestinationView } from "./webhooks";
 
 const OUTCOMES: Record<NonNullable<DestinationHealth["latest"]>, { tone: Tone; label: string }> = {
@@ -89,6 +90,7 @@ const DestinationRow = ({
       <div class="health">
         {d.enabled ? <Pill tone="ok">Enabled</Pill> : <Pill tone="off">Disabled</Pill>}
         {!d.enabled && d.disabled_reason ? <span class="state-reason">{d.disabled_reason}</span> : null}
+        <FlowNote destination={d} />
       </div>
     </td>
     <td data-label="Events">

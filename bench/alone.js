@@ -19,7 +19,7 @@ import against from "./__bench_against.js";
 import floor from "./__bench_floor.js";
 import worker from "./index.js";
 
-export { WorkspaceCoordinator } from "./index.js";
+export { DestinationLane, WorkspaceCoordinator } from "./index.js";
 
 const PENDING = "SELECT id FROM deliveries WHERE status = 'pending' ORDER BY id LIMIT 100";
 

@@ -23,6 +23,14 @@ export async function createDestinations(p, ws, count, receiverUrl, eventTypes =
     });
     ids.push(json.id);
   }
+  // The bench measures the healthy steady state: destinations that have answered quickly before and so
+  // are on the consumer's direct path. A new destination's first deliveries go through its lane until it
+  // answers quickly once (docs/flow-control.md); bench/isolation.mjs measures the lanes.
+  if (p.db && ids.length)
+    await p.db
+      .prepare("UPDATE destinations SET send_path = 'direct' WHERE id IN (SELECT value FROM json_each(?))")
+      .bind(JSON.stringify(ids))
+      .run();
   return ids;
 }
 

@@ -11,13 +11,31 @@
 //
 // GET  /__bench/stats      returns (and clears) what was recorded
 // POST /__bench/scheduled  runs the worker's cron handler (recovery sweep, retention purge) once, recorded
-import worker from "./index.js";
+import worker, { DestinationLane as Lane } from "./index.js";
 
 export { WorkspaceCoordinator } from "./index.js";
 
 let requests = [];
 let batches = [];
 let crons = [];
+// What the destinations' lanes did (Durable Objects of this same script): D1 round trips and queue sends.
+let laneD1 = [];
+let laneSends = [];
+const laneRecord = {
+  get d1() {
+    return laneD1;
+  },
+  get sends() {
+    return laneSends;
+  },
+};
+
+/** The lane with its D1 and queues metered, into the module's lane record. */
+export class DestinationLane extends Lane {
+  constructor(ctx, env) {
+    super(ctx, instrumentedEnv(env, laneRecord));
+  }
+}
 
 const snippet = (sql) => sql.replace(/\s+/g, " ").trim().slice(0, 80);
 
@@ -141,10 +159,12 @@ export default {
   async fetch(request, env, ctx) {
     const url = new URL(request.url);
     if (url.pathname === "/__bench/stats") {
-      const out = Response.json({ requests, batches, crons });
+      const out = Response.json({ requests, batches, crons, lanes: { d1: laneD1, sends: laneSends } });
       requests = [];
       batches = [];
       crons = [];
+      laneD1 = [];
+      laneSends = [];
       return out;
     }
     if (url.pathname === "/__bench/scheduled" && request.method === "POST") {

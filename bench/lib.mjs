@@ -322,7 +322,7 @@ export async function loadWorker(workerRoot = process.env.BENCH_WORKER_ROOT) {
  */
 export async function startPipeline(
   worker,
-  { compatibilityFlags, instrumented = false, alone = null, inspector = false } = {},
+  { compatibilityFlags, instrumented = false, alone = null, inspector = false, vars = {} } = {},
 ) {
   const { bundle, config, statements } = worker;
   const operatorToken = `op_bench_${randomBytes(16).toString("hex")}`;
@@ -359,6 +359,7 @@ export async function startPipeline(
       SECRET_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
       ALLOW_PRIVATE_DESTINATIONS: "true",
       ...(alone ? { RECEIVER_URL: `${alone.receiverUrl}/floor` } : {}),
+      ...vars,
     },
     d1Databases: config.d1Databases,
     queueProducers: config.queueProducers,

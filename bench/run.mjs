@@ -12,6 +12,7 @@ import { createDestinations, createWorkspace, probeDelivery, revocationCheck } f
 import { bundleSize, startupCpu } from "./bundle.mjs";
 import { firstTryCost, PRICES, price, purgeCost } from "./cost.mjs";
 import { diagnosticLines, diagnostics } from "./diagnostics.mjs";
+import { isolation, isolationLines, waitingCost } from "./isolation.mjs";
 import {
   disposeAll,
   loadWorker,
@@ -281,6 +282,13 @@ async function main() {
     }
   }
 
+  if (has("isolation")) {
+    log("10. isolation: a healthy workspace behind 12 destinations that never answer...");
+    results.isolation = await section("isolation", () => isolation(worker));
+    log("11. the cost of waiting: deliveries of a failing destination...");
+    results.waiting = await section("waiting", () => waitingCost(worker));
+  }
+
   if (has("bundle")) {
     log("9. bundle size and start-up CPU (wrangler check startup)...");
     results.bundle = await section("bundle", async () => ({
@@ -298,6 +306,10 @@ async function main() {
       "\nCost per delivery (instrumented copy: D1's meta.rows_read / rows_written, counted queue operations):",
     );
     for (const line of costLines(results.cost)) console.log(line);
+  }
+  if (results.isolation || results.waiting) {
+    console.log("\nFlow control (docs/flow-control.md), measured at a real receiver:");
+    for (const line of isolationLines(results.isolation, results.waiting)) console.log(line);
   }
   if (results.profile) {
     console.log("\nCPU profile of the worker's isolate (not D1, not the queue broker):");

@@ -14,6 +14,7 @@ export const SECTIONS = [
   "cost",
   "diagnostics",
   "alone",
+  "isolation",
   "bundle",
   "profile",
 ];

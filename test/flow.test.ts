@@ -200,6 +200,47 @@ async function probeIntervalPassed(destinationId: string) {
   });
 }
 
+describe("the consumer's direct path", () => {
+  it("moves a destination to its lane as soon as a direct send goes unanswered for a second, not when it ends", async () => {
+    const ws = await createWorkspace();
+    const dest = await createDestination(ws, { name: "Went quiet", timeout_seconds: 4 });
+    const id = await pendingDelivery(ws, dest.id);
+    let release: (() => void) | undefined;
+    const answered = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const slow = receiver(async () => {
+      await answered;
+      return new Response("ok");
+    });
+    const batch = consume(slow.fetcher, [{ deliveryId: id, attempts: 1 }]);
+    // While the send is still open, the watcher has already moved the destination off the direct path.
+    await vi.waitFor(async () => expect((await destinationRow(dest.id))?.sendPath).toBe("lane"), {
+      timeout: 2_500,
+      interval: 100,
+    });
+    expect(slow.requests).toHaveLength(1);
+    expect(await statusOf(id)).toBe("pending");
+    release?.();
+    await batch;
+    expect(await statusOf(id)).toBe("succeeded");
+    expect((await destinationRow(dest.id))?.sendPath).toBe("lane");
+  }, 10_000);
+
+  it("leaves a destination that answers within a second on the direct path", async () => {
+    const ws = await createWorkspace();
+    const dest = await createDestination(ws);
+    const id = await pendingDelivery(ws, dest.id);
+    const quick = receiver(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return new Response("ok");
+    });
+    await consume(quick.fetcher, [{ deliveryId: id, attempts: 1 }]);
+    expect(await statusOf(id)).toBe("succeeded");
+    expect((await destinationRow(dest.id))?.sendPath).toBe("direct");
+  });
+});
+
 describe("a destination's lane", () => {
   it("takes a batch from the consumer at once while its receiver hangs, and sends it itself", async () => {
     const ws = await createWorkspace();

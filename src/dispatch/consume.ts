@@ -4,7 +4,7 @@
 // event (load.ts); one transaction records every attempt and outcome. The sends in between run concurrently, at
 // most 6 at a time and 2 per destination while others wait (slots.ts).
 import { database } from "../db/client";
-import { goesDirect, handToLanes } from "../flow/handoff";
+import { goesDirect, handToLanes, watchDirectSends } from "../flow/handoff";
 import { directPathChanges, healthStatement } from "../flow/health";
 import type { DeliveryMessage } from "../queue";
 import { type AttemptResult, attemptDelivery, type Signed, signPrepared } from "./attempt";
@@ -236,11 +236,20 @@ export async function consumeDeliveries(
   const payloadOf = payloadParser();
   prepareAhead(due, payloadOf, urlPolicyFor(env));
   await signAhead(due, env);
+  const watch = due.length ? watchDirectSends(env) : undefined;
   const settled = await runInSlots(
     due,
     (d) => d.row.destinationId,
-    (d) => settle(d, env, fetcher, payloadOf),
+    async (d) => {
+      watch?.started(d.row.id, d.row.destinationId);
+      try {
+        return await settle(d, env, fetcher, payloadOf);
+      } finally {
+        watch?.ended(d.row.id);
+      }
+    },
   );
+  await watch?.stop();
   const failuresBefore = new Map(due.map((d) => [d.row.destinationId, d.row.consecutiveFailures]));
   const health = directPathChanges(settled, (id) => failuresBefore.get(id) ?? 0);
   await recordOutcomes(db, settled, skipped, { extra: health.map((c) => healthStatement(env.DB, c)) });

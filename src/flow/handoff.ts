@@ -1,7 +1,7 @@
 // The consumer's side of flow control: which of a batch's deliveries it sends itself, and handing the
 // rest to their destinations' lanes (lane.ts), one call per destination, before their messages are acked.
 import type { LoadedDelivery } from "../dispatch/load";
-import { sendsDirect } from "./policy";
+import { SLOW_ANSWER_MS, sendsDirect } from "./policy";
 
 /**
  * Whether the consumer sends this delivery itself. A delivery a lane already holds (no due time in D1)
@@ -33,4 +33,44 @@ export async function handToLanes(env: Env, rows: readonly LoadedDelivery[]): Pr
     }),
   );
   return taken;
+}
+
+// Binds: ?1 the destination ids (JSON).
+const TO_LANE_SQL = `
+  UPDATE destinations SET send_path = 'lane'
+  WHERE id IN (SELECT value FROM json_each(?1)) AND send_path = 'direct'`;
+
+/**
+ * Watches a batch's direct sends: a destination with a send still unanswered after SLOW_ANSWER_MS is
+ * moved to its lane at once, not when the send ends (up to its timeout later), so the batches that
+ * follow hand its deliveries to its lane instead of waiting on it too. One timer per batch.
+ */
+export function watchDirectSends(env: Env) {
+  const running = new Map<string, { destinationId: string; startedAt: number }>();
+  const moved = new Set<string>();
+  let pending: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    const now = Date.now();
+    const slow = new Set<string>();
+    for (const { destinationId, startedAt } of running.values())
+      if (now - startedAt >= SLOW_ANSWER_MS && !moved.has(destinationId)) slow.add(destinationId);
+    if (!slow.size) return;
+    for (const id of slow) moved.add(id);
+    const move = env.DB.prepare(TO_LANE_SQL).bind(JSON.stringify([...slow]));
+    pending = pending
+      .then(() => move.run())
+      .catch((error: unknown) =>
+        console.error("could not move slow destinations to their lanes", String(error)),
+      );
+  }, SLOW_ANSWER_MS / 2);
+  return {
+    started: (deliveryId: string, destinationId: string) =>
+      running.set(deliveryId, { destinationId, startedAt: Date.now() }),
+    ended: (deliveryId: string) => running.delete(deliveryId),
+    /** Stops watching; resolves once any move it started is written. */
+    stop: () => {
+      clearInterval(timer);
+      return pending;
+    },
+  };
 }

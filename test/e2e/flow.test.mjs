@@ -141,7 +141,7 @@ async function assertNothingLostOrDoubled(S, sDestinations, dead, expectedStatus
       );
       inFlight += received - attempts.length;
       if (attempts.length) attempted++;
-      attempts.forEach((a, i) => assert.equal(a.number, i + 1));
+      for (const [i, a] of attempts.entries()) assert.equal(a.number, i + 1);
     }
     assert.ok(inFlight <= 6, `at most 6 in flight per destination, saw ${inFlight}`);
   }

@@ -408,3 +408,32 @@ describe("a destination's lane", () => {
     expect(await lane(dest.id).waitingCount()).toBe(1);
   });
 });
+
+describe("a retry its lane holds", () => {
+  it("shows its due time in the API while the recovery sweep cannot see it", async () => {
+    const ws = await createWorkspace();
+    const dest = await createDestination(ws);
+    const [id] = await waitingDeliveries(ws, dest.id, 1);
+    spyReceiver(() => new Response("down", { status: 500 }));
+    const sent = Date.now();
+    await lane(dest.id).accept(dest.id, [id as string]);
+    await vi.waitFor(async () => expect(await attemptsOf(id as string)).toBe(1));
+    const row = await env.DB.prepare(
+      "SELECT next_attempt_at AS t, lane_due_at AS h FROM deliveries WHERE id = ?",
+    )
+      .bind(id)
+      .first<{ t: number | null; h: number | null }>();
+    expect(row?.t).toBeNull();
+    const body = await (await call(`/v1/workspaces/${ws.uuid}/deliveries/${id}`, { auth: ws.auth })).json<{
+      status: string;
+      next_attempt_at: string | null;
+    }>();
+    expect(body.status).toBe("pending");
+    expect(body.next_attempt_at).not.toBeNull();
+    // The first retry is due about 5 s after the failed attempt (docs/deliveries.md).
+    const due = Date.parse(body.next_attempt_at as string) - sent;
+    expect(due).toBeGreaterThan(3_000);
+    expect(due).toBeLessThan(8_000);
+    expect(row?.h).toBe(Date.parse(body.next_attempt_at as string));
+  });
+});

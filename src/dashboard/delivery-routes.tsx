@@ -29,10 +29,8 @@ type Extra = { notice?: DeliveryNotice; alert?: string };
 
 function deliveryPage(c: DashboardContext, loaded: Loaded, extra: Extra, status: 200 | 409 = 200) {
   const { delivery } = loaded;
-  const refresh =
-    delivery.status === "pending" &&
-    delivery.nextAttemptAt !== null &&
-    delivery.nextAttemptAt - Date.now() < REFRESH_WINDOW_MS;
+  const due = delivery.nextAttemptAt ?? delivery.laneDueAt;
+  const refresh = delivery.status === "pending" && due !== null && due - Date.now() < REFRESH_WINDOW_MS;
   const page = (
     <DeliveryPage
       {...shell(c)}

@@ -145,6 +145,9 @@ export const deliveries = sqliteTable(
     attemptsMade: integer("attempts_made").notNull().default(0),
     // When the next attempt is due. Equal to created_at until the first attempt is recorded.
     nextAttemptAt: integer("next_attempt_at"),
+    // When its destination's lane (src/flow/lane.ts) will send it. A delivery the lane holds has no
+    // next_attempt_at, so the recovery sweep leaves it alone; this is its due time for the API to show.
+    laneDueAt: integer("lane_due_at"),
     // Why the delivery stopped without success, in words (410, dead-lettered, skipped…).
     statusReason: text("status_reason"),
     deadLetteredAt: integer("dead_lettered_at"),

@@ -14,7 +14,10 @@ export const Delivery = z
     status: z.enum(DELIVERY_STATUSES),
     status_reason: z.string().nullable(),
     attempts_made: z.number().int(),
-    next_attempt_at: z.string().nullable(),
+    next_attempt_at: z
+      .string()
+      .nullable()
+      .openapi({ description: "When the next attempt is due (pending deliveries); null once finished." }),
     dead_lettered_at: z.string().nullable(),
     created_at: z.string(),
     updated_at: z.string(),
@@ -30,7 +33,7 @@ export function deliveryJson(row: DeliveryRow): z.infer<typeof Delivery> {
     status: row.status,
     status_reason: row.statusReason,
     attempts_made: row.attemptsMade,
-    next_attempt_at: isoOrNull(row.nextAttemptAt),
+    next_attempt_at: isoOrNull(row.nextAttemptAt ?? row.laneDueAt),
     dead_lettered_at: isoOrNull(row.deadLetteredAt),
     created_at: iso(row.createdAt),
     updated_at: iso(row.updatedAt),

@@ -22,6 +22,7 @@ export function newDeliveryRow(
     status: "pending",
     attemptsMade: 0,
     nextAttemptAt: now,
+    laneDueAt: null,
     statusReason: null,
     deadLetteredAt: null,
     createdAt: now,

@@ -27,13 +27,13 @@ export const RECORD_ATTEMPTS_SQL = `
 // would visit every pending delivery; each row is found by its primary key instead.
 export const RECORD_OUTCOMES_SQL = `
   UPDATE deliveries SET status = u.value ->> 's', attempts_made = u.value ->> 'n',
-    next_attempt_at = u.value ->> 't', status_reason = u.value ->> 'r', updated_at = ?1
+    next_attempt_at = u.value ->> 't', lane_due_at = u.value ->> 'h', status_reason = u.value ->> 'r', updated_at = ?1
   FROM json_each(?2) AS u
   WHERE deliveries.id = u.value ->> 'id' AND +deliveries.status = 'pending'
     AND deliveries.attempts_made < u.value ->> 'n'`;
 
 export const RECORD_SKIPPED_SQL = `
-  UPDATE deliveries SET status = 'skipped', next_attempt_at = NULL, updated_at = ?1,
+  UPDATE deliveries SET status = 'skipped', next_attempt_at = NULL, lane_due_at = NULL, updated_at = ?1,
     status_reason = 'the destination was disabled when this delivery was due'
   WHERE id IN (SELECT value FROM json_each(?2)) AND +status = 'pending'`;
 
@@ -53,8 +53,8 @@ const attemptRow = (r: AttemptRecord) => [
 ];
 
 /**
- * The delivery's new state after an attempt: status, next due time, and why in words. A delivery its
- * destination's lane holds has no due time in D1 (the lane keeps it), so the recovery sweep leaves it be.
+ * The delivery's new state after an attempt: status, next due time, and why in words. A retry its
+ * destination's lane holds is due in lane_due_at, not next_attempt_at, so the recovery sweep leaves it be.
  */
 function outcomeRow({ record, outcome }: Settled, now: number, heldByLane: boolean) {
   const status = outcome.kind === "succeeded" ? "succeeded" : outcome.kind === "retry" ? "pending" : "failed";
@@ -62,11 +62,13 @@ function outcomeRow({ record, outcome }: Settled, now: number, heldByLane: boole
   if (outcome.kind === "failed")
     reason = `${outcome.reason}${record.errorMessage ? ` (last: ${record.errorMessage})` : ""}`;
   else if (outcome.kind === "retry") reason = record.errorMessage;
+  const due = outcome.kind === "retry" ? now + outcome.delaySeconds * 1000 : null;
   return {
     id: record.deliveryId,
     n: record.number,
     s: status,
-    t: outcome.kind === "retry" && !heldByLane ? now + outcome.delaySeconds * 1000 : null,
+    t: heldByLane ? null : due,
+    h: heldByLane ? due : null,
     r: reason,
   };
 }

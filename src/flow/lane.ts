@@ -4,9 +4,10 @@
 // consumer's batch is done as soon as the lane has taken its ids.
 //
 // The lane keeps only ids and due times (SQLite in the object); D1 keeps everything else, and a delivery
-// it holds has no due time in D1, so the recovery sweep leaves it alone. It sends in waves: pick what
-// the rules allow now (policy.ts: slots, rate limit, failing and probes, Retry-After), load, send, record
-// in one D1 transaction, repeat; then sleep until the next delivery, token or probe is due.
+// it holds is due in lane_due_at rather than next_attempt_at, so the recovery sweep leaves it alone.
+// It sends in waves: pick what the rules allow now (policy.ts: slots, rate limit, failing and probes,
+// Retry-After), load, send, record in one D1 transaction, repeat; then sleep until the next delivery,
+// token or probe is due.
 import { DurableObject } from "cloudflare:workers";
 import { database } from "../db/client";
 import { attemptAndDecide } from "../dispatch/consume";
@@ -49,11 +50,11 @@ const FLOW_SQL = `
 
 // Binds: ?1 now, ?2 the delivery ids (JSON). Only rows not parked already are written.
 const PARK_SQL = `
-  UPDATE deliveries SET next_attempt_at = NULL
+  UPDATE deliveries SET next_attempt_at = NULL, lane_due_at = ?1
   WHERE id IN (SELECT value FROM json_each(?2)) AND status = 'pending' AND next_attempt_at IS NOT NULL`;
 
 const SKIPPED_SQL = `
-  UPDATE deliveries SET status = 'skipped', next_attempt_at = NULL, updated_at = ?1,
+  UPDATE deliveries SET status = 'skipped', next_attempt_at = NULL, lane_due_at = NULL, updated_at = ?1,
     status_reason = 'the destination was disabled while this delivery waited'
   WHERE id IN (SELECT value FROM json_each(?2)) AND +status = 'pending'`;
 

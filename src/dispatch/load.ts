@@ -23,7 +23,8 @@ type Destination = Pick<
   | "failuresSince"
 >;
 
-export type LoadedDelivery = Pick<
+/** What the consumer reads of a delivery row. */
+type StoredDelivery = Pick<
   DeliveryRow,
   | "id"
   | "workspaceUuid"
@@ -33,8 +34,9 @@ export type LoadedDelivery = Pick<
   | "eventType"
   | "destinationId"
   | "nextAttemptAt"
-> &
-  Destination & { payload: string };
+>;
+
+export type LoadedDelivery = StoredDelivery & Destination & { payload: string };
 
 /** Binds: ?1 the delivery ids as a JSON array (for all three). */
 const BATCH = `SELECT value AS id FROM json_each(?1)`;
@@ -53,17 +55,6 @@ export const LOAD_EVENTS_SQL = `
   SELECT workspace_uuid AS workspaceUuid, id, payload FROM events
   WHERE (workspace_uuid, id) IN (SELECT workspace_uuid, event_id FROM deliveries WHERE id IN (${BATCH}))`;
 
-type StoredDelivery = Pick<
-  LoadedDelivery,
-  | "id"
-  | "workspaceUuid"
-  | "eventId"
-  | "status"
-  | "attemptsMade"
-  | "eventType"
-  | "destinationId"
-  | "nextAttemptAt"
->;
 type StoredDestination = Omit<Destination, "enabled" | "headersTemplate" | "queryTemplate"> & {
   id: string;
   enabled: number;

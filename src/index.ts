@@ -1,10 +1,12 @@
 // The worker: HTTP (the Hono app), the delivery queue and its dead-letter queue, and the cron trigger
-// (the recovery sweep, then the retention purge).
+// (the recovery sweep, the filtered fan-outs an ingest left unfinished, then the retention purge).
 import { app } from "./app";
+import { database } from "./db/client";
 import { purgeExpiredHistory } from "./deliveries/retention";
 import { consumeDeliveries } from "./dispatch/consume";
 import { recordDeadLetters } from "./dispatch/dead-letter";
 import { recoverStalledDeliveries } from "./dispatch/recover";
+import { finishPendingFanOuts } from "./events/filtered-fanout";
 import { DEAD_LETTER_QUEUE, type DeliveryMessage } from "./queue";
 
 export { DestinationLane } from "./flow/lane";
@@ -18,6 +20,7 @@ export default {
   },
   async scheduled(_controller, env) {
     await recoverStalledDeliveries(env);
+    await finishPendingFanOuts(database(env.DB), env.DELIVERY_QUEUE);
     await purgeExpiredHistory(env);
   },
 } satisfies ExportedHandler<Env, DeliveryMessage>;

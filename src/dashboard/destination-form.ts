@@ -20,6 +20,8 @@ export type DestinationForm = {
   /** Blank: no limit. */
   rate_limit_per_second: string;
   event_types: string[];
+  /** JSON text as typed; blank: no filter. */
+  filter: string;
 };
 
 export const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
@@ -36,6 +38,7 @@ export const blankForm = (): DestinationForm => ({
   timeout_seconds: "10",
   rate_limit_per_second: "",
   event_types: [],
+  filter: "",
 });
 
 export const formFromDestination = (d: DestinationJson): DestinationForm => ({
@@ -49,6 +52,7 @@ export const formFromDestination = (d: DestinationJson): DestinationForm => ({
   timeout_seconds: String(d.timeout_seconds),
   rate_limit_per_second: d.rate_limit_per_second === null ? "" : String(d.rate_limit_per_second),
   event_types: [...d.event_types],
+  filter: d.filter ? JSON.stringify(d.filter, null, 2) : "",
 });
 
 const strings = (form: FormData, name: string) =>
@@ -76,7 +80,18 @@ export function readDestinationForm(form: FormData): DestinationForm {
     timeout_seconds: text("timeout_seconds"),
     rate_limit_per_second: text("rate_limit_per_second"),
     event_types: strings(form, "event_types"),
+    filter: text("filter").replaceAll("\r\n", "\n"),
   };
+}
+
+/** The filter as typed: blank is none; text that is not JSON goes as it is, for the API to refuse. */
+function filterInput(text: string): unknown {
+  if (text.trim() === "") return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }
 
 const isBlank = (pair: Pair) => pair.key.trim() === "" && pair.value.trim() === "";
@@ -103,6 +118,7 @@ export function toDestinationInput(form: DestinationForm) {
       timeout_seconds: timeout === "" ? Number.NaN : Number(timeout),
       rate_limit_per_second: rate === "" ? null : Number(rate),
       event_types: form.event_types,
+      filter: filterInput(form.filter),
     },
     rows: { headers: headers.map((h) => h.row), query: query.map((q) => q.row) },
   };
@@ -129,6 +145,7 @@ const LABELS: Record<string, { inputId: string; label: string }> = {
   timeout_seconds: { inputId: "timeout_seconds", label: "Timeout Seconds" },
   rate_limit_per_second: { inputId: "rate_limit_per_second", label: "Rate Limit" },
   event_types: { inputId: EVENT_TYPES_INPUT, label: "Event subscriptions" },
+  filter: { inputId: "filter", label: "Filter" },
   headers_template: { inputId: "headers-add", label: "Headers Template" },
   query_template: { inputId: "query-add", label: "Query Template" },
 };
@@ -178,6 +195,13 @@ function placeError(error: FieldError, rows: FormRows): PlacedError {
   };
   if (top === "timeout_seconds" || top === "rate_limit_per_second")
     return { ...known, message: fallbacks[top] ?? "" };
+  if (top === "filter") {
+    // The engine names the place as the filter wrote it (filter.contact.plan.$gt): keep its words.
+    const message = error.detail.startsWith("filter must be a JSON object")
+      ? 'Filter must be a JSON object, such as { "contact.attributes.plan": "pro" }, or blank for none.'
+      : `${error.detail}.`;
+    return { ...known, message };
+  }
   return { ...known, message: inWords(error.detail, fallbacks[top] ?? "This value is not accepted.") };
 }
 

@@ -78,6 +78,7 @@ export function previewForm(
     headersTemplate: d.headers_template,
     queryTemplate: d.query_template,
     bodyTemplate: d.body_template,
+    filter: d.filter,
   };
   return { ok: true, result: previewRequest(env, workspaceUuid, renderable, { type: eventType }) };
 }

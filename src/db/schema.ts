@@ -65,6 +65,8 @@ export const destinations = sqliteTable(
     previousSecretCiphertext: text("previous_secret_ciphertext"),
     previousSecretExpiresAt: integer("previous_secret_expires_at"),
     disabledReason: text("disabled_reason"),
+    // The subscription's filter (docs/filters.md) as the API took it, checked at save time; null: none.
+    filter: text("filter", { mode: "json" }).$type<Record<string, unknown>>(),
     // Flow control (docs/flow-control.md). At most this many requests start per second; null: no limit.
     rateLimitPerSecond: integer("rate_limit_per_second"),
     // Whether the consumer sends this destination's deliveries itself ("direct": it has answered quickly
@@ -116,12 +118,17 @@ export const events = sqliteTable(
     type: text("type").notNull(),
     // The full event payload (the template context), exactly as receivers get it by default.
     payload: text("payload").notNull(),
+    // 1 from the ingest's transaction until the deliveries of its filtered destinations are written
+    // (src/events/filtered-fanout.ts): the one step of a fan-out that runs after the event is stored.
+    filtersPending: integer("filters_pending").notNull().default(0),
     createdAt: createdAt(),
   },
   (t) => [
     primaryKey({ columns: [t.workspaceUuid, t.id] }),
     // The retention purge finds old events by age.
     index("events_created_at").on(t.createdAt),
+    // The cron finishes a filtered fan-out that its ingest left half done.
+    index("events_filters_pending").on(t.createdAt).where(sql`filters_pending = 1`),
   ],
 );
 

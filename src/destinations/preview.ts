@@ -5,6 +5,7 @@ import type { RenderableDestination } from "../dispatch/render";
 import { deliveryHeaders } from "../dispatch/sign";
 import { type EventType, TEST_EVENT_TYPE } from "../events/catalog";
 import { buildPayload, SAMPLE_CONTACT } from "../events/payload";
+import { isEmptyFilter, matchFilter, parseFilter } from "../filters/filter";
 
 /** The event a preview renders; by default the sample `webhook.test` event. */
 export type PreviewEvent = { type?: EventType; contact?: Record<string, unknown>; occurredAt?: string };
@@ -16,8 +17,11 @@ export type PreviewedRequest = {
   body: string | null;
 };
 
+/** Whether the event would pass the destination's filter; null when it has none. */
+export type FilterVerdict = { matches: true } | { matches: false; failed: string };
+
 export type PreviewResult =
-  | { ok: true; request: PreviewedRequest }
+  | { ok: true; request: PreviewedRequest; filter: FilterVerdict | null }
   | {
       ok: false;
       errorClass: Extract<Prepared, { ok: false }>["errorClass"];
@@ -29,10 +33,17 @@ export type PreviewResult =
 export const PREVIEW_EVENT_ID = "evt_preview";
 export const PREVIEW_SIGNATURE = "v1,<computed when sent>";
 
+function verdictOf(filter: unknown, payload: unknown): FilterVerdict | null {
+  if (isEmptyFilter(filter)) return null;
+  const parsed = parseFilter(filter);
+  if (!parsed.ok) return { matches: false, failed: `${parsed.error.where}: ${parsed.error.reason}` };
+  return matchFilter(parsed.condition, payload);
+}
+
 export function previewRequest(
   env: Env,
   workspaceUuid: string,
-  destination: RenderableDestination,
+  destination: RenderableDestination & { filter?: Record<string, unknown> | null },
   event: PreviewEvent = {},
 ): PreviewResult {
   const type = event.type ?? TEST_EVENT_TYPE;
@@ -54,5 +65,9 @@ export function previewRequest(
     eventType: type,
     signature: PREVIEW_SIGNATURE,
   });
-  return { ok: true, request: { method, url, headers: sent, body } };
+  return {
+    ok: true,
+    request: { method, url, headers: sent, body },
+    filter: verdictOf(destination.filter, payload),
+  };
 }

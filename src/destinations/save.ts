@@ -62,6 +62,7 @@ export async function createDestination(env: Env, workspaceUuid: string, input: 
     previousSecretExpiresAt: null,
     disabledReason: null,
     rateLimitPerSecond: input.rate_limit_per_second,
+    filter: input.filter,
     sendPath: "lane" as const,
     consecutiveFailures: 0,
     failuresSince: null,

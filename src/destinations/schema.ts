@@ -5,6 +5,7 @@ import type { DestinationRow } from "../db/schema";
 import { headerValueProblem } from "../dispatch/escape";
 import { templatedAuthorityError } from "../dispatch/url-policy";
 import { CONTACT_EVENT_TYPES } from "../events/catalog";
+import { isEmptyFilter, parseFilter } from "../filters/filter";
 import { FAILING_AFTER, isFailing } from "../flow/policy";
 import { iso, isoOrNull } from "../time";
 import { LIMITS, reservedHeaderReason, templateSyntaxError } from "./rules";
@@ -94,6 +95,23 @@ const eventTypes = z
   })
   .openapi({ example: ["contact.created", "contact.updated"] });
 
+const filter = z
+  .record(z.string(), z.unknown(), { error: "filter must be a JSON object, or null for none" })
+  .nullable()
+  .superRefine((value, ctx) => {
+    if (isEmptyFilter(value)) return;
+    const parsed = parseFilter(value);
+    if (!parsed.ok)
+      ctx.addIssue({ code: "custom", message: `${parsed.error.where}: ${parsed.error.reason}` });
+  })
+  // {} and null both mean "no filter": store null, so there is one spelling of it.
+  .transform((value) => (isEmptyFilter(value) ? null : value))
+  .openapi({
+    description:
+      "Only events whose payload matches are delivered (docs/filters.md): dotted paths, literals for equality, $eq $neq $gt $gte $lt $lte $in $nin $exists $startsWith $endsWith, $and $or $not. null: every event of the subscribed types.",
+    example: { "contact.attributes.plan": { $in: ["pro", "enterprise"] } },
+  });
+
 const fields = {
   name: z
     .string()
@@ -126,6 +144,7 @@ const fields = {
       description: "At most this many requests start per second; over it deliveries wait. null: no limit.",
       example: 50,
     }),
+  filter,
 };
 
 export const DestinationCreate = z
@@ -137,6 +156,7 @@ export const DestinationCreate = z
     body_template: fields.body_template.optional().transform((v) => v ?? null),
     timeout_seconds: fields.timeout_seconds.default(10),
     rate_limit_per_second: fields.rate_limit_per_second.default(null),
+    filter: fields.filter.default(null),
   })
   .strict()
   .openapi("DestinationCreate");
@@ -160,6 +180,7 @@ export const Destination = z
     timeout_seconds: z.number().int(),
     event_types: z.array(z.string()),
     rate_limit_per_second: z.number().int().nullable(),
+    filter: z.record(z.string(), z.unknown()).nullable(),
     failing_since: z
       .string()
       .nullable()
@@ -196,6 +217,7 @@ export function destinationJson(row: DestinationRow, eventTypes: readonly string
     timeout_seconds: row.timeoutSeconds,
     event_types: [...eventTypes].sort(),
     rate_limit_per_second: row.rateLimitPerSecond,
+    filter: row.filter ?? null,
     failing_since: isFailing(row.consecutiveFailures) ? isoOrNull(row.failuresSince) : null,
     consecutive_failures: row.consecutiveFailures,
     next_probe_at: isFailing(row.consecutiveFailures) ? isoOrNull(row.nextProbeAt) : null,

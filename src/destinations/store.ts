@@ -81,6 +81,7 @@ export async function updateDestination(
       bodyTemplate: patch.body_template,
       timeoutSeconds: patch.timeout_seconds,
       rateLimitPerSecond: patch.rate_limit_per_second,
+      filter: patch.filter,
       updatedAt: Date.now(),
     })
     .where(scope)

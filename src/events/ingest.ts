@@ -6,6 +6,7 @@ import { queueNewDeliveries } from "../dispatch/recover";
 import { newId } from "../ids";
 import type { DeliveryMessage } from "../queue";
 import { TEST_EVENT_TYPE } from "./catalog";
+import { finishFilteredFanOut, matchingTargets, writeFilteredDeliveries } from "./filtered-fanout";
 import { buildPayload, SAMPLE_CONTACT } from "./payload";
 import type { EventIngestInput } from "./schema";
 import { findEvent, insertEventFanningOut, insertEventWithDeliveries, type NewEvent } from "./store";
@@ -32,10 +33,30 @@ export type Ingested = {
   replayed: boolean;
 };
 
-/** The first answer again, for an id seen before: the deliveries its ingestion made. */
-async function replay(db: Database, workspaceUuid: string, id: string): Promise<Ingested | null> {
+/**
+ * The first answer again, for an id seen before: the deliveries its ingestion made. If that ingestion was
+ * cut off before its filtered destinations' deliveries were written, they are written now and queued.
+ */
+async function replay(
+  db: Database,
+  queue: Queue<DeliveryMessage>,
+  workspaceUuid: string,
+  id: string,
+  later: (work: Promise<void>) => void,
+): Promise<Ingested | null> {
   const existing = await findEvent(db, workspaceUuid, id);
   if (!existing) return null;
+  if (existing.filtersPending) {
+    const finished = await finishFilteredFanOut(db, workspaceUuid, id);
+    if (finished.length)
+      later(
+        queueNewDeliveries(
+          db,
+          queue,
+          finished.map((d) => d.id),
+        ),
+      );
+  }
   const { rows, count } = await fanOutOf(db, workspaceUuid, id, existing.createdAt, LISTED_DELIVERIES);
   return { eventId: id, deliveryCount: count, deliveries: rows, replayed: true };
 }
@@ -54,11 +75,15 @@ export async function ingestEvent(
 ): Promise<Ingested> {
   const occurredAt = new Date(input.occurred_at ?? Date.now()).toISOString();
   const event = newEvent(workspaceUuid, input.type, input.contact, occurredAt, input.id);
-  const { inserted, deliveries } = await insertEventFanningOut(db, event);
+  const { inserted, deliveries, filtered, createdAt } = await insertEventFanningOut(db, event);
   if (!inserted) {
     // The id was seen before (perhaps by a concurrent request): answer with the first result.
-    const replayed = await replay(db, workspaceUuid, event.id);
+    const replayed = await replay(db, queue, workspaceUuid, event.id, later);
     if (replayed) return replayed;
+  }
+  if (filtered.length) {
+    const matched = matchingTargets(JSON.parse(event.payload), filtered);
+    deliveries.push(...(await writeFilteredDeliveries(db, { ...event, createdAt }, matched)));
   }
   const sorted = deliveries.sort((a, b) => (a.id < b.id ? -1 : 1));
   if (sorted.length)

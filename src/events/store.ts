@@ -4,17 +4,20 @@ import { and, eq } from "drizzle-orm";
 import { type Database, statement } from "../db/client";
 import { type DeliveryRow, events } from "../db/schema";
 import { newDeliveryRow } from "../deliveries/store";
+import { FILTERED_TARGETS_SQL, type FilteredTarget } from "./filtered-fanout";
 
 /** An event to store: `id` is its public id (the client's, or one we made), unique in the workspace. */
 export type NewEvent = { id: string; workspaceUuid: string; type: string; payload: string };
 
-// An id seen before in the workspace inserts nothing: that is what makes ingestion idempotent.
+// An id seen before in the workspace inserts nothing: that is what makes ingestion idempotent. The event
+// is marked filters_pending when a filtered destination subscribes to its type (filtered-fanout.ts).
 const INSERT_EVENT_SQL = `
-  INSERT INTO events (workspace_uuid, id, type, payload, created_at)
-  VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING`;
+  INSERT INTO events (workspace_uuid, id, type, payload, created_at, filters_pending)
+  VALUES (?1, ?2, ?3, ?4, ?5, EXISTS (${FILTERED_TARGETS_SQL.replace("?2", "?3")}))
+  ON CONFLICT DO NOTHING`;
 
 /**
- * The fan-out: one delivery per enabled destination subscribed to the type, read from the subscription
+ * The fan-out: one delivery per enabled, unfiltered destination subscribed to the type, read from the subscription
  * index inside the transaction — only when the event insert just before it inserted a row (`changes()`
  * is that statement's count), so a replayed id fans out nothing. Delivery ids are made in SQL with the
  * UUIDv7 layout (48-bit milliseconds, then 80 random bits), so they sort with the ids made in JavaScript.
@@ -26,7 +29,7 @@ export const FANOUT_SQL = `
   SELECT printf('dlv_%012x', ?4) || lower(hex(randomblob(10))), s.workspace_uuid, s.destination_id,
          ?3, s.event_type, 'pending', 0, ?4, ?4, ?4
   FROM destination_event_types AS s JOIN destinations AS d ON d.id = s.destination_id
-  WHERE s.workspace_uuid = ?1 AND s.event_type = ?2 AND d.enabled = 1
+  WHERE s.workspace_uuid = ?1 AND s.event_type = ?2 AND d.enabled = 1 AND d.filter IS NULL
     AND changes() = 1
   RETURNING id, destination_id`;
 
@@ -60,27 +63,34 @@ export async function insertEventWithDeliveries(
 /**
  * Stores an event and fans it out in one round trip, so ingest costs the same D1 work however many
  * unsubscribed destinations the workspace has. An id seen before inserts nothing (`inserted: false`).
+ * The filtered destinations' filters come back in `filtered`, to be matched and written after it.
  */
 export async function insertEventFanningOut(
   db: Database,
   event: NewEvent,
-): Promise<{ inserted: boolean; deliveries: DeliveryRow[] }> {
+): Promise<{ inserted: boolean; deliveries: DeliveryRow[]; filtered: FilteredTarget[]; createdAt: number }> {
   const now = Date.now();
   const d1 = db.$client;
-  const [insertedEvent, created] = await d1.batch<{ id: string; destination_id: string }>([
+  const [insertedEvent, created, filtered] = await d1.batch<{
+    id: string;
+    destination_id: string;
+    filter: string;
+  }>([
     d1.prepare(INSERT_EVENT_SQL).bind(event.workspaceUuid, event.id, event.type, event.payload, now),
     d1.prepare(FANOUT_SQL).bind(event.workspaceUuid, event.type, event.id, now),
+    d1.prepare(FILTERED_TARGETS_SQL).bind(event.workspaceUuid, event.type),
   ]);
   const deliveries = (created?.results ?? []).map((row) =>
     newDeliveryRow(event.workspaceUuid, row.destination_id, event.id, event.type, now, row.id),
   );
-  return { inserted: (insertedEvent?.meta.changes ?? 0) === 1, deliveries };
+  const inserted = (insertedEvent?.meta.changes ?? 0) === 1;
+  return { inserted, deliveries, filtered: inserted ? (filtered?.results ?? []) : [], createdAt: now };
 }
 
 /** The event with this public id in the workspace, or null. */
 export async function findEvent(db: Database, workspaceUuid: string, id: string) {
   const found = await db
-    .select({ id: events.id, createdAt: events.createdAt })
+    .select({ id: events.id, createdAt: events.createdAt, filtersPending: events.filtersPending })
     .from(events)
     .where(and(eq(events.workspaceUuid, workspaceUuid), eq(events.id, id)))
     .get();

@@ -65,6 +65,10 @@ const Preview = z
     url: z.string(),
     headers: z.array(z.tuple([z.string(), z.string()])),
     body: z.string().nullable(),
+    filter: z.object({ matches: z.boolean(), failed_condition: z.string().nullable() }).nullable().openapi({
+      description:
+        "Whether the event passes the destination's filter, and if not the first condition that failed (as the filter wrote it, e.g. `filter.contact.attributes.plan`); null when it has no filter. A non-matching event would create no delivery.",
+    }),
   })
   .openapi("Preview");
 
@@ -98,7 +102,12 @@ destinationDeliveryRoutes.openapi(
     if (!preview.ok) {
       throw new ProblemError(422, preview.detail, { slug: preview.errorClass.replace("_", "-") });
     }
-    return c.json(preview.request, 200);
+    const { filter } = preview;
+    const verdict = filter && {
+      matches: filter.matches,
+      failed_condition: filter.matches ? null : filter.failed,
+    };
+    return c.json({ ...preview.request, filter: verdict }, 200);
   },
 );
 

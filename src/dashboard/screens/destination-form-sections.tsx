@@ -172,8 +172,29 @@ export const TemplatesSection = ({ form, errorOf }: SectionProps) => (
   </section>
 );
 
+const FILTER_EXAMPLE = '{\n  "contact.attributes.plan": { "$in": ["pro", "enterprise"] }\n}';
+
 export const EventsSection = ({ form, errorOf }: SectionProps) => (
   <section class="card form-card" aria-label="Event subscriptions">
     <EventChoices chosen={form.event_types} error={errorOf(EVENT_TYPES_INPUT)} />
+    <Field
+      id="filter"
+      label="Filter"
+      error={errorOf("filter")}
+      hint='Optional: deliver only events whose payload matches, as JSON. A path and a value means equal, e.g. {"contact.attributes.plan": "pro"}; operators: $eq $neq $gt $gte $lt $lte $in $nin $exists $startsWith $endsWith, combined with $and, $or, $not. Preview shows whether the sample event matches. Leave blank to receive every event of the chosen types.'
+    >
+      <textarea
+        class="input mono textarea"
+        id="filter"
+        name="filter"
+        rows={4}
+        spellcheck={false}
+        autocapitalize="off"
+        placeholder={FILTER_EXAMPLE}
+        {...described("filter", true, errorOf("filter"))}
+      >
+        {form.filter}
+      </textarea>
+    </Field>
   </section>
 );

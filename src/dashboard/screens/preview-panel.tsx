@@ -56,7 +56,20 @@ export const PreviewResultView = ({ preview }: { preview?: FormPreview }) => (
         </p>
       </div>
     ) : (
-      <RequestView request={preview.result.request} />
+      <>
+        {preview.result.filter &&
+          (preview.result.filter.matches ? (
+            <p class="alert alert-success" role="status" data-filter-verdict="matches">
+              The filter matches this event: it would be delivered.
+            </p>
+          ) : (
+            <p class="alert alert-warning" role="status" data-filter-verdict="filtered">
+              The filter does not match this event, so it would not be delivered:{" "}
+              {preview.result.filter.failed} did not hold. The request it would send otherwise:
+            </p>
+          ))}
+        <RequestView request={preview.result.request} />
+      </>
     )}
   </div>
 );

@@ -56,6 +56,7 @@ describe("the form as the API's JSON shape", () => {
       timeout_seconds: 15,
       rate_limit_per_second: null,
       event_types: ["contact.created", "contact.updated"],
+      filter: null,
     });
     expect(rows).toEqual({ headers: [0, 2], query: [0] });
     const parsed = DestinationCreate.parse(input);

@@ -4,7 +4,7 @@
 declare namespace Cloudflare {
 	interface GlobalProps {
 		mainModule: typeof import("./src/index");
-		durableNamespaces: "WorkspaceCoordinator" | "DestinationLane";
+		durableNamespaces: "WorkspaceCoordinator" | "DestinationLane" | "DevInbox";
 	}
 	interface Env {
 		DB: D1Database;
@@ -16,6 +16,7 @@ declare namespace Cloudflare {
 		ALLOW_PRIVATE_DESTINATIONS: string;
 		WORKSPACE: DurableObjectNamespace<import("./src/index").WorkspaceCoordinator>;
 		LANES: DurableObjectNamespace<import("./src/index").DestinationLane>;
+		INBOX: DurableObjectNamespace<import("./src/index").DevInbox>;
 	}
 }
 interface Env extends Cloudflare.Env {}

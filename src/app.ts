@@ -6,6 +6,7 @@ import { HTTPException } from "hono/http-exception";
 import { dashboardRoutes } from "./dashboard/router";
 import { ProblemError, problemResponse } from "./http/problem";
 import type { AppEnv } from "./http/types";
+import { inboxRoutes } from "./inbox/routes";
 import { catalogRoutes } from "./routes/catalog";
 import { deliveryRoutes } from "./routes/deliveries";
 import { destinationRoutes } from "./routes/destinations";
@@ -32,6 +33,8 @@ app.route("/v1/workspaces", workspaceRoutes);
 app.route("/v1/workspaces/:ws/destinations", destinationRoutes);
 app.route("/v1/workspaces/:ws/deliveries", deliveryRoutes);
 app.route("/v1/workspaces/:ws/events", eventRoutes);
+// Development only (docs/inbox.md): every /dev/… path is a 404 where devToolsEnabled(env) is false.
+app.route("/dev", inboxRoutes);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "workspaceKey", {
   type: "http",

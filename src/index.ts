@@ -10,6 +10,7 @@ import { finishPendingFanOuts } from "./events/filtered-fanout";
 import { DEAD_LETTER_QUEUE, type DeliveryMessage } from "./queue";
 
 export { DestinationLane } from "./flow/lane";
+export { DevInbox } from "./inbox/inbox";
 export { WorkspaceCoordinator } from "./workspaces/coordinator";
 
 export default {

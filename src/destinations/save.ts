@@ -1,5 +1,6 @@
 // Creating and changing a destination: the rules that need more than one field or the environment,
 // then the store. The API routes and the dashboard both save through here, so they always agree.
+import { allowsPrivateDestinations } from "../config";
 import { database } from "../db/client";
 import { checkUrlTemplate } from "../dispatch/url-policy";
 import { fieldError, invalid, ProblemError } from "../http/problem";
@@ -10,11 +11,9 @@ import { LIMITS } from "./rules";
 import { type DestinationCreateInput, type DestinationUpdateInput, destinationJson } from "./schema";
 import { countDestinations, findDestination, insertDestination, updateDestination } from "./store";
 
-const allowPrivate = (env: Env) => env.ALLOW_PRIVATE_DESTINATIONS === "true";
-
 function assertPublicUrl(env: Env, urlTemplate: string | undefined) {
   if (urlTemplate === undefined) return;
-  const reason = checkUrlTemplate(urlTemplate, { allowPrivate: allowPrivate(env) });
+  const reason = checkUrlTemplate(urlTemplate, { allowPrivate: allowsPrivateDestinations(env) });
   if (reason) throw invalid([fieldError(["url_template"], reason)]);
 }
 

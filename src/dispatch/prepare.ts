@@ -1,5 +1,6 @@
 // Preparing a delivery's request: render the templates, then hold the rendered URL to the same policy
 // as the saved template. The consumer and the preview route both prepare through here.
+import { allowsPrivateDestinations } from "../config";
 import type { ErrorClass } from "../db/schema";
 import { type RenderableDestination, type RenderedRequest, renderRequest } from "./render";
 import { TemplateError } from "./templates";
@@ -34,6 +35,6 @@ export function prepareRequest(
   return { ok: true, request };
 }
 
-export const urlPolicyFor = (env: Env): UrlPolicyOptions => ({
-  allowPrivate: env.ALLOW_PRIVATE_DESTINATIONS === "true",
+export const urlPolicyFor = (env: Pick<Env, "ALLOW_PRIVATE_DESTINATIONS">): UrlPolicyOptions => ({
+  allowPrivate: allowsPrivateDestinations(env),
 });

@@ -1,5 +1,6 @@
 // When a failed attempt is tried again. The schedule spreads 8 attempts over about a day and a
 // half, so a receiver that is down overnight still gets its events (the same shape as Svix's).
+import { allowsPrivateDestinations } from "../config";
 import type { ErrorClass } from "../db/schema";
 
 /** Delay before attempt n+1, indexed by n-1: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
@@ -41,7 +42,7 @@ export function backoffSeconds(attempt: number, random = Math.random): number {
 export function retrySpeedup(env: Env): number {
   // A dev-only variable, absent from the production config and so from the generated Env.
   const value = Number((env as Env & { DEV_RETRY_SPEEDUP?: string }).DEV_RETRY_SPEEDUP);
-  return env.ALLOW_PRIVATE_DESTINATIONS === "true" && Number.isFinite(value) && value > 1 ? value : 1;
+  return allowsPrivateDestinations(env) && Number.isFinite(value) && value > 1 ? value : 1;
 }
 
 /** Decides what follows attempt `attempt` that ended with `errorClass` / `status`. */

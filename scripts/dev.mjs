@@ -29,6 +29,8 @@ import { allowPrivateSetting } from "./dev-settings.mjs";
 // receives them as bindings. Nothing but a local database ever holds them.
 const DEV_WORKSPACE_UUID = "11111111-2222-4333-8444-555555555555";
 const DEV_WORKSPACE_NAME = "Dev workspace";
+// The inbox the usage points at (src/inbox/address.ts DEFAULT_INBOX).
+const DEV_INBOX = "demo";
 const DEV_API_KEY = "lpk_dev_local_only_0000000000000000000000000000";
 const DEV_API_KEY_ID = "key_000000000000000000000000000de001";
 
@@ -190,14 +192,29 @@ async function waitUntilReady(url, log) {
   }
 }
 
-function printUsage(url) {
+/** The local inbox (docs/inbox.md) is there exactly when private destinations are allowed. */
+const inboxUrlOf = (url) => `${url}/dev/inbox/${DEV_INBOX}`;
+
+function printUsage(url, allowPrivate) {
   const base = `${url}/v1/workspaces/${DEV_WORKSPACE_UUID}`;
+  const inbox = inboxUrlOf(url);
   const body = JSON.stringify({
-    name: "Example receiver",
+    name: allowPrivate ? "Local inbox" : "Example receiver",
     method: "POST",
-    url_template: "https://example.com/webhooks/{{ event.type }}",
+    url_template: allowPrivate ? inbox : "https://example.com/webhooks/{{ event.type }}",
     event_types: ["contact.created"],
   });
+  const inboxLine = allowPrivate
+    ? `${inbox}  (a receiver: point a destination at it; watch it at ${url}/w/${DEV_WORKSPACE_UUID}/inbox)`
+    : `off in this run (private and local URLs are refused, as in production);\n                 \`npm run dev -- --allow-private\` serves it at ${inbox}`;
+  const tryIt = allowPrivate
+    ? `
+Then send it a test delivery (use the "id" the create answered) and see it arrive, verified:
+
+  curl -sS -X POST '${base}/destinations/<id>/test' -H 'Authorization: Bearer ${DEV_API_KEY}'
+  curl -sS '${inbox}/requests'
+`
+    : "";
   console.log(`
 Leadpush Webhooks is running locally (Ctrl-C stops it).
 
@@ -205,6 +222,7 @@ Leadpush Webhooks is running locally (Ctrl-C stops it).
   Dashboard      ${url}/  (sign in with the API key below)
   Workspace      ${DEV_WORKSPACE_UUID}  (${DEV_WORKSPACE_NAME})
   API key        ${DEV_API_KEY}
+  Inbox          ${inboxLine}
   Operator token OPERATOR_TOKEN in .dev.vars
   API reference  ${url}/docs  (generated from ${url}/openapi.json)
 
@@ -214,7 +232,7 @@ Create a destination (the response shows its signing secret once):
     -H 'Authorization: Bearer ${DEV_API_KEY}' \\
     -H 'Content-Type: application/json' \\
     -d '${body}'
-
+${tryIt}
 List destinations:
 
   curl -sS '${base}/destinations' -H 'Authorization: Bearer ${DEV_API_KEY}'
@@ -305,7 +323,7 @@ async function main() {
   if (stopping || !current) return;
   process.stdout.write(log.text);
   log.live = true;
-  printUsage(url);
+  printUsage(url, setting.allowPrivate);
   console.log(`[dev] ${setting.message}`);
   console.log(`[dev] ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   const ready = {
@@ -313,6 +331,7 @@ async function main() {
     workspace: DEV_WORKSPACE_UUID,
     api_key: DEV_API_KEY,
     allow_private: setting.allowPrivate,
+    inbox_url: setting.allowPrivate ? inboxUrlOf(url) : null,
     wrangler_pid: child.pid,
   };
   console.log(`LEADPUSH_DEV_READY ${JSON.stringify(ready)}`);

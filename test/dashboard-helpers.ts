@@ -15,7 +15,12 @@ export class Visitor {
   /** The CSRF token of the last page that had a form. */
   csrf = "";
 
-  constructor(readonly origin = HTTPS_ORIGIN) {}
+  /** `handler` answers the requests: the worker's own fetch handler unless a test runs another env. */
+  constructor(
+    readonly origin = HTTPS_ORIGIN,
+    readonly handler: (request: Request) => Response | Promise<Response> = (request) =>
+      exports.default.fetch(request),
+  ) {}
 
   async fetch(path: string, init: Send = {}): Promise<Response> {
     const method = init.method ?? (init.form ? "POST" : "GET");
@@ -23,7 +28,7 @@ export class Visitor {
     if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
     if (method !== "GET" && !("origin" in headers)) headers.origin = this.origin;
     const body = init.form ? new URLSearchParams(init.form) : undefined;
-    const response = await exports.default.fetch(
+    const response = await this.handler(
       new Request(`${this.origin}${path}`, { method, headers, body, redirect: "manual" }),
     );
     this.keepCookies(response);

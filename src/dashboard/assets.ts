@@ -6,6 +6,7 @@ import { APP_JS } from "./assets/app-script";
 import { DIALOG_JS } from "./assets/dialog-script";
 import { DOCS_JS } from "./assets/docs-script";
 import { FORM_JS } from "./assets/form-script";
+import { INBOX_JS } from "./assets/inbox-script";
 import { COMPONENTS_CSS } from "./assets/styles-components";
 import { DETAIL_CSS } from "./assets/styles-detail";
 import { DOCS_CSS } from "./assets/styles-docs";
@@ -37,8 +38,9 @@ const ASSETS = {
     LAYOUT_CSS + COMPONENTS_CSS + FORMS_CSS + DETAIL_CSS + DOCS_CSS,
     "text/css; charset=utf-8",
   ),
-  // One file, three small independent parts: the menu, dialogs and copy, the form's rows and preview.
-  js: asset("app", "js", APP_JS + DIALOG_JS + FORM_JS, "text/javascript; charset=utf-8"),
+  // One file, four small independent parts: the menu, dialogs and copy, the form's rows and preview,
+  // and the development inbox (its live list, the form's inbox button).
+  js: asset("app", "js", APP_JS + DIALOG_JS + FORM_JS + INBOX_JS, "text/javascript; charset=utf-8"),
   docsJs: asset("docs", "js", DOCS_JS, "text/javascript; charset=utf-8"),
   icon: asset("icon", "svg", ICON_SVG, "image/svg+xml"),
 } as const;

@@ -49,6 +49,13 @@ export const BookIcon = ({ size = 18 }: IconProps) => (
   </Icon>
 );
 
+export const InboxIcon = ({ size = 18 }: IconProps) => (
+  <Icon size={size}>
+    <path d="M3 13.5 5.5 5h13l2.5 8.5V19a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1z" />
+    <path d="M3 13.5h5l1.5 2.5h5l1.5-2.5h5" />
+  </Icon>
+);
+
 export const ChevronDown = ({ size = 16 }: IconProps) => (
   <Icon size={size} className="chevron">
     <path d="m6 9 6 6 6-6" />

@@ -2,7 +2,9 @@
 // a row; only a successful save leaves the form (303 to the destination's page). Everything else
 // renders the form again with exactly what was typed.
 import { Hono } from "hono";
+import { devToolsEnabled } from "../config";
 import { TEST_EVENT_TYPE } from "../events/catalog";
+import { DEFAULT_INBOX, inboxUrl } from "../inbox/address";
 import {
   applyRowAction,
   blankForm,
@@ -53,8 +55,13 @@ const formPage = (
     status,
   );
 
-/** Preview, add a row, remove a row: the form again, as typed (and the preview when asked for). */
+/** Preview, add a row, remove a row, use the inbox: the form again, as typed (and the preview when asked
+ * for, or the local inbox's URL in the URL Template in development). */
 function formAgain(c: DashboardContext, posted: Posted, editing: Extra["editing"]) {
+  if (posted.action.kind === "use-inbox" && devToolsEnabled(c.env)) {
+    const url_template = inboxUrl(new URL(c.req.url).origin, DEFAULT_INBOX);
+    return formPage(c, { ...posted, form: { ...posted.form, url_template } }, { editing });
+  }
   if (posted.action.kind === "preview") {
     const preview = previewForm(c.env, c.var.workspace.uuid, posted.form, posted.eventType);
     return formPage(c, posted, { editing, preview });

@@ -219,11 +219,14 @@ export function placeErrors(errors: FieldError[], rows: FormRows): PlacedError[]
 export type FormAction =
   | { kind: "save" }
   | { kind: "preview" }
+  /** Development only: the local inbox's URL as the URL Template (docs/inbox.md). */
+  | { kind: "use-inbox" }
   | { kind: "add"; list: "header" | "query" }
   | { kind: "remove"; list: "header" | "query"; row: number };
 
 export function readAction(value: unknown): FormAction {
   if (value === "preview") return { kind: "preview" };
+  if (value === "use-inbox") return { kind: "use-inbox" };
   if (value === "add-header" || value === "add-query")
     return { kind: "add", list: value === "add-header" ? "header" : "query" };
   const remove = typeof value === "string" ? /^remove-(header|query)-(\d{1,2})$/.exec(value) : null;

@@ -2,16 +2,31 @@
 // sign-out, sidebar, main, footer). Landmarks: header, nav, main, footer; a skip link comes first.
 import type { Context } from "hono";
 import { html } from "hono/html";
-import type { Child, PropsWithChildren } from "hono/jsx";
+import { type Child, createContext, type PropsWithChildren, useContext } from "hono/jsx";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { devToolsEnabled } from "../config";
 import { assetPath } from "./assets";
-import { BookIcon, Brand, ChevronDown, CsrfField, IntegrationsIcon, initials } from "./components";
+import { BookIcon, Brand, ChevronDown, CsrfField, InboxIcon, IntegrationsIcon, initials } from "./components";
 import type { Session, SessionWorkspace } from "./session";
 import { urls } from "./urls";
 
+/** In development (devToolsEnabled), the origin the local inbox is reached at; null in production,
+ * where no screen shows the inbox or a way to it. */
+export const DevTools = createContext<{ origin: string } | null>(null);
+
+/** What the screens of this request know about the development tools. */
+export const useDevTools = () => useContext(DevTools);
+
 /** Sends a page: a doctype, then the JSX tree rendered (and escaped) by Hono. */
-export const renderPage = (c: Context, page: Child, status: ContentfulStatusCode = 200) =>
-  c.html(html`<!doctype html>${page}`, status);
+export const renderPage = <E extends { Bindings: Env }>(
+  c: Context<E>,
+  page: Child,
+  status: ContentfulStatusCode = 200,
+) =>
+  c.html(
+    html`<!doctype html>${<DevTools.Provider value={devToolsEnabled(c.env) ? { origin: new URL(c.req.url).origin } : null}>{page}</DevTools.Provider>}`,
+    status,
+  );
 
 type DocumentProps = PropsWithChildren<{ title: string; scripts?: string[]; bodyClass?: string }>;
 
@@ -32,7 +47,7 @@ export const Document = ({ title, scripts = [assetPath("js")], bodyClass, childr
   </html>
 );
 
-export type Section = "integrations";
+export type Section = "integrations" | "inbox";
 
 type ShellProps = PropsWithChildren<{
   title: string;
@@ -98,6 +113,8 @@ const SECTIONS: { section: Section; label: string; href: (ws: string) => string;
   { section: "integrations", label: "Integrations", href: urls.integrations, Icon: IntegrationsIcon },
 ];
 
+const current = (here: boolean, sectionPage: boolean) => (!here ? undefined : sectionPage ? "page" : "true");
+
 const Sidebar = ({ workspace, section, sectionPage = true }: ShellProps) => (
   <aside class="sidebar">
     <nav class="sidebar-nav" aria-label="Main">
@@ -109,7 +126,7 @@ const Sidebar = ({ workspace, section, sectionPage = true }: ShellProps) => (
               <a
                 class="nav-link"
                 href={href(workspace.uuid)}
-                aria-current={name !== section ? undefined : sectionPage ? "page" : "true"}
+                aria-current={current(name === section, sectionPage)}
               >
                 <Icon />
                 {label}
@@ -127,6 +144,18 @@ const Sidebar = ({ workspace, section, sectionPage = true }: ShellProps) => (
               API reference
             </a>
           </li>
+          {useDevTools() ? (
+            <li>
+              <a
+                class="nav-link"
+                href={urls.inbox(workspace.uuid)}
+                aria-current={current(section === "inbox", sectionPage)}
+              >
+                <InboxIcon />
+                Inbox
+              </a>
+            </li>
+          ) : null}
         </ul>
       </div>
     </nav>

@@ -24,4 +24,8 @@ export const urls = {
   deleteDestination: (ws: string, id: string) => `${destination(ws, id)}/delete`,
   delivery,
   redeliver: (ws: string, id: string, deliveryId: string) => `${delivery(ws, id, deliveryId)}/redeliver`,
+  /** Development only: the local inbox's page, its live list (a fragment) and its Clear button. */
+  inbox: (ws: string, name?: string) => `/w/${ws}/inbox${name ? `?name=${encodeURIComponent(name)}` : ""}`,
+  inboxRequests: (ws: string) => `/w/${ws}/inbox/requests`,
+  clearInbox: (ws: string) => `/w/${ws}/inbox/clear`,
 };

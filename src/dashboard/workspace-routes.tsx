@@ -9,6 +9,7 @@ import { PageQuery, page } from "../http/pagination";
 import { deliveryRoutes } from "./delivery-routes";
 import { destinationFormRoutes } from "./destination-form-routes";
 import { destinationRoutes } from "./destination-routes";
+import { inboxRoutes } from "./inbox-routes";
 import { renderPage } from "./layout";
 import { requireWorkspace } from "./middleware";
 import { shell } from "./route-helpers";
@@ -62,3 +63,4 @@ workspaceRoutes.get("/w/:ws/integrations/webhooks", async (c) => {
 workspaceRoutes.route("/", destinationFormRoutes);
 workspaceRoutes.route("/", destinationRoutes);
 workspaceRoutes.route("/", deliveryRoutes);
+workspaceRoutes.route("/", inboxRoutes);

@@ -117,3 +117,13 @@ export async function deleteDestination(db: Database, workspaceUuid: string, id:
 export async function countDestinations(db: Database, workspaceUuid: string): Promise<number> {
   return db.$count(destinations, eq(destinations.workspaceUuid, workspaceUuid));
 }
+
+/** The names of those of `ids` that are this workspace's destinations: id → name. */
+export async function destinationNames(db: Database, workspaceUuid: string, ids: string[]) {
+  if (ids.length === 0) return new Map<string, string>();
+  const rows = await db
+    .select({ id: destinations.id, name: destinations.name })
+    .from(destinations)
+    .where(and(eq(destinations.workspaceUuid, workspaceUuid), inArray(destinations.id, ids)));
+  return new Map(rows.map((row) => [row.id, row.name]));
+}

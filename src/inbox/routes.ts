@@ -6,24 +6,23 @@ import { type Context, Hono } from "hono";
 import { devToolsEnabled } from "../config";
 import { ProblemError } from "../http/problem";
 import type { AppEnv } from "../http/types";
+import { inboxName, inboxUrl } from "./address";
 import { INBOX_KEEP, type InboxRequest } from "./inbox";
 import { verifyInboxRequest } from "./verify";
 
 /** The most of a body the inbox keeps (and verifies); larger bodies are kept cut, and not verified. */
 export const INBOX_BODY_BYTES = 256 * 1024;
-const INBOX_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
-
-export const inboxName = (name: string | undefined): string | null =>
-  name !== undefined && INBOX_NAME.test(name) ? name : null;
 
 /** The inbox's Durable Object for a valid name. */
 export const inboxStub = (env: Env, name: string) => env.INBOX.get(env.INBOX.idFromName(name));
 
-/** Where a destination sends to reach the inbox `name` of the worker at `origin`. */
-export const inboxUrl = (origin: string, name: string) => `${origin}/dev/inbox/${name}`;
-
 /** The inbox requests of `name`, newest first (the dashboard's page reads these too). */
-export async function listInbox(env: Env, name: string, limit = INBOX_KEEP, after = 0): Promise<InboxRequest[]> {
+export async function listInbox(
+  env: Env,
+  name: string,
+  limit = INBOX_KEEP,
+  after = 0,
+): Promise<InboxRequest[]> {
   // RPC types a [name, value] tuple as string[]; the object returns exactly what it stored.
   const requests: unknown = await inboxStub(env, name).list(limit, after);
   return requests as InboxRequest[];

@@ -88,7 +88,8 @@ export async function migrationStatements(dir) {
 
 /**
  * Starts the worker on 127.0.0.1 (a free port) with fresh in-memory state and migrated D1.
- * `vars` adds or overrides bindings; `compatibilityFlags` replaces wrangler.toml's flags;
+ * `vars` adds or overrides bindings (a var set to undefined is left out, as production leaves
+ * ALLOW_PRIVATE_DESTINATIONS out); `compatibilityFlags` replaces wrangler.toml's flags;
  * `handleRuntimeStdio(stdout, stderr)` receives workerd's output (the worker's console) instead of the terminal.
  */
 export async function startWorker({
@@ -110,12 +111,14 @@ export async function startWorker({
     cf: false, // the built-in request.cf: nothing is downloaded from workers.cloudflare.com
     log: new Log(logLevel),
     ...(handleRuntimeStdio ? { handleRuntimeStdio } : {}),
-    bindings: {
-      OPERATOR_TOKEN: operatorToken,
-      SECRET_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
-      ALLOW_PRIVATE_DESTINATIONS: "true",
-      ...vars,
-    },
+    bindings: Object.fromEntries(
+      Object.entries({
+        OPERATOR_TOKEN: operatorToken,
+        SECRET_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+        ALLOW_PRIVATE_DESTINATIONS: "true",
+        ...vars,
+      }).filter(([, value]) => value !== undefined),
+    ),
     d1Databases: config.d1Databases,
     queueProducers: config.queueProducers,
     queueConsumers: config.queueConsumers,

@@ -76,6 +76,23 @@ code.id { font-size: 12.5px; overflow-wrap: anywhere; }
 .waiting { display: flex; align-items: center; gap: var(--s2); font-size: 14px; color: var(--wait-text); }
 .waiting::before { content: ""; width: 10px; height: 10px; border-radius: 50%; background: currentColor; animation: pulse 1.2s ease-in-out infinite; }
 @keyframes pulse { 50% { opacity: 0.3; } }
+/* The development inbox (screens/inbox.tsx). */
+.inbox-setup { display: grid; gap: var(--s4); }
+.inbox-tools { display: flex; flex-wrap: wrap; align-items: center; justify-content: space-between; gap: var(--s3); }
+.inbox-switch { display: flex; align-items: center; gap: var(--s2); }
+.inbox-switch label { font-size: 13px; font-weight: 600; }
+.inbox-heading { font-size: 15px; margin: var(--s6) 0 var(--s1); }
+.inbox-heading .muted { font-weight: 400; font-size: 13px; }
+.inbox-live { font-size: 13px; margin: 0 0 var(--s3); }
+.inbox-list { list-style: none; margin: 0; padding: 0; display: grid; gap: var(--s3); }
+.inbox-request { padding: 0; min-width: 0; }
+.inbox-summary { display: flex; flex-wrap: wrap; align-items: center; gap: var(--s3); padding: var(--s3) var(--s4); cursor: pointer; }
+.inbox-path { flex: 1 1 16rem; min-width: 0; }
+.inbox-verdict { display: inline-flex; flex-wrap: wrap; align-items: center; gap: var(--s2); font-size: 13px; }
+.inbox-when { font-size: 13px; }
+.inbox-detail { display: grid; gap: var(--s3); padding: 0 var(--s4) var(--s4); min-width: 0; }
+.inbox-signature { margin: 0; font-size: 13.5px; }
+.use-inbox { display: flex; flex-wrap: wrap; align-items: center; gap: var(--s2); }
 @media (prefers-reduced-motion: reduce) { .waiting::before { animation: none; } }
 
 /* Dialogs: native <dialog>; without script the secret one is shown in place, open. */

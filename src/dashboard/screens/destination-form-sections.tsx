@@ -1,7 +1,9 @@
 // The destination form's three sections, in the documentation's order: the endpoint (name, method,
 // URL template, timeout, enabled), the optional templates, and the event subscriptions.
 import { LIMITS } from "../../destinations/rules";
+import { DEFAULT_INBOX, inboxUrl } from "../../inbox/address";
 import { type DestinationForm, EVENT_TYPES_INPUT, METHODS } from "../destination-form";
+import { useDevTools } from "../layout";
 import { described, type ErrorsFor, EventChoices, Field, KeyValueList } from "./destination-fields";
 
 type SectionProps = { form: DestinationForm; errorOf: ErrorsFor };
@@ -24,7 +26,8 @@ const MethodAndUrl = ({ form, errorOf }: SectionProps) => (
       hint={
         <>
           The target URL, e.g. <code>{"https://example.com/contacts/{{ contact._id }}/events"}</code>. Use a
-          public HTTPS endpoint: private and local addresses are refused.
+          public HTTPS endpoint: private and local addresses are refused
+          {useDevTools() ? " in production (this development server allows them)" : ""}.
         </>
       }
     >
@@ -39,9 +42,32 @@ const MethodAndUrl = ({ form, errorOf }: SectionProps) => (
         spellcheck={false}
         {...described("url_template", true, errorOf("url_template"))}
       />
+      <UseInbox />
     </Field>
   </div>
 );
+
+/** Development only: one click puts the local inbox's URL in the URL Template (docs/inbox.md). */
+function UseInbox() {
+  const dev = useDevTools();
+  if (!dev) return null;
+  const url = inboxUrl(dev.origin, DEFAULT_INBOX);
+  return (
+    <p class="hint use-inbox">
+      <button
+        type="submit"
+        name="_action"
+        value="use-inbox"
+        class="button button-secondary button-small"
+        data-use-inbox={url}
+        formnovalidate
+      >
+        Use the local inbox
+      </button>
+      <span>Development only: this server keeps what it is sent, on the Inbox page.</span>
+    </p>
+  );
+}
 
 const TimeoutAndEnabled = ({ form, errorOf }: SectionProps) => (
   <>

@@ -1,0 +1,76 @@
+// The Inbox page (development only, docs/inbox.md): the local inbox's last requests, with a fragment
+// the page's script asks for every two seconds and a Clear button. In production every path here is the
+// dashboard's 404 and no screen links to it.
+import { Hono } from "hono";
+import { devToolsEnabled } from "../config";
+import { database } from "../db/client";
+import { destinationNames } from "../destinations/store";
+import { DEFAULT_INBOX, inboxName, inboxUrl } from "../inbox/address";
+import type { InboxRequest } from "../inbox/inbox";
+import { inboxStub, listInbox } from "../inbox/routes";
+import { renderPage } from "./layout";
+import { type DashboardContext, notFoundPage, shell } from "./route-helpers";
+import { InboxList, InboxPage } from "./screens/inbox";
+import type { DashboardEnv } from "./types";
+import { urls } from "./urls";
+
+const SHOWN = 50;
+
+const nameOf = (c: DashboardContext) =>
+  inboxName(c.req.query("name") ?? c.req.query("inbox")) ?? DEFAULT_INBOX;
+
+/** This workspace's names of the destinations the requests' verdicts name. */
+function namesFor(c: DashboardContext, requests: InboxRequest[]) {
+  const ids = new Set(requests.flatMap((r) => (r.verified_by ? [r.verified_by.destination_id] : [])));
+  return destinationNames(database(c.env.DB), c.var.workspace.uuid, [...ids]);
+}
+
+export const inboxRoutes = new Hono<DashboardEnv>();
+
+inboxRoutes.use("/w/:ws/inbox/*", async (c, next) => (devToolsEnabled(c.env) ? next() : notFoundPage(c)));
+inboxRoutes.use("/w/:ws/inbox", async (c, next) => (devToolsEnabled(c.env) ? next() : notFoundPage(c)));
+
+inboxRoutes.get("/w/:ws/inbox", async (c) => {
+  const name = nameOf(c);
+  const requests = await listInbox(c.env, name, SHOWN);
+  return renderPage(
+    c,
+    <InboxPage
+      {...shell(c)}
+      name={name}
+      url={inboxUrl(new URL(c.req.url).origin, name)}
+      requests={requests}
+      names={await namesFor(c, requests)}
+      cleared={c.req.query("notice") === "cleared"}
+    />,
+  );
+});
+
+// The requests newer than ?after=, newest first, as list items; X-Inbox-Latest is the newest id.
+inboxRoutes.get("/w/:ws/inbox/requests", async (c) => {
+  const after = Number(c.req.query("after") ?? 0);
+  const requests = await listInbox(
+    c.env,
+    nameOf(c),
+    SHOWN,
+    Number.isSafeInteger(after) && after > 0 ? after : 0,
+  );
+  const latest = String(requests[0]?.id ?? after);
+  return c.html(
+    <InboxList
+      requests={requests}
+      names={await namesFor(c, requests)}
+      ws={c.var.workspace.uuid}
+      openFirst={false}
+    />,
+    200,
+    { "X-Inbox-Latest": latest, "Cache-Control": "no-store" },
+  );
+});
+
+inboxRoutes.post("/w/:ws/inbox/clear", async (c) => {
+  const form = await c.req.formData();
+  const name = inboxName(String(form.get("name") ?? "")) ?? DEFAULT_INBOX;
+  await inboxStub(c.env, name).clear();
+  return c.redirect(`${urls.inbox(c.var.workspace.uuid, name)}&notice=cleared`, 303);
+});

@@ -13,12 +13,22 @@ export async function createWorkspace(p, name) {
 }
 
 /** `count` destinations sending to `${receiverUrl}/pipeline`, subscribed to `eventTypes`; their ids. */
-export async function createDestinations(p, ws, count, receiverUrl, eventTypes = ["contact.updated"]) {
+export async function createDestinations(
+  p,
+  ws,
+  count,
+  receiverUrl,
+  eventTypes = ["contact.updated"],
+  filter,
+) {
   const ids = [];
   for (let i = 0; i < count; i++) {
     const { json } = await p.client("POST", `/v1/workspaces/${ws.uuid}/destinations`, {
       token: ws.key,
-      body: destinationBody(`${receiverUrl}/pipeline`, `bench ${i}`, eventTypes),
+      body: {
+        ...destinationBody(`${receiverUrl}/pipeline`, `bench ${i}`, eventTypes),
+        ...(filter && { filter }),
+      },
       expect: 201,
     });
     ids.push(json.id);

@@ -328,6 +328,18 @@ export function buildRows(r) {
       "≤ 1.2",
       f.big.median / f.small.median <= 1.2,
     );
+    row(
+      "6",
+      `POST /events, ${f.filteredDestinations.toLocaleString("en")} subscribed destinations with filters (10 match), ms (median)`,
+      `${f.filtered.median.toFixed(2)} (p90 ${f.filtered.p90.toFixed(2)})`,
+    );
+    row(
+      "6",
+      "ratio filtered fan-out / unfiltered fan-out (10 + 9,990 unsubscribed)",
+      (f.filtered.median / f.big.median).toFixed(2),
+      "≤ 1.3",
+      f.filtered.median / f.big.median <= 1.3,
+    );
   }
 
   const h = r.history;

@@ -13,38 +13,89 @@ async function timeRequest(p, path, token, init = {}) {
   return { ms: performance.now() - start, status: response.status, body };
 }
 
-/** 6. POST /events in a workspace with 10 subscribed + 9,990 unsubscribed destinations vs 10 only. */
+// The 9,990 other destinations of the big workspaces, seeded in SQL: a name, the realistic shape and a
+// secret nobody reads (they never get a delivery). `filter` is destination i's filter and `key` its
+// equality key (src/filters/key.ts) as SQL expressions of i; the subscriptions carry the key as the API's
+// writes do (checked against one made by the API, in keyOfApiDestination). Binds: ?1 workspace, ?2 count,
+// ?3 now (the event type for subscriptions), ?4 the number before the first id's.
+const seedDestinationsSql = ({ filter, keyPath, keyValue }) => `
+  WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?2)
+  INSERT INTO destinations (id, workspace_uuid, name, enabled, method, url_template, headers_template,
+    query_template, body_template, timeout_seconds, secret_ciphertext, secret_hint, secret_version,
+    created_at, updated_at, filter, filter_key_path, filter_key_value)
+  SELECT printf('dst_%032x', ?4 + i), ?1, 'seeded ' || i, 1, 'POST',
+    'https://hooks.example.com/seeded', '[]', '[]', NULL, 10, 'v1.unused.unused', 'xxxx', 1, ?3, ?3,
+    ${filter}, ${keyPath}, ${keyValue} FROM n`;
+const seedSubscriptionsSql = ({ filter, keyPath, keyValue }) => `
+  WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?2)
+  INSERT INTO destination_event_types (destination_id, workspace_uuid, event_type, filter_kind, filter_path,
+    filter_value)
+  SELECT printf('dst_%032x', ?4 + i), ?1, ?3,
+    CASE WHEN ${filter} IS NULL THEN 0 WHEN ${keyPath} IS NULL THEN 2 ELSE 1 END, ${keyPath}, ${keyValue}
+  FROM n`;
+const FILTERED_IDS_FROM = 1_000_000;
+const UNFILTERED = { filter: "NULL", keyPath: "NULL", keyValue: "NULL" };
+
+// The filtered workspace's filters: every one different (so none is served from another's parse), two
+// conditions each, as a CRM's "this city, above this value" would be; none matches the bench contact.
+const CITY_KEY_PATH = '$."contact"."attributes"."city"';
+const NON_MATCHING = {
+  filter: `json_object('contact.attributes.city', 'City ' || i, 'contact.attributes.lifetime_value',
+    json_object('$gte', i))`,
+  keyPath: `'${CITY_KEY_PATH}'`,
+  keyValue: "'City ' || i",
+};
+const nonMatchingFilter = (i) => ({
+  "contact.attributes.city": `City ${i}`,
+  "contact.attributes.lifetime_value": { $gte: i },
+});
+
+/** The key the API writes on the subscription of a destination with the seeded filter of i = 1. */
+async function keyOfApiDestination(p, receiver) {
+  const ws = await createWorkspace(p, "fan-out key check");
+  const [id] = await createDestinations(p, ws, 1, receiver.url, ["contact.updated"], nonMatchingFilter(1));
+  return p.db
+    .prepare(
+      "SELECT filter_kind, filter_path, filter_value FROM destination_event_types WHERE destination_id = ?",
+    )
+    .bind(id)
+    .first();
+}
+
+/** The 10 filtered destinations that do get the event: the bench contact is an enterprise with consent. */
+const MATCHING_FILTER = { "contact.attributes.plan": "enterprise", "contact.attributes.consent.email": true };
+
+/**
+ * 6. POST /events in a workspace of 10,000 destinations three ways, in the same run:
+ * - big: 10 subscribed + 9,990 subscribed to another type (the fan-out is chosen by the subscriptions);
+ * - filtered: 10,000 subscribed, each with its own filter; 10 match and 9,990 do not (chosen by filters);
+ * - small: only the 10 destinations (the baseline both are held against).
+ * Each delivers to the same 10 destinations, so the figures differ only by the selection's cost.
+ */
 export async function fanoutScaling(p, receiver) {
   const big = await createWorkspace(p, "fan-out 10 + 9,990");
+  const filtered = await createWorkspace(p, "fan-out 10 + 9,990 filtered out");
   const small = await createWorkspace(p, "fan-out 10");
   await createDestinations(p, big, FANOUT, receiver.url);
+  await createDestinations(p, filtered, FANOUT, receiver.url, ["contact.updated"], MATCHING_FILTER);
   await createDestinations(p, small, FANOUT, receiver.url);
   const seedStart = performance.now();
   const now = Date.now();
+  const apiKey = await keyOfApiDestination(p, receiver);
+  if (apiKey?.filter_kind !== 1 || apiKey.filter_path !== CITY_KEY_PATH || apiKey.filter_value !== "City 1")
+    throw new Error(`the seeded filter key is not the API's: ${JSON.stringify(apiKey)}`);
   await p.db.batch([
+    p.db.prepare(seedDestinationsSql(UNFILTERED)).bind(big.uuid, UNSUBSCRIBED, now, 0),
+    p.db.prepare(seedSubscriptionsSql(UNFILTERED)).bind(big.uuid, UNSUBSCRIBED, "contact.deleted", 0),
+    p.db.prepare(seedDestinationsSql(NON_MATCHING)).bind(filtered.uuid, UNSUBSCRIBED, now, FILTERED_IDS_FROM),
     p.db
-      .prepare(
-        `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?2)
-         INSERT INTO destinations (id, workspace_uuid, name, enabled, method, url_template, headers_template,
-           query_template, body_template, timeout_seconds, secret_ciphertext, secret_hint, secret_version,
-           created_at, updated_at)
-         SELECT printf('dst_%032x', i), ?1, 'seeded ' || i, 1, 'POST', 'https://hooks.example.com/seeded',
-           '[]', '[]', NULL, 10, 'v1.unused.unused', 'xxxx', 1, ?3, ?3 FROM n`,
-      )
-      .bind(big.uuid, UNSUBSCRIBED, now),
-    p.db
-      .prepare(
-        `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?2)
-         INSERT INTO destination_event_types (destination_id, workspace_uuid, event_type)
-         SELECT printf('dst_%032x', i), ?1, 'contact.deleted' FROM n`,
-      )
-      .bind(big.uuid, UNSUBSCRIBED),
+      .prepare(seedSubscriptionsSql(NON_MATCHING))
+      .bind(filtered.uuid, UNSUBSCRIBED, "contact.updated", FILTERED_IDS_FROM),
   ]);
   const seedMs = performance.now() - seedStart;
-  const count = await p.db
-    .prepare("SELECT count(*) AS n FROM destinations WHERE workspace_uuid = ?1")
-    .bind(big.uuid)
-    .first("n");
+  const count = (ws) =>
+    p.db.prepare("SELECT count(*) AS n FROM destinations WHERE workspace_uuid = ?1").bind(ws.uuid).first("n");
+  const [destinations, filteredDestinations] = [await count(big), await count(filtered)];
 
   const post = (ws) =>
     timeRequest(p, `/v1/workspaces/${ws.uuid}/events`, ws.key, {
@@ -52,18 +103,22 @@ export async function fanoutScaling(p, receiver) {
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ type: "contact.updated", contact: nextContact() }),
     });
-  const times = { big: [], small: [] };
-  const pair = [
+  const times = { big: [], filtered: [], small: [] };
+  const order = [
     ["big", big],
+    ["filtered", filtered],
     ["small", small],
   ];
   for (let i = 0; i < 5 + INGEST_SAMPLES; i++) {
-    // Alternate which goes first; after each POST, let its 10 deliveries arrive and be recorded, so
+    // Rotate which goes first; after each POST, let its 10 deliveries arrive and be recorded, so
     // every POST meets an idle worker rather than the consumer's work for the previous event.
-    for (const [name, ws] of i % 2 ? [...pair].reverse() : pair) {
+    const turn = [...order.slice(i % 3), ...order.slice(0, i % 3)];
+    for (const [name, ws] of turn) {
       const r = await post(ws);
-      if (r.status !== 202 || r.body.deliveries.length !== FANOUT)
-        throw new Error(`fan-out ingest answered ${r.status} with ${r.body.deliveries?.length} deliveries`);
+      if (r.status !== 202 || r.body.delivery_count !== FANOUT)
+        throw new Error(
+          `fan-out ingest (${name}) answered ${r.status} with ${r.body.delivery_count} deliveries`,
+        );
       if (i >= 5) times[name].push(r.ms);
       await receiver.expect(
         r.body.deliveries.map((d) => d.id),
@@ -72,7 +127,14 @@ export async function fanoutScaling(p, receiver) {
       await sleep(15);
     }
   }
-  return { destinations: count, seedMs, big: summary(times.big), small: summary(times.small) };
+  return {
+    destinations,
+    filteredDestinations,
+    seedMs,
+    big: summary(times.big),
+    filtered: summary(times.filtered),
+    small: summary(times.small),
+  };
 }
 
 const hexId = (prefix, n) => `${prefix}_${n.toString(16).padStart(32, "0")}`;

@@ -5,7 +5,8 @@ import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { database } from "../src/db/client";
-import { FINISH_AFTER_MS, finishPendingFanOuts } from "../src/events/filtered-fanout";
+import { FILTERED_TARGETS_SQL, FINISH_AFTER_MS, finishPendingFanOuts } from "../src/events/filtered-fanout";
+import { filterKey } from "../src/filters/key";
 import worker from "../src/index";
 import {
   call,
@@ -161,6 +162,97 @@ describe("filter at fan-out", () => {
     const pro = await accepted(ws, event("pro"));
     expect(pro.delivery_count).toBe(0);
     expect(await deliveriesOf(paid.id)).toBe(0);
+  });
+});
+
+describe("filter keys: the fan-out reads only the filtered destinations an event may match", () => {
+  it("takes a string equality that must hold as the key, and nothing else", () => {
+    const plan = '$."contact"."attributes"."plan"';
+    expect(filterKey({ "contact.attributes.plan": "paid" })).toEqual({ path: plan, value: "paid" });
+    expect(filterKey({ "contact.attributes.plan": { $eq: "paid", $neq: "x" } })).toEqual({
+      path: plan,
+      value: "paid",
+    });
+    // The first string equality of an AND, at any depth of $and.
+    expect(
+      filterKey({ "contact.seats": { $gt: 3 }, $and: [{ "contact.attributes.plan": "paid" }, { x: "y" }] }),
+    ).toEqual({ path: plan, value: "paid" });
+    for (const none of [
+      null,
+      {},
+      { "contact.seats": 3 },
+      { "contact.ok": true },
+      PAID,
+      { $or: [{ "contact.attributes.plan": "paid" }, { x: "y" }] },
+      { $not: { "contact.attributes.plan": "paid" } },
+      { 'contact.attributes.first "name"': "Ada" },
+    ])
+      expect(filterKey(none)).toBeNull();
+  });
+
+  it("reads keyed filters only when the payload has the key's value there, and unkeyed ones always", async () => {
+    const ws = await createWorkspace();
+    const paid = await createDestination(ws, {
+      filter: { "contact.attributes.plan": "paid", "contact.seats": { $gt: 3 } },
+    });
+    const vip = await createDestination(ws, { filter: { "contact.attributes.tags": "vip" } });
+    const unkeyed = await createDestination(ws, { filter: PAID });
+    const candidates = async (contact: unknown) => {
+      const payload = JSON.stringify({ event: { type: "contact.created" }, contact });
+      const { results } = await env.DB.prepare(FILTERED_TARGETS_SQL)
+        .bind(ws.uuid, "contact.created", payload)
+        .all<{ destination_id: string }>();
+      return results.map((r) => r.destination_id).sort();
+    };
+    expect(await candidates({ attributes: { plan: "free", tags: ["new"] } })).toEqual([unkeyed.id]);
+    expect(await candidates({ attributes: { plan: "paid", tags: ["new", "vip"] } })).toEqual(
+      [paid.id, vip.id, unkeyed.id].sort(),
+    );
+    // Numbers, booleans and paths into arrays are not the key's string.
+    expect(await candidates({ attributes: { plan: 7, tags: [["vip"]] } })).toEqual([unkeyed.id]);
+    // And at fan-out every condition still decides: plan = paid but 2 seats is not a match.
+    const two = await accepted(ws, event("paid"));
+    expect(two.deliveries.map((d) => d.destination_id)).toEqual([]);
+    const many = await accepted(
+      ws,
+      contactEvent({ contact: { _id: "ct_2", seats: 5, attributes: { plan: "paid", tags: ["vip"] } } }),
+    );
+    expect(many.deliveries.map((d) => d.destination_id).sort()).toEqual([paid.id, vip.id].sort());
+  });
+
+  it("keeps the subscriptions in step with the filter through every update", async () => {
+    const ws = await createWorkspace();
+    const dest = await createDestination(ws, {
+      filter: { "contact.attributes.plan": "paid" },
+      event_types: ["contact.created"],
+    });
+    const path = `/v1/workspaces/${ws.uuid}/destinations/${dest.id}`;
+    const kinds = async () => {
+      const { results } = await env.DB.prepare(
+        "SELECT event_type, filter_kind, filter_path, filter_value FROM destination_event_types WHERE destination_id = ? ORDER BY event_type",
+      )
+        .bind(dest.id)
+        .all();
+      return results;
+    };
+    const patch = async (body: Record<string, unknown>) =>
+      expect((await call(path, { method: "PATCH", auth: ws.auth, body })).status).toBe(200);
+    const key = { filter_kind: 1, filter_path: '$."contact"."attributes"."plan"', filter_value: "paid" };
+    expect(await kinds()).toEqual([{ event_type: "contact.created", ...key }]);
+    await patch({ event_types: ["contact.created", "contact.updated"] });
+    expect(await kinds()).toEqual([
+      { event_type: "contact.created", ...key },
+      { event_type: "contact.updated", ...key },
+    ]);
+    await patch({ filter: PAID });
+    expect((await kinds()).map((r) => r.filter_kind)).toEqual([2, 2]);
+    await patch({ filter: null, event_types: ["contact.updated"] });
+    expect(await kinds()).toEqual([
+      { event_type: "contact.updated", filter_kind: 0, filter_path: null, filter_value: null },
+    ]);
+    // Unfiltered again: every contact.updated event reaches it.
+    const got = await accepted(ws, contactEvent({ type: "contact.updated", contact: { _id: "ct_3" } }));
+    expect(got.deliveries.map((d) => d.destination_id)).toEqual([dest.id]);
   });
 });
 

@@ -73,3 +73,34 @@ it("0003 keeps every event, delivery and attempt, with the client's id as the ev
     .first();
   expect(left).toEqual({ d: 0, a: 0 });
 });
+
+it("0008 marks the subscriptions of filters saved before it as read for every event (no key yet)", async () => {
+  // The DB is fully migrated by the test above; a filtered destination as 0007 left it (kind 0), then
+  // 0008's own backfill statement, run again.
+  const ws = "11111111-2222-4333-8444-555555555556";
+  await db.batch([
+    db.prepare("INSERT INTO workspaces (uuid, name, created_at) VALUES (?, 'w', 1)").bind(ws),
+    db
+      .prepare(
+        `INSERT INTO destinations (id, workspace_uuid, name, enabled, method, url_template, headers_template,
+           query_template, timeout_seconds, secret_ciphertext, secret_hint, secret_version, created_at, updated_at,
+           filter) VALUES ('dst_f', ?, 'd', 1, 'POST', 'https://example.com', '[]', '[]', 10, 'v1.x.y', 'h', 1, 1, 1,
+           '{"contact.attributes.plan":"paid"}')`,
+      )
+      .bind(ws),
+    db
+      .prepare(
+        `INSERT INTO destination_event_types (destination_id, workspace_uuid, event_type)
+         VALUES ('dst_f', ?, 'contact.created')`,
+      )
+      .bind(ws),
+  ]);
+  const migration = env.TEST_MIGRATIONS.find((m) => m.name.startsWith("0008_"));
+  const backfill = migration?.queries.find((q) => q.trim().startsWith("UPDATE"));
+  expect(backfill).toBeDefined();
+  await db.prepare(backfill ?? "").run();
+  const row = await db
+    .prepare("SELECT filter_kind, filter_path FROM destination_event_types WHERE destination_id = 'dst_f'")
+    .first();
+  expect(row).toEqual({ filter_kind: 2, filter_path: null });
+});

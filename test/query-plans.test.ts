@@ -7,6 +7,7 @@ import { historyQuery } from "../src/deliveries/store";
 import { LOAD_DELIVERIES_SQL, LOAD_DESTINATIONS_SQL, LOAD_EVENTS_SQL } from "../src/dispatch/load";
 import { RECORD_OUTCOMES_SQL, RECORD_SKIPPED_SQL } from "../src/dispatch/record";
 import { SWEEP_SQL } from "../src/dispatch/recover";
+import { FILTERED_TARGETS_SQL } from "../src/events/filtered-fanout";
 import { FANOUT_SQL } from "../src/events/store";
 
 async function plan(sql: string, ...binds: unknown[]): Promise<string> {
@@ -27,6 +28,14 @@ describe("query plans", () => {
     expect(fanout).toMatch(/SEARCH s USING (COVERING )?INDEX subscriptions_fanout/);
     expect(fanout).toMatch(/SEARCH d USING INDEX sqlite_autoindex_destinations_1 \(id=\?\)/);
     expect(fanout).not.toMatch(/SCAN/);
+  });
+
+  it("reads filtered destinations by key seeks: one per distinct key path, never a scan of the type", async () => {
+    const filtered = await plan(FILTERED_TARGETS_SQL, "w", "contact.created", "{}");
+    expect(filtered).toMatch(
+      /SEARCH s USING (COVERING )?INDEX subscriptions_fanout \(workspace_uuid=\? AND event_type=\? AND filter_kind=\? AND filter_path=\? AND filter_value=\?\)/,
+    );
+    expect(filtered).not.toMatch(/SCAN (s|d|destination_event_types|destinations)\b/);
   });
 
   it("loads a consumer batch by primary keys: deliveries, their destinations, their events", async () => {

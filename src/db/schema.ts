@@ -67,6 +67,9 @@ export const destinations = sqliteTable(
     disabledReason: text("disabled_reason"),
     // The subscription's filter (docs/filters.md) as the API took it, checked at save time; null: none.
     filter: text("filter", { mode: "json" }).$type<Record<string, unknown>>(),
+    // The filter's equality key (src/filters/key.ts), written with it; copied onto the subscriptions.
+    filterKeyPath: text("filter_key_path"),
+    filterKeyValue: text("filter_key_value"),
     // Flow control (docs/flow-control.md). At most this many requests start per second; null: no limit.
     rateLimitPerSecond: integer("rate_limit_per_second"),
     // Whether the consumer sends this destination's deliveries itself ("direct": it has answered quickly
@@ -96,11 +99,25 @@ export const subscriptions = sqliteTable(
       .references(() => destinations.id, { onDelete: "cascade" }),
     workspaceUuid: text("workspace_uuid").notNull(),
     eventType: text("event_type").notNull(),
+    // The destination's filter as the fan-out selects by it, kept equal to the destination row by every
+    // write (src/destinations/store.ts): 0 no filter, 1 a filter with an equality key (path, value), 2 a
+    // filter without one.
+    filterKind: integer("filter_kind").notNull().default(0),
+    filterPath: text("filter_path"),
+    filterValue: text("filter_value"),
   },
   (t) => [
     primaryKey({ columns: [t.destinationId, t.eventType] }),
-    // Fan-out reads exactly the subscribed rows of one workspace and type.
-    index("subscriptions_fanout").on(t.workspaceUuid, t.eventType, t.destinationId),
+    // Fan-out reads exactly the rows it needs of one workspace and type: the unfiltered ones, the keyed
+    // ones whose key the event meets, and the filtered ones without a key (src/events/filtered-fanout.ts).
+    index("subscriptions_fanout").on(
+      t.workspaceUuid,
+      t.eventType,
+      t.filterKind,
+      t.filterPath,
+      t.filterValue,
+      t.destinationId,
+    ),
   ],
 );
 

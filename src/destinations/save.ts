@@ -3,6 +3,7 @@
 import { allowsPrivateDestinations } from "../config";
 import { database } from "../db/client";
 import { checkUrlTemplate } from "../dispatch/url-policy";
+import { filterKeyColumns } from "../filters/key";
 import { fieldError, invalid, ProblemError } from "../http/problem";
 import { newId } from "../ids";
 import { encryptSecret } from "../secrets/at-rest";
@@ -62,6 +63,7 @@ export async function createDestination(env: Env, workspaceUuid: string, input: 
     disabledReason: null,
     rateLimitPerSecond: input.rate_limit_per_second,
     filter: input.filter,
+    ...filterKeyColumns(input.filter),
     sendPath: "lane" as const,
     consecutiveFailures: 0,
     failuresSince: null,

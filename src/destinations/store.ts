@@ -1,12 +1,28 @@
 // Destination records in D1: every read and write is scoped to the workspace that asked.
-import { and, desc, eq, inArray, lt } from "drizzle-orm";
+import { and, desc, eq, inArray, lt, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { destinations, subscriptions } from "../db/schema";
 import type { EventType } from "../events/catalog";
+import { filterKeyColumns } from "../filters/key";
 import { type DestinationUpdateInput, destinationJson } from "./schema";
 
 const subscriptionRows = (workspaceUuid: string, destinationId: string, types: readonly EventType[]) =>
   types.map((eventType) => ({ destinationId, workspaceUuid, eventType }));
+
+/**
+ * Copies the destination's filter, as the fan-out selects by it, onto its subscriptions. Every write of a
+ * filter or of subscriptions ends with it in the same transaction, so the two never disagree.
+ */
+const syncSubscriptions = (db: Database, destinationId: string) =>
+  db
+    .update(subscriptions)
+    .set({
+      filterKind: sql`(SELECT CASE WHEN d.filter IS NULL THEN 0 WHEN d.filter_key_path IS NULL THEN 2 ELSE 1 END
+        FROM ${destinations} AS d WHERE d.id = ${destinationId})`,
+      filterPath: sql`(SELECT d.filter_key_path FROM ${destinations} AS d WHERE d.id = ${destinationId})`,
+      filterValue: sql`(SELECT d.filter_key_value FROM ${destinations} AS d WHERE d.id = ${destinationId})`,
+    })
+    .where(eq(subscriptions.destinationId, destinationId));
 
 export async function insertDestination(
   db: Database,
@@ -16,7 +32,8 @@ export async function insertDestination(
   const insert = db.insert(destinations).values(row);
   const subs = subscriptionRows(row.workspaceUuid, row.id, eventTypes);
   // One batch is one D1 transaction: the destination and its subscriptions land together or not at all.
-  if (subs.length) await db.batch([insert, db.insert(subscriptions).values(subs)]);
+  if (subs.length)
+    await db.batch([insert, db.insert(subscriptions).values(subs), syncSubscriptions(db, row.id)]);
   else await insert;
 }
 
@@ -82,11 +99,17 @@ export async function updateDestination(
       timeoutSeconds: patch.timeout_seconds,
       rateLimitPerSecond: patch.rate_limit_per_second,
       filter: patch.filter,
+      ...(patch.filter === undefined ? {} : filterKeyColumns(patch.filter)),
       updatedAt: Date.now(),
     })
     .where(scope)
     .returning({ id: destinations.id });
-  if (!patch.event_types) return (await update).length === 1;
+  const sync = syncSubscriptions(db, id);
+  if (!patch.event_types) {
+    if (patch.filter === undefined) return (await update).length === 1;
+    const [updated] = await db.batch([update, sync]);
+    return updated.length === 1;
+  }
   const subs = subscriptionRows(workspaceUuid, id, patch.event_types);
   const replace = [
     db
@@ -95,7 +118,7 @@ export async function updateDestination(
   ] as const;
   try {
     const [updated] = subs.length
-      ? await db.batch([update, ...replace, db.insert(subscriptions).values(subs)])
+      ? await db.batch([update, ...replace, db.insert(subscriptions).values(subs), sync])
       : await db.batch([update, ...replace]);
     return updated.length === 1;
   } catch (error) {

@@ -13,11 +13,40 @@ import type { DeliveryMessage } from "../queue";
 /** A subscribed, enabled destination with a filter, as the fan-out reads it. */
 export type FilteredTarget = { destination_id: string; filter: string };
 
-/** Binds: ?1 workspace, ?2 event type. */
-export const FILTERED_TARGETS_SQL = `
+/**
+ * The filtered destinations an event may match, given the SQL parameters of its workspace, type and
+ * payload: those whose equality key the payload meets (the key's path read with json_each, so an array
+ * there offers each element; one index seek per distinct key path, found by a loose index scan), and
+ * every one whose filter has no key. Only these are read and matched in the worker. CROSS JOIN keeps
+ * the met keys as the outer loop (SQLite does not reorder it), so each is one seek of the index.
+ */
+export const filteredCandidatesSql = (ws: string, type: string, payload: string) => `
+  WITH RECURSIVE paths(path) AS (
+    SELECT min(filter_path) FROM destination_event_types
+    WHERE workspace_uuid = ${ws} AND event_type = ${type} AND filter_kind = 1
+    UNION ALL
+    SELECT (SELECT min(filter_path) FROM destination_event_types
+            WHERE workspace_uuid = ${ws} AND event_type = ${type} AND filter_kind = 1 AND filter_path > paths.path)
+    FROM paths WHERE paths.path IS NOT NULL
+  ),
+  met(path, value) AS (
+    SELECT DISTINCT paths.path, j.value FROM paths, json_each(${payload}, paths.path) AS j
+    WHERE paths.path IS NOT NULL AND j.type = 'text'
+  )
+  SELECT s.destination_id, d.filter
+  FROM met CROSS JOIN destination_event_types AS s
+    ON s.workspace_uuid = ${ws} AND s.event_type = ${type} AND s.filter_kind = 1
+       AND s.filter_path = met.path AND s.filter_value = met.value
+  JOIN destinations AS d ON d.id = s.destination_id
+  WHERE d.enabled = 1 AND d.filter IS NOT NULL
+  UNION ALL
   SELECT s.destination_id, d.filter
   FROM destination_event_types AS s JOIN destinations AS d ON d.id = s.destination_id
-  WHERE s.workspace_uuid = ?1 AND s.event_type = ?2 AND d.enabled = 1 AND d.filter IS NOT NULL`;
+  WHERE s.workspace_uuid = ${ws} AND s.event_type = ${type} AND s.filter_kind = 2
+    AND d.enabled = 1 AND d.filter IS NOT NULL`;
+
+/** Binds: ?1 workspace, ?2 event type, ?3 payload. */
+export const FILTERED_TARGETS_SQL = filteredCandidatesSql("?1", "?2", "?3");
 
 // Binds: ?1 workspace, ?2 event id, ?3 event type, ?4 the event's created_at, ?5 [delivery id, destination
 // id] pairs (JSON), ?6 now. They are created "with" the event (its created_at), as the ingest answer and
@@ -99,7 +128,7 @@ export async function finishFilteredFanOut(
   if (!event) return [];
   const { results } = await d1
     .prepare(FILTERED_TARGETS_SQL)
-    .bind(workspaceUuid, event.type)
+    .bind(workspaceUuid, event.type, event.payload)
     .all<FilteredTarget>();
   const matched = matchingTargets(JSON.parse(event.payload), results);
   return writeFilteredDeliveries(

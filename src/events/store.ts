@@ -4,16 +4,16 @@ import { and, eq } from "drizzle-orm";
 import { type Database, statement } from "../db/client";
 import { type DeliveryRow, events } from "../db/schema";
 import { newDeliveryRow } from "../deliveries/store";
-import { FILTERED_TARGETS_SQL, type FilteredTarget } from "./filtered-fanout";
+import { FILTERED_TARGETS_SQL, type FilteredTarget, filteredCandidatesSql } from "./filtered-fanout";
 
 /** An event to store: `id` is its public id (the client's, or one we made), unique in the workspace. */
 export type NewEvent = { id: string; workspaceUuid: string; type: string; payload: string };
 
 // An id seen before in the workspace inserts nothing: that is what makes ingestion idempotent. The event
-// is marked filters_pending when a filtered destination subscribes to its type (filtered-fanout.ts).
+// is marked filters_pending when a filtered destination may match it (filtered-fanout.ts).
 const INSERT_EVENT_SQL = `
   INSERT INTO events (workspace_uuid, id, type, payload, created_at, filters_pending)
-  VALUES (?1, ?2, ?3, ?4, ?5, EXISTS (${FILTERED_TARGETS_SQL.replace("?2", "?3")}))
+  VALUES (?1, ?2, ?3, ?4, ?5, EXISTS (${filteredCandidatesSql("?1", "?3", "?4")}))
   ON CONFLICT DO NOTHING`;
 
 /**
@@ -29,8 +29,8 @@ export const FANOUT_SQL = `
   SELECT printf('dlv_%012x', ?4) || lower(hex(randomblob(10))), s.workspace_uuid, s.destination_id,
          ?3, s.event_type, 'pending', 0, ?4, ?4, ?4
   FROM destination_event_types AS s JOIN destinations AS d ON d.id = s.destination_id
-  WHERE s.workspace_uuid = ?1 AND s.event_type = ?2 AND d.enabled = 1 AND d.filter IS NULL
-    AND changes() = 1
+  WHERE s.workspace_uuid = ?1 AND s.event_type = ?2 AND s.filter_kind = 0 AND d.enabled = 1
+    AND d.filter IS NULL AND changes() = 1
   RETURNING id, destination_id`;
 
 /** Delivery rows for given destinations; they travel as one JSON parameter, one statement for any count. */
@@ -78,7 +78,7 @@ export async function insertEventFanningOut(
   }>([
     d1.prepare(INSERT_EVENT_SQL).bind(event.workspaceUuid, event.id, event.type, event.payload, now),
     d1.prepare(FANOUT_SQL).bind(event.workspaceUuid, event.type, event.id, now),
-    d1.prepare(FILTERED_TARGETS_SQL).bind(event.workspaceUuid, event.type),
+    d1.prepare(FILTERED_TARGETS_SQL).bind(event.workspaceUuid, event.type, event.payload),
   ]);
   const deliveries = (created?.results ?? []).map((row) =>
     newDeliveryRow(event.workspaceUuid, row.destination_id, event.id, event.type, now, row.id),

@@ -236,4 +236,33 @@ describe("Edit", () => {
     const api = await json(await call(`/v1/workspaces/${ws.uuid}/destinations/${id}`, { auth: ws.auth }));
     expect(api).toMatchObject({ name: "Renamed", event_types: [] });
   });
+
+  it("shows the saved filter on the Settings card as compact JSON, or says there is none", async () => {
+    const { visitor, at } = await signedIn();
+    const id =
+      (await visitor.post(at.create, destinationForm())).headers.get("location")?.split("/").pop() ?? "";
+    const filterRow = async () => {
+      const page = await (await visitor.fetch(at.destination(id))).text();
+      return page.match(/<dt>Filter<\/dt><dd>(.*?)<\/dd>/s)?.[1];
+    };
+    expect(await filterRow()).toBe('<span class="muted">None — every event of the subscribed types</span>');
+    const typed =
+      '{\n  "contact.attributes.plan": { "$in": ["pro", "enterprise"] },\n  "event.type": "contact.created"\n}';
+    await visitor.post(at.action(id, "edit"), destinationForm({ filter: typed }));
+    expect(await filterRow()).toBe(
+      '<code class="id">{&quot;contact.attributes.plan&quot;:{&quot;$in&quot;:[&quot;pro&quot;,&quot;enterprise&quot;]},&quot;event.type&quot;:&quot;contact.created&quot;}</code>',
+    );
+    // A long one is cut visibly; its title holds the whole of it.
+    const plans = Array.from({ length: 40 }, (_, i) => `plan-${i}`);
+    await visitor.post(
+      at.action(id, "edit"),
+      destinationForm({ filter: JSON.stringify({ "contact.attributes.plan": { $in: plans } }) }),
+    );
+    const long = (await filterRow()) ?? "";
+    const whole = JSON.stringify({ "contact.attributes.plan": { $in: plans } }).replaceAll('"', "&quot;");
+    expect(long).toContain(`title="${whole}"`);
+    expect(long).toMatch(/…<\/code>/);
+    expect(long).not.toContain(`>${whole}<`);
+    expect(long).toContain("Edit shows the whole filter.");
+  });
 });

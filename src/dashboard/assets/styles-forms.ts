@@ -18,7 +18,7 @@ select.input { appearance: none; padding-right: var(--s6); background-image: lin
 .input::placeholder { color: #8a929c; }
 .field-invalid > label, .field-invalid > legend { color: var(--bad-text); }
 .field-invalid { border-left: 3px solid var(--bad-text); padding-left: var(--s3); }
-.field-error { color: var(--bad-text); font-size: 13.5px; font-weight: 600; }
+.field-error { color: var(--bad-text); font-size: 13.5px; font-weight: 600; overflow-wrap: anywhere; }
 .input[aria-invalid="true"] { border-width: 2px; }
 .form-actions { display: flex; flex-wrap: wrap; gap: var(--s3); padding-top: var(--s2); }
 
@@ -63,6 +63,8 @@ select.input { appearance: none; padding-right: var(--s6); background-image: lin
 .error-summary h2 { font-size: 16px; color: var(--bad-text); margin-bottom: var(--s2); }
 .error-summary ul { margin: 0; padding-left: var(--s5); display: grid; gap: var(--s1); }
 .error-summary a { color: var(--bad-text); font-weight: 600; }
+/* A filter's error names a long path (filter.$or[1].contact.attributes.seats.$gt): let it wrap. */
+.error-summary li { overflow-wrap: anywhere; }
 
 /* Side cards: template variables and preview */
 .side-card { padding: var(--s4) var(--s5) var(--s5); display: grid; gap: var(--s3); min-width: 0; }
@@ -81,6 +83,7 @@ select.input { appearance: none; padding-right: var(--s6); background-image: lin
 .preview-controls .button { justify-self: start; }
 .preview-result { display: grid; gap: var(--s3); font-size: 13px; }
 .preview-result[aria-busy="true"] { opacity: 0.6; }
+.preview-result .alert { overflow-wrap: anywhere; }
 .preview-result .alert ul { margin: var(--s1) 0 0; padding-left: var(--s4); }
 .preview-request { display: grid; gap: var(--s2); min-width: 0; }
 .preview-subtitle { font-size: 12px; text-transform: uppercase; letter-spacing: 0.04em; color: var(--text-muted); margin-top: var(--s2); }

@@ -22,6 +22,23 @@ const Pairs = ({ pairs }: { pairs: { key: string; value: string }[] }) =>
     <span class="muted">None</span>
   );
 
+/** Longer filters are cut on the card (the whole one is in its title, and in Edit). */
+const FILTER_SHOWN_CHARS = 200;
+
+const FilterSetting = ({ filter }: { filter: DestinationJson["filter"] }) => {
+  if (filter === null) return <span class="muted">None — every event of the subscribed types</span>;
+  const text = JSON.stringify(filter);
+  // By code point, so an emoji or another astral character is never cut in half.
+  const chars = Array.from(text);
+  if (chars.length <= FILTER_SHOWN_CHARS) return <code class="id">{text}</code>;
+  return (
+    <>
+      <code class="id" title={text}>{`${chars.slice(0, FILTER_SHOWN_CHARS).join("")}…`}</code>
+      <span class="hint">Shortened: {chars.length} characters in all. Edit shows the whole filter.</span>
+    </>
+  );
+};
+
 const Setting = ({ term, children }: { term: string; children: unknown }) => (
   <div class="setting">
     <dt>{term}</dt>
@@ -72,6 +89,9 @@ export const SettingsCard = ({ destination: d }: { destination: DestinationJson 
         ) : (
           <span class="muted">None (tests only)</span>
         )}
+      </Setting>
+      <Setting term="Filter">
+        <FilterSetting filter={d.filter} />
       </Setting>
       <Setting term="Destination ID">
         <code class="id">{d.id}</code>

@@ -1,12 +1,15 @@
 // The worker: HTTP (the Hono app), the delivery queue and its dead-letter queue, and the cron trigger
-// (the recovery sweep, the filtered fan-outs an ingest left unfinished, then the retention purge).
+// (the recovery sweep, the filtered fan-outs an ingest left unfinished, auto-disable, then the retention
+// purge).
 import { app } from "./app";
+import { autoDisableAfterMs } from "./config";
 import { database } from "./db/client";
 import { purgeExpiredHistory } from "./deliveries/retention";
 import { consumeDeliveries } from "./dispatch/consume";
 import { recordDeadLetters } from "./dispatch/dead-letter";
 import { recoverStalledDeliveries } from "./dispatch/recover";
 import { finishPendingFanOuts } from "./events/filtered-fanout";
+import { autoDisableDue } from "./lifecycle/auto-disable";
 import { DEAD_LETTER_QUEUE, type DeliveryMessage } from "./queue";
 
 export { DestinationLane } from "./flow/lane";
@@ -22,6 +25,7 @@ export default {
   async scheduled(_controller, env) {
     await recoverStalledDeliveries(env);
     await finishPendingFanOuts(database(env.DB), env.DELIVERY_QUEUE);
+    await autoDisableDue(database(env.DB), env.DELIVERY_QUEUE, autoDisableAfterMs(env));
     await purgeExpiredHistory(env);
   },
 } satisfies ExportedHandler<Env, DeliveryMessage>;

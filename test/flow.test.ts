@@ -396,8 +396,9 @@ describe("a destination's lane", () => {
     const dest = await createDestination(ws, { timeout_seconds: 1 });
     const [id] = await waitingDeliveries(ws, dest.id, 1);
     spyHangingReceiver();
-    await env.DB.prepare("UPDATE destinations SET consecutive_failures = 10, failures_since = 1 WHERE id = ?")
-      .bind(dest.id)
+    // Failing since just now (a run older than AUTO_DISABLE_AFTER_HOURS would be disabled instead).
+    await env.DB.prepare("UPDATE destinations SET consecutive_failures = 10, failures_since = ? WHERE id = ?")
+      .bind(Date.now(), dest.id)
       .run();
     await lane(dest.id).accept(dest.id, [id as string]);
     await lane(dest.id).accept(dest.id, [id as string]);

@@ -81,12 +81,18 @@ export const destinations = sqliteTable(
     failuresSince: integer("failures_since"),
     // While failing: when the lane sends its next probe (shown on the dashboard).
     nextProbeAt: integer("next_probe_at"),
+    // The failure lifecycle (src/lifecycle): the failing_since that destination.failing announced (null:
+    // nothing announced), and delivery.exhausted's hourly throttle with the failures it held back.
+    failingAnnouncedSince: integer("failing_announced_since"),
+    exhaustedAnnouncedAt: integer("exhausted_announced_at"),
+    exhaustedUnannounced: integer("exhausted_unannounced").notNull().default(0),
     createdAt: createdAt(),
     updatedAt: integer("updated_at").notNull(),
   },
   (t) => [
     // Ids are time-ordered (UUIDv7), so (workspace, id) serves the newest-first cursor list.
     index("destinations_workspace_id").on(t.workspaceUuid, t.id),
+    index("destinations_failing").on(t.failuresSince).where(sql`${t.failuresSince} IS NOT NULL`),
     check("destinations_timeout_range", sql`${t.timeoutSeconds} BETWEEN 1 AND 30`),
   ],
 );

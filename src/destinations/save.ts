@@ -6,6 +6,7 @@ import { checkUrlTemplate } from "../dispatch/url-policy";
 import { filterKeyColumns } from "../filters/key";
 import { fieldError, invalid, ProblemError } from "../http/problem";
 import { newId } from "../ids";
+import { dispatchAnnounced } from "../lifecycle/announce";
 import { encryptSecret } from "../secrets/at-rest";
 import { generateSigningSecret, secretHint } from "../secrets/signing-secret";
 import { LIMITS } from "./rules";
@@ -68,6 +69,9 @@ export async function createDestination(env: Env, workspaceUuid: string, input: 
     consecutiveFailures: 0,
     failuresSince: null,
     nextProbeAt: null,
+    failingAnnouncedSince: null,
+    exhaustedAnnouncedAt: null,
+    exhaustedUnannounced: 0,
     createdAt: now,
     updatedAt: now,
   };
@@ -90,7 +94,9 @@ export async function patchDestination(
     patch.method ?? current.row.method,
     patch.body_template === undefined ? current.row.bodyTemplate : patch.body_template,
   );
-  if (!(await updateDestination(db, workspaceUuid, id, patch))) return null;
+  const announced = await updateDestination(db, workspaceUuid, id, patch);
+  if (!announced) return null;
+  await dispatchAnnounced(db, env.DELIVERY_QUEUE, announced);
   const found = await findDestination(db, workspaceUuid, id);
   return found ? destinationJson(found.row, found.eventTypes) : null;
 }

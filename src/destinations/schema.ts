@@ -4,7 +4,7 @@ import { z } from "@hono/zod-openapi";
 import type { DestinationRow } from "../db/schema";
 import { headerValueProblem } from "../dispatch/escape";
 import { templatedAuthorityError } from "../dispatch/url-policy";
-import { CONTACT_EVENT_TYPES } from "../events/catalog";
+import { SUBSCRIBABLE_EVENT_TYPES } from "../events/catalog";
 import { isEmptyFilter, parseFilter } from "../filters/filter";
 import { FAILING_AFTER, isFailing } from "../flow/policy";
 import { iso, isoOrNull } from "../time";
@@ -87,8 +87,8 @@ const bodyTemplate = z
   .transform((value) => (value === null || value.trim() === "" ? null : value));
 
 const eventTypes = z
-  .array(z.enum(CONTACT_EVENT_TYPES))
-  .max(CONTACT_EVENT_TYPES.length)
+  .array(z.enum(SUBSCRIBABLE_EVENT_TYPES))
+  .max(SUBSCRIBABLE_EVENT_TYPES.length)
   .superRefine((types, ctx) => {
     if (new Set(types).size !== types.length)
       ctx.addIssue({ code: "custom", message: "event types must be unique" });

@@ -1,9 +1,11 @@
 // Destination records in D1: every read and write is scoped to the workspace that asked.
 import { and, desc, eq, inArray, lt, sql } from "drizzle-orm";
-import type { Database } from "../db/client";
+import { type Database, statement } from "../db/client";
 import { destinations, subscriptions } from "../db/schema";
 import type { EventType } from "../events/catalog";
 import { filterKeyColumns } from "../filters/key";
+import { type Announced, Announcements } from "../lifecycle/announce";
+import { manualDisableAnnouncement } from "../lifecycle/transitions";
 import { type DestinationUpdateInput, destinationJson } from "./schema";
 
 const subscriptionRows = (workspaceUuid: string, destinationId: string, types: readonly EventType[]) =>
@@ -76,21 +78,33 @@ export async function listDestinations(db: Database, workspaceUuid: string, limi
   return rows.map((row) => destinationJson(row, types.get(row.id) ?? []));
 }
 
-/** Applies a partial update; false when the destination does not exist (any more). */
+/** Re-enabling a disabled destination starts its record afresh: no run of failures, nothing announced. */
+const AFRESH_WHEN_ENABLED = {
+  consecutiveFailures: sql`CASE WHEN ${destinations.enabled} = 0 THEN 0 ELSE ${destinations.consecutiveFailures} END`,
+  failuresSince: sql`CASE WHEN ${destinations.enabled} = 0 THEN NULL ELSE ${destinations.failuresSince} END`,
+  nextProbeAt: sql`CASE WHEN ${destinations.enabled} = 0 THEN NULL ELSE ${destinations.nextProbeAt} END`,
+  failingAnnouncedSince: sql`CASE WHEN ${destinations.enabled} = 0 THEN NULL ELSE ${destinations.failingAnnouncedSince} END`,
+};
+
+/**
+ * Applies a partial update in one transaction; null when the destination does not exist (any more),
+ * else what it announced (a disable by hand: destination.disabled, docs/lifecycle.md) for the caller
+ * to queue.
+ */
 export async function updateDestination(
   db: Database,
   workspaceUuid: string,
   id: string,
   patch: DestinationUpdateInput,
-): Promise<boolean> {
+): Promise<Announced | null> {
   const scope = and(eq(destinations.workspaceUuid, workspaceUuid), eq(destinations.id, id));
   const update = db
     .update(destinations)
     .set({
       name: patch.name,
       enabled: patch.enabled,
-      // Turning a destination back on clears why it was turned off.
-      ...(patch.enabled === true ? { disabledReason: null } : {}),
+      // Turning a destination back on clears why it was turned off, and its old run of failures.
+      ...(patch.enabled === true ? { disabledReason: null, ...AFRESH_WHEN_ENABLED } : {}),
       method: patch.method,
       urlTemplate: patch.url_template,
       headersTemplate: patch.headers_template,
@@ -104,26 +118,28 @@ export async function updateDestination(
     })
     .where(scope)
     .returning({ id: destinations.id });
-  const sync = syncSubscriptions(db, id);
-  if (!patch.event_types) {
-    if (patch.filter === undefined) return (await update).length === 1;
-    const [updated] = await db.batch([update, sync]);
-    return updated.length === 1;
+  const queries: { toSQL(): { sql: string; params: unknown[] } }[] = [update];
+  if (patch.event_types) {
+    queries.push(
+      db
+        .delete(subscriptions)
+        .where(and(eq(subscriptions.workspaceUuid, workspaceUuid), eq(subscriptions.destinationId, id))),
+    );
+    const subs = subscriptionRows(workspaceUuid, id, patch.event_types);
+    if (subs.length) queries.push(db.insert(subscriptions).values(subs));
   }
-  const subs = subscriptionRows(workspaceUuid, id, patch.event_types);
-  const replace = [
-    db
-      .delete(subscriptions)
-      .where(and(eq(subscriptions.workspaceUuid, workspaceUuid), eq(subscriptions.destinationId, id))),
-  ] as const;
+  if (patch.filter !== undefined || patch.event_types?.length) queries.push(syncSubscriptions(db, id));
+  // Announced before the update that disables it, while the guard still sees it enabled.
+  const announcements = new Announcements(db.$client);
+  if (patch.enabled === false) announcements.add(manualDisableAnnouncement, [[id, workspaceUuid]]);
+  const announcing = announcements.statements();
   try {
-    const [updated] = subs.length
-      ? await db.batch([update, ...replace, db.insert(subscriptions).values(subs), sync])
-      : await db.batch([update, ...replace]);
-    return updated.length === 1;
+    const results = await db.$client.batch([...announcing, ...queries.map((q) => statement(db, q))]);
+    if (results[announcing.length]?.results.length !== 1) return null;
+    return announcements.read(results.slice(0, announcing.length));
   } catch (error) {
     // A delete that raced this update makes the subscription insert fail its foreign key.
-    if (String(error).includes("FOREIGN KEY")) return false;
+    if (String(error).includes("FOREIGN KEY")) return null;
     throw error;
   }
 }

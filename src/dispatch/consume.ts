@@ -3,9 +3,11 @@
 // D1 work per batch is constant: one round trip loads every message's delivery, destination and
 // event (load.ts); one transaction records every attempt and outcome. The sends in between run concurrently, at
 // most 6 at a time and 2 per destination while others wait (slots.ts).
+import { autoDisableAfterMs } from "../config";
 import { database } from "../db/client";
 import { goesDirect, handToLanes, watchDirectSends } from "../flow/handoff";
 import { directPathChanges, healthStatement } from "../flow/health";
+import { dispatchAnnounced } from "../lifecycle/announce";
 import type { DeliveryMessage } from "../queue";
 import { type AttemptResult, attemptDelivery, type Signed, signPrepared } from "./attempt";
 import { sendToDeadLetter } from "./dead-letter";
@@ -191,9 +193,9 @@ export async function attemptAndDecide(
     record.responseStatus !== null &&
     HONOURS_RETRY_AFTER.has(record.responseStatus) &&
     retryAfterSeconds(retryAfter) !== null;
-  return asked
-    ? { record, outcome, destinationId: row.destinationId, pauseSeconds: outcome.delaySeconds }
-    : { record, outcome, destinationId: row.destinationId };
+  const delivery = { workspaceUuid: row.workspaceUuid, eventId: row.eventId, eventType: row.eventType };
+  const base = { record, outcome, destinationId: row.destinationId, delivery };
+  return asked ? { ...base, pauseSeconds: outcome.delaySeconds } : base;
 }
 
 async function settle(
@@ -252,7 +254,12 @@ export async function consumeDeliveries(
   await watch?.stop();
   const failuresBefore = new Map(due.map((d) => [d.row.destinationId, d.row.consecutiveFailures]));
   const health = directPathChanges(settled, (id) => failuresBefore.get(id) ?? 0);
-  await recordOutcomes(db, settled, skipped, { extra: health.map((c) => healthStatement(env.DB, c)) });
+  const announced = await recordOutcomes(db, settled, skipped, {
+    extra: health.map((c) => healthStatement(env.DB, c)),
+    healthChanged: new Set(health.map((c) => c.destinationId)),
+    autoDisableMs: autoDisableAfterMs(env),
+  });
+  await dispatchAnnounced(db, env.DELIVERY_QUEUE, announced);
   if (handedOver) {
     const taken = await handedOver;
     for (const { message, row } of toLanes) {

@@ -1,8 +1,8 @@
 // Recording a consumer batch: every attempt and every outcome in one D1 transaction, one statement
 // each whatever the batch size (rows travel as one JSON parameter).
-import { and, eq } from "drizzle-orm";
-import { type Database, statement } from "../db/client";
-import { destinations } from "../db/schema";
+import type { Database } from "../db/client";
+import type { Announced } from "../lifecycle/announce";
+import { batchAnnouncements } from "../lifecycle/transitions";
 import type { AttemptRecord } from "./attempt";
 import type { AttemptOutcome } from "./retry";
 
@@ -10,6 +10,8 @@ export type Settled = {
   record: AttemptRecord;
   outcome: AttemptOutcome;
   destinationId: string;
+  /** The delivery's workspace and event, for the failure lifecycle's announcements. */
+  delivery: { workspaceUuid: string; eventId: string; eventType: string };
   /** The receiver asked for this pause (429/503 with Retry-After); its lane holds every delivery for it. */
   pauseSeconds?: number;
 };
@@ -73,20 +75,6 @@ function outcomeRow({ record, outcome }: Settled, now: number, heldByLane: boole
   };
 }
 
-function disableAfterGone(db: Database, destinationId: string, now: number): D1PreparedStatement {
-  return statement(
-    db,
-    db
-      .update(destinations)
-      .set({
-        enabled: false,
-        disabledReason: `The receiver answered 410 Gone on ${new Date(now).toISOString()}; deliveries stopped.`,
-        updatedAt: now,
-      })
-      .where(and(eq(destinations.id, destinationId), eq(destinations.enabled, true))),
-  );
-}
-
 // D1 caps a string at 2 MB: the batch's attempt rows (each up to a 16 KiB response excerpt, JSON-escaped,
 // plus its headers) travel in parameters of at most this many characters, all in the one transaction.
 const PARAMETER_CHARS = 512 * 1024;
@@ -115,16 +103,36 @@ export function jsonChunks(rows: unknown[]): string[] {
 export type RecordOptions = {
   /** Statements to commit in the same transaction (the destinations' health, src/flow/health.ts). */
   extra?: D1PreparedStatement[];
+  /** Destinations whose run of failures `extra` changed: their failing / recovered state is announced. */
+  healthChanged?: ReadonlySet<string>;
+  /** AUTO_DISABLE_AFTER_HOURS in ms, for destination.failing's `disables_at` (src/config.ts). */
+  autoDisableMs?: number;
   /** The attempts were made by a destination's lane, which keeps the retries (src/flow/lane.ts). */
   heldByLane?: boolean;
 };
 
+const toLifecycle = ({ record, outcome, destinationId, delivery }: Settled) => ({
+  destinationId,
+  ...delivery,
+  deliveryId: record.deliveryId,
+  number: record.number,
+  startedAt: record.startedAt,
+  responseStatus: record.responseStatus,
+  errorClass: record.errorClass,
+  exhausted: outcome.kind === "failed",
+  gone: outcome.kind === "failed" && outcome.disableDestination === true,
+});
+
+/**
+ * Records a batch, and announces what it changed (docs/lifecycle.md) in the same transaction; returns
+ * what the announcements wrote, for the caller to queue (src/lifecycle/announce.ts).
+ */
 export async function recordOutcomes(
   db: Database,
   settled: Settled[],
   skipped: string[],
-  { extra = [], heldByLane = false }: RecordOptions = {},
-): Promise<void> {
+  { extra = [], heldByLane = false, healthChanged = new Set(), autoDisableMs = 0 }: RecordOptions = {},
+): Promise<Announced> {
   const now = Date.now();
   const d1 = db.$client;
   const statements: D1PreparedStatement[] = [];
@@ -135,11 +143,13 @@ export async function recordOutcomes(
       statements.push(d1.prepare(RECORD_OUTCOMES_SQL).bind(now, updates));
   }
   if (skipped.length) statements.push(d1.prepare(RECORD_SKIPPED_SQL).bind(now, JSON.stringify(skipped)));
-  for (const { outcome, destinationId } of settled) {
-    if (outcome.kind === "failed" && outcome.disableDestination)
-      statements.push(disableAfterGone(db, destinationId, now));
-  }
   statements.push(...extra);
+  // After the health statements, whose state the failing and recovered guards read.
+  const announcements = batchAnnouncements(d1, settled.map(toLifecycle), healthChanged, autoDisableMs, now);
+  const announcing = announcements.statements();
+  statements.push(...announcing);
   // One transaction: every attempt and outcome of the batch is recorded, or none is (and the batch retries).
-  if (statements.length) await d1.batch(statements);
+  if (!statements.length) return { deliveryIds: [], filtered: [] };
+  const results = await d1.batch(statements);
+  return announcements.read(results.slice(statements.length - announcing.length));
 }

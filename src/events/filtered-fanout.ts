@@ -9,6 +9,7 @@ import { newDeliveryRow } from "../deliveries/store";
 import { queueNewDeliveries } from "../dispatch/recover";
 import { type Condition, matchFilter, parseFilter } from "../filters/filter";
 import type { DeliveryMessage } from "../queue";
+import { isOperational } from "./catalog";
 
 /** A subscribed, enabled destination with a filter, as the fan-out reads it. */
 export type FilteredTarget = { destination_id: string; filter: string };
@@ -130,7 +131,13 @@ export async function finishFilteredFanOut(
     .prepare(FILTERED_TARGETS_SQL)
     .bind(workspaceUuid, event.type, event.payload)
     .all<FilteredTarget>();
-  const matched = matchingTargets(JSON.parse(event.payload), results);
+  const payload = JSON.parse(event.payload) as { destination?: { id?: unknown } };
+  // An operational event is never sent to the destination it is about (docs/lifecycle.md).
+  const subject = isOperational(event.type) ? payload.destination?.id : undefined;
+  const matched = matchingTargets(
+    payload,
+    results.filter((t) => t.destination_id !== subject),
+  );
   return writeFilteredDeliveries(
     db,
     { workspaceUuid, id: eventId, type: event.type, createdAt: event.createdAt },

@@ -9,6 +9,7 @@
 // Retry-After), load, send, record in one D1 transaction, repeat; then sleep until the next delivery,
 // token or probe is due.
 import { DurableObject } from "cloudflare:workers";
+import { autoDisableAfterMs } from "../config";
 import { database } from "../db/client";
 import { attemptAndDecide } from "../dispatch/consume";
 import { sendToDeadLetter } from "../dispatch/dead-letter";
@@ -16,6 +17,8 @@ import { loadDeliveries } from "../dispatch/load";
 import { prepareRequest, urlPolicyFor } from "../dispatch/prepare";
 import { recordOutcomes, type Settled } from "../dispatch/record";
 import { retrySpeedup } from "../dispatch/retry";
+import { dispatchAnnounced } from "../lifecycle/announce";
+import { autoDisable } from "../lifecycle/auto-disable";
 import { healthStatement } from "./health";
 import {
   type Bucket,
@@ -42,10 +45,17 @@ const INITIAL_STATE: LaneState = {
   pausedUntil: null,
 };
 
-type FlowRow = { enabled: number; rateLimitPerSecond: number | null; consecutiveFailures: number };
+type FlowRow = {
+  enabled: number;
+  workspace: string;
+  rateLimitPerSecond: number | null;
+  consecutiveFailures: number;
+  failuresSince: number | null;
+};
 
 const FLOW_SQL = `
-  SELECT enabled, rate_limit_per_second AS rateLimitPerSecond, consecutive_failures AS consecutiveFailures
+  SELECT enabled, workspace_uuid AS workspace, rate_limit_per_second AS rateLimitPerSecond,
+         consecutive_failures AS consecutiveFailures, failures_since AS failuresSince
   FROM destinations WHERE id = ?`;
 
 // Binds: ?1 now, ?2 the delivery ids (JSON). Only rows not parked already are written.
@@ -175,6 +185,22 @@ export class DestinationLane extends DurableObject<Env> {
       return { wakeAt: null };
     }
     if (!flow.enabled) return this.#skipWaiting(now);
+    // Failing for too long: disabled (and announced) instead of probed again; what waits is skipped.
+    const disableAt =
+      isFailing(flow.consecutiveFailures) && flow.failuresSince !== null
+        ? flow.failuresSince + autoDisableAfterMs(this.env)
+        : null;
+    if (disableAt !== null && disableAt <= now) {
+      const db = database(this.env.DB);
+      await autoDisable(
+        db,
+        this.env.DELIVERY_QUEUE,
+        [{ id: destinationId, workspace: flow.workspace }],
+        autoDisableAfterMs(this.env),
+        now,
+      );
+      return { report: { sent: 0, released: 0, becameFailing: false, recovered: false } };
+    }
     const limit = flow.rateLimitPerSecond;
     this.#bucket = refill(this.#bucket ?? { tokens: limit ?? 0, at: now }, limit ?? 0, now);
     const state = { ...(await this.#state()), consecutiveFailures: flow.consecutiveFailures };
@@ -182,7 +208,10 @@ export class DestinationLane extends DurableObject<Env> {
     const allowed = laneAllowance(state, this.#bucket, limit, now, speedup);
     const earliest = this.#earliestDue();
     if (earliest === null) return { wakeAt: null };
-    if (allowed.count < 1) return { wakeAt: Math.max(allowed.wakeAt ?? earliest, earliest) };
+    if (allowed.count < 1) {
+      const wakeAt = Math.max(allowed.wakeAt ?? earliest, earliest);
+      return { wakeAt: disableAt === null ? wakeAt : Math.min(wakeAt, disableAt) };
+    }
     const ids = sql
       .exec(
         "SELECT delivery_id FROM waiting WHERE due_at <= ? ORDER BY due_at, delivery_id LIMIT ?",
@@ -271,7 +300,14 @@ export class DestinationLane extends DurableObject<Env> {
             }),
           ]
         : [];
-    await recordOutcomes(database(this.env.DB), settled, skipped, { extra: health, heldByLane: true });
+    const db = database(this.env.DB);
+    const announced = await recordOutcomes(db, settled, skipped, {
+      extra: health,
+      heldByLane: true,
+      healthChanged: new Set(health.length ? [destinationId] : []),
+      autoDisableMs: autoDisableAfterMs(this.env),
+    });
+    await dispatchAnnounced(db, this.env.DELIVERY_QUEUE, announced);
 
     const sql = this.ctx.storage.sql;
     const done: string[] = [];

@@ -4,6 +4,8 @@ import {
   CONTACT_EVENT_TYPES,
   EVENT_TYPE_DESCRIPTIONS,
   type EventType,
+  isOperational,
+  OPERATIONAL_EVENT_TYPES,
   TEST_EVENT_TYPE,
 } from "../events/catalog";
 import { json } from "../http/openapi";
@@ -11,7 +13,16 @@ import type { AppEnv } from "../http/types";
 
 const EventTypeList = z
   .object({
-    data: z.array(z.object({ type: z.string(), description: z.string(), subscribable: z.boolean() })),
+    data: z.array(
+      z.object({
+        type: z.string(),
+        description: z.string(),
+        subscribable: z.boolean(),
+        operational: z.boolean().openapi({
+          description: "Emitted by the service about a destination (docs/lifecycle.md); never ingested.",
+        }),
+      }),
+    ),
   })
   .openapi("EventTypeList");
 
@@ -26,11 +37,12 @@ catalogRoutes.openapi(
     responses: { 200: json(EventTypeList, "Every event type; `webhook.test` is sent on request only.") },
   }),
   (c) => {
-    const types: EventType[] = [...CONTACT_EVENT_TYPES, TEST_EVENT_TYPE];
+    const types: EventType[] = [...CONTACT_EVENT_TYPES, ...OPERATIONAL_EVENT_TYPES, TEST_EVENT_TYPE];
     const data = types.map((type) => ({
       type,
       description: EVENT_TYPE_DESCRIPTIONS[type],
       subscribable: type !== TEST_EVENT_TYPE,
+      operational: isOperational(type),
     }));
     return c.json({ data }, 200);
   },

@@ -37,6 +37,7 @@ select.input { appearance: none; padding-right: var(--s6); background-image: lin
 .check-list { display: grid; grid-template-columns: repeat(auto-fill, minmax(15rem, 1fr)); gap: var(--s2); }
 .check-list .check { padding: var(--s3); border: 1px solid var(--border); border-radius: var(--radius-small); background: var(--surface); }
 .check-list .check:hover { border-color: var(--border-strong); }
+.checks .check-group { font-size: 0.95rem; margin: var(--s4) 0 var(--s1); }
 .check-list .check:has(input:checked) { border-color: var(--accent); background: var(--accent-soft); }
 .hint code, .card-intro code { background: var(--surface-sunken); border: 1px solid var(--border); border-radius: 4px; padding: 0 4px; overflow-wrap: anywhere; }
 

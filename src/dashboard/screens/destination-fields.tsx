@@ -1,7 +1,7 @@
 // The destination form's inputs: each has a visible label in the documentation's words, a hint, and
 // its error (if any) right under the label, tied to the input with aria-describedby.
 import type { Child } from "hono/jsx";
-import { CONTACT_EVENT_TYPES, EVENT_TYPE_DESCRIPTIONS } from "../../events/catalog";
+import { CONTACT_EVENT_TYPES, EVENT_TYPE_DESCRIPTIONS, OPERATIONAL_EVENT_TYPES } from "../../events/catalog";
 import {
   displayRows,
   EVENT_TYPES_INPUT,
@@ -149,7 +149,31 @@ export const KeyValueList = ({ list, legend, hint, rows, errorOf }: ListProps) =
   );
 };
 
-/** Event subscriptions: one checkbox per contact event type, with what it means. */
+const EventCheck = ({ type, index, chosen }: { type: string; index: number; chosen: string[] }) => (
+  <div class="check check-card">
+    <input
+      type="checkbox"
+      id={`event-type-${index}`}
+      name="event_types"
+      value={type}
+      checked={chosen.includes(type)}
+      aria-describedby={`event-type-${index}-hint`}
+    />
+    <div class="check-text">
+      <label for={`event-type-${index}`}>
+        <code>{type}</code>
+      </label>
+      <span class="hint" id={`event-type-${index}-hint`}>
+        {EVENT_TYPE_DESCRIPTIONS[type as keyof typeof EVENT_TYPE_DESCRIPTIONS]}
+      </span>
+    </div>
+  </div>
+);
+
+/**
+ * Event subscriptions: one checkbox per contact event type, with what it means, then the operational
+ * events (the service's own alerts about destinations) as a group apart.
+ */
 export const EventChoices = ({ chosen, error }: { chosen: string[]; error?: string }) => (
   <fieldset
     class={error ? "checks field-invalid" : "checks"}
@@ -163,24 +187,20 @@ export const EventChoices = ({ chosen, error }: { chosen: string[]; error?: stri
     <FieldError id={EVENT_TYPES_INPUT} error={error} />
     <div class="check-list">
       {CONTACT_EVENT_TYPES.map((type, index) => (
-        <div class="check check-card">
-          <input
-            type="checkbox"
-            id={`event-type-${index}`}
-            name="event_types"
-            value={type}
-            checked={chosen.includes(type)}
-            aria-describedby={`event-type-${index}-hint`}
-          />
-          <div class="check-text">
-            <label for={`event-type-${index}`}>
-              <code>{type}</code>
-            </label>
-            <span class="hint" id={`event-type-${index}-hint`}>
-              {EVENT_TYPE_DESCRIPTIONS[type]}
-            </span>
-          </div>
-        </div>
+        <EventCheck type={type} index={index} chosen={chosen} />
+      ))}
+    </div>
+    <h3 class="check-group" id="operational-events">
+      Operational events
+    </h3>
+    <p class="hint">
+      Alerts about this workspace's destinations: when one starts failing, recovers, is disabled, or a
+      delivery fails for good — for a chat channel or an incident tool. An alert about a destination is never
+      sent to that destination itself.
+    </p>
+    <div class="check-list">
+      {OPERATIONAL_EVENT_TYPES.map((type, index) => (
+        <EventCheck type={type} index={CONTACT_EVENT_TYPES.length + index} chosen={chosen} />
       ))}
     </div>
   </fieldset>

@@ -223,9 +223,9 @@ describe("destination.failing and destination.recovered", () => {
       destination: { id: crm.id, name: "CRM" },
       failing_since: failing.failing_since,
     });
-    expect(typeof (recovered[0]?.payload as Record<string, unknown>).released).toBe("number");
+    expect(typeof ((recovered[0] as Stored).payload as Record<string, unknown>).released).toBe("number");
     expect(
-      Date.parse((recovered[0]?.payload as Record<string, unknown>).recovered_at as string),
+      Date.parse(((recovered[0] as Stored).payload as Record<string, unknown>).recovered_at as string),
     ).not.toBeNaN();
     expect(await deliveriesTo(pager.id, "destination.recovered")).toHaveLength(1);
     expect((await destinationRow(crm.id))?.announced).toBeNull();
@@ -294,7 +294,7 @@ describe("delivery.exhausted", () => {
       counting_since: null,
       delivery: { attempts: 8, event_type: "contact.created" },
     });
-    expect(first).toContain((exhausted[0]?.payload as { delivery: { id: string } }).delivery.id);
+    expect(first).toContain(((exhausted[0] as Stored).payload as { delivery: { id: string } }).delivery.id);
 
     await lastTry(3); // within the hour: held back, counted
     exhausted = (await operationalEvents(ws)).filter((e) => e.type === "delivery.exhausted");
@@ -310,7 +310,7 @@ describe("delivery.exhausted", () => {
     exhausted = (await operationalEvents(ws)).filter((e) => e.type === "delivery.exhausted");
     expect(exhausted).toHaveLength(2);
     expect(exhausted[1]?.payload).toMatchObject({ exhausted_count: 4 });
-    expect((exhausted[1]?.payload as { counting_since: string }).counting_since).not.toBeNull();
+    expect(((exhausted[1] as Stored).payload as { counting_since: string }).counting_since).not.toBeNull();
     expect(await deliveriesTo(alerts.id, "delivery.exhausted")).toHaveLength(2);
     expect(await deliveriesTo(crm.id, "delivery.exhausted")).toEqual([]);
   });
@@ -334,7 +334,9 @@ describe("destination.disabled", () => {
     const disabled = (await operationalEvents(ws)).filter((e) => e.type === "destination.disabled");
     expect(disabled).toHaveLength(1);
     expect(disabled[0]?.payload).toMatchObject({ reason: "gone", destination: { id: crm.id } });
-    expect((disabled[0]?.payload as { disabled_reason: string }).disabled_reason).toBe(row?.reason);
+    expect(((disabled[0] as Stored).payload as { disabled_reason: string }).disabled_reason).toBe(
+      row?.reason,
+    );
     expect(await deliveriesTo(alerts.id, "destination.disabled")).toHaveLength(1);
   });
 
@@ -351,7 +353,9 @@ describe("destination.disabled", () => {
     const disabled = (await operationalEvents(ws)).filter((e) => e.type === "destination.disabled");
     expect(disabled).toHaveLength(1);
     expect(disabled[0]?.payload).toMatchObject({ reason: "manual", disabled_reason: null });
-    expect((disabled[0]?.payload as { failing_since: string | null }).failing_since).not.toBeNull();
+    expect(
+      ((disabled[0] as Stored).payload as { failing_since: string | null }).failing_since,
+    ).not.toBeNull();
     expect(await deliveriesTo(alerts.id, "destination.disabled")).toHaveLength(1);
 
     expect((await patch(true)).status).toBe(200);

@@ -88,8 +88,8 @@ async function fixtureWorkspace(name: string) {
     auth: ws.auth,
   });
   expect(sent.status).toBe(202);
-  const delivery = await json<{ id: string }>(sent);
-  return { ws, destination, deliveryId: delivery.id, key: await issueKey(ws) };
+  const delivery = await json<{ id: string; event_id: string }>(sent);
+  return { ws, destination, deliveryId: delivery.id, eventId: delivery.event_id, key: await issueKey(ws) };
 }
 
 let fixtures: Fixtures;
@@ -129,6 +129,7 @@ beforeAll(async () => {
       destinationId: spare.id,
       disabledDestinationId: own.destination.id,
       deliveryId: own.deliveryId,
+      eventId: own.eventId,
       keyId: own.key.id,
       revokedKey: revoked.api_key,
     },
@@ -137,6 +138,7 @@ beforeAll(async () => {
       key: other.ws.key,
       destinationId: other.destination.id,
       deliveryId: other.deliveryId,
+      eventId: other.eventId,
       keyId: other.key.id,
     },
   };

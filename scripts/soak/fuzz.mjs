@@ -104,6 +104,7 @@ async function createFixtures(worker, receiverUrl, db) {
       destinationId: own.second.id,
       disabledDestinationId: own.first.id,
       deliveryId: own.delivery.id,
+      eventId: own.delivery.event_id,
       keyId: own.key.id,
       revokedKey: revoked.api_key,
     },
@@ -112,6 +113,7 @@ async function createFixtures(worker, receiverUrl, db) {
       key: other.ws.apiKey,
       destinationId: other.first.id,
       deliveryId: other.delivery.id,
+      eventId: other.delivery.event_id,
       keyId: other.key.id,
     },
   };

@@ -39,6 +39,23 @@ const INSERT_DELIVERIES_SQL = `
                           next_attempt_at, created_at, updated_at)
   SELECT value ->> 0, ?1, value ->> 1, ?2, ?3, 'pending', 0, ?4, ?4, ?4 FROM json_each(?5)`;
 
+/** New pending deliveries of a stored event to given destinations (a replay), due now; one statement. */
+export async function insertDeliveriesOf(
+  db: Database,
+  event: { id: string; type: string; workspaceUuid: string },
+  destinationIds: string[],
+): Promise<DeliveryRow[]> {
+  const now = Date.now();
+  const rows = destinationIds.map((d) => newDeliveryRow(event.workspaceUuid, d, event.id, event.type, now));
+  if (!rows.length) return rows;
+  const pairs = JSON.stringify(rows.map((r) => [r.id, r.destinationId]));
+  await db.$client
+    .prepare(INSERT_DELIVERIES_SQL)
+    .bind(event.workspaceUuid, event.id, event.type, now, pairs)
+    .run();
+  return rows;
+}
+
 /** Stores an event and one pending delivery per given destination (a test send) in one transaction. */
 export async function insertEventWithDeliveries(
   db: Database,

@@ -161,6 +161,8 @@ export const validBodies = {
     { requiredKeys: [] },
   ),
   rotate: fc.record({ grace_seconds: fc.integer({ min: 0, max: 604_800 }) }, { requiredKeys: [] }),
+  // A replay to every subscribed destination (the fixtures' subscribe to nothing, so it queues nothing).
+  replay: fc.constant({}),
   preview: fc.record(
     {
       event: fc.record(
@@ -180,6 +182,7 @@ export const long = (n) => "x".repeat(n);
 /** Per schema: [field path, values that field can never take]. */
 const WRONG = {
   workspace: [[["name"], [0, null, [], {}, "", "   ", long(101), true]]],
+  replay: [[["destination_ids"], [[], null, "dst_1", 1, ["nope"], [null], [`dst_${"0".repeat(32)}`]]]],
   event: [
     [["type"], [1, null, [], "webhook.test", "contact.CREATED", "contact.merged", "", raw("1e999")]],
     [["contact"], [null, "ct_1", [], 42, {}]],

@@ -5,7 +5,7 @@ export type Route = {
   method: string;
   path: string;
   auth: "none" | "operator" | "workspace";
-  body: "none" | "workspace" | "event" | "destination" | "patch" | "rotate" | "preview";
+  body: "none" | "workspace" | "event" | "destination" | "patch" | "rotate" | "preview" | "replay";
   writes: boolean;
   idKind?: "destination" | "key";
 };
@@ -15,6 +15,8 @@ export type WorkspaceFixture = {
   key: string;
   destinationId: string;
   deliveryId: string;
+  /** The event of `deliveryId`. */
+  eventId: string;
   keyId: string;
 };
 

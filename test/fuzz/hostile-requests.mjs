@@ -126,6 +126,20 @@ export const ROUTES = [
     writes: true,
   },
   { method: "POST", path: "/v1/workspaces/{ws}/events", auth: "workspace", body: "event", writes: true },
+  {
+    method: "GET",
+    path: "/v1/workspaces/{ws}/events/{event_id}",
+    auth: "workspace",
+    body: "none",
+    writes: false,
+  },
+  {
+    method: "POST",
+    path: "/v1/workspaces/{ws}/events/{event_id}/replay",
+    auth: "workspace",
+    body: "replay",
+    writes: true,
+  },
 ];
 
 /** The tables whose rows a rejected request must leave alone. */
@@ -251,15 +265,18 @@ function badParams(route, f) {
     hex32.map((h) => `dlv_${h}`),
     oddSegment,
   ];
+  const event = [fc.constant(f.other.eventId), fc.constant(f.own.deliveryId), oddSegment];
   const valid = {
     ws: fc.constant(f.own.ws),
     id: fc.constant(route.idKind === "key" ? f.own.keyId : f.own.destinationId),
     delivery_id: fc.constant(f.own.deliveryId),
+    event_id: fc.constant(f.own.eventId),
   };
   const bad = {
     ws: fc.oneof(...ws),
     id: fc.oneof(...(idFor[route.idKind] ?? idFor.destination)),
     delivery_id: fc.oneof(...delivery),
+    event_id: fc.oneof(...event),
   };
   const names = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
   if (!names.length) return null;
@@ -274,6 +291,7 @@ const goodParams = (route, f) => ({
   ws: f.own.ws,
   id: route.idKind === "key" ? f.own.keyId : f.own.destinationId,
   delivery_id: f.own.deliveryId,
+  event_id: f.own.eventId,
 });
 
 const fill = (path, params) => path.replace(/\{(\w+)\}/g, (_m, name) => params[name]);

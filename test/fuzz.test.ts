@@ -115,6 +115,17 @@ beforeAll(async () => {
     body: { enabled: false },
   });
   expect(patched.status).toBe(200);
+  const recovered = async (ws: Workspace, destinationId: string) => {
+    const response = await call(`/v1/workspaces/${ws.uuid}/destinations/${destinationId}/recover`, {
+      method: "POST",
+      auth: ws.auth,
+      body: { since: new Date(Date.now() - 3_600_000).toISOString() },
+    });
+    expect(response.status).toBe(202);
+    return (await json<{ id: string }>(response)).id;
+  };
+  const ownRecovery = await recovered(own.ws, spare.id);
+  const otherRecovery = await recovered(other.ws, other.destination.id);
   const revoked = await issueKey(own.ws);
   const revoke = await call(`/v1/workspaces/${own.ws.uuid}/api-keys/${revoked.id}`, {
     method: "DELETE",
@@ -130,6 +141,7 @@ beforeAll(async () => {
       disabledDestinationId: own.destination.id,
       deliveryId: own.deliveryId,
       eventId: own.eventId,
+      recoveryId: ownRecovery,
       keyId: own.key.id,
       revokedKey: revoked.api_key,
     },
@@ -139,6 +151,7 @@ beforeAll(async () => {
       destinationId: other.destination.id,
       deliveryId: other.deliveryId,
       eventId: other.eventId,
+      recoveryId: otherRecovery,
       keyId: other.key.id,
     },
   };

@@ -83,6 +83,21 @@ async function createFixtures(worker, receiverUrl, db) {
     200,
     "disabling a fuzz destination",
   );
+  // A finished recovery of each workspace's enabled destination (there is nothing to recover).
+  const recovered = async ({ ws, headers }, destination) =>
+    (
+      await expectStatus(
+        send(worker.url, `/v1/workspaces/${ws.uuid}/destinations/${destination.id}/recover`, {
+          method: "POST",
+          headers,
+          body: JSON.stringify({ since: new Date(Date.now() - 3_600_000).toISOString() }),
+        }),
+        202,
+        "starting a fuzz recovery",
+      )
+    ).id;
+  const ownRecovery = await recovered(own, own.second);
+  const otherRecovery = await recovered(other, other.first);
   const revoked = await expectStatus(
     send(worker.url, `/v1/workspaces/${own.ws.uuid}/api-keys`, { method: "POST", headers: operator }),
     201,
@@ -105,6 +120,7 @@ async function createFixtures(worker, receiverUrl, db) {
       disabledDestinationId: own.first.id,
       deliveryId: own.delivery.id,
       eventId: own.delivery.event_id,
+      recoveryId: ownRecovery,
       keyId: own.key.id,
       revokedKey: revoked.api_key,
     },
@@ -114,14 +130,16 @@ async function createFixtures(worker, receiverUrl, db) {
       destinationId: other.first.id,
       deliveryId: other.delivery.id,
       eventId: other.delivery.event_id,
+      recoveryId: otherRecovery,
       keyId: other.key.id,
     },
   };
 }
 
 /**
- * Rows per table. Deliveries of the soak's own workload may still be retried meanwhile, so attempts
- * are counted for the fuzz workspaces only; every other table only changes through the API.
+ * Rows per table. Deliveries of the soak's own workload may still be retried meanwhile, and its failing
+ * receivers announced (operational events), so events, deliveries and attempts are counted for the fuzz
+ * workspaces only; every other table only changes through the API.
  */
 function rowCounter(db, fuzzWorkspaces) {
   const scope = JSON.stringify(fuzzWorkspaces);
@@ -131,8 +149,9 @@ function rowCounter(db, fuzzWorkspaces) {
     (SELECT count(*) FROM api_keys WHERE revoked_at IS NOT NULL) AS "api_keys revoked",
     (SELECT count(*) FROM destinations) AS destinations,
     (SELECT count(*) FROM destination_event_types) AS destination_event_types,
-    (SELECT count(*) FROM events) AS events,
-    (SELECT count(*) FROM deliveries) AS deliveries,
+    (SELECT count(*) FROM events WHERE workspace_uuid IN (SELECT value FROM json_each(?1))) AS "events (fuzz workspaces)",
+    (SELECT count(*) FROM deliveries WHERE workspace_uuid IN (SELECT value FROM json_each(?1))) AS "deliveries (fuzz workspaces)",
+    (SELECT count(*) FROM recoveries) AS recoveries,
     (SELECT count(*) FROM attempts WHERE delivery_id IN
       (SELECT id FROM deliveries WHERE workspace_uuid IN (SELECT value FROM json_each(?1)))) AS "attempts (fuzz workspaces)",
     (SELECT total(updated_at) FROM destinations

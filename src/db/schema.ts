@@ -242,7 +242,45 @@ export const attempts = sqliteTable(
   (t) => [primaryKey({ columns: [t.deliveryId, t.number] })],
 );
 
+export const RECOVERABLE_STATUSES = ["failed", "skipped"] as const satisfies readonly DeliveryStatus[];
+export const RECOVERY_STATUSES = ["running", "finished", "cancelled"] as const;
+
+/**
+ * A recovery in bulk (src/lifecycle/recovery.ts): a destination's failed and skipped deliveries created in
+ * [since, until) re-opened in chunks. `cursor` is the last delivery id re-opened; `sent` counts those
+ * re-opened and queued. The partial unique index lets one run per destination at a time.
+ */
+export const recoveries = sqliteTable(
+  "recoveries",
+  {
+    id: text("id").primaryKey(),
+    workspaceUuid: text("workspace_uuid")
+      .notNull()
+      .references(() => workspaces.uuid, { onDelete: "cascade" }),
+    destinationId: text("destination_id")
+      .notNull()
+      .references(() => destinations.id, { onDelete: "cascade" }),
+    since: integer("since").notNull(),
+    until: integer("until").notNull(),
+    statuses: text("statuses", { mode: "json" }).$type<(typeof RECOVERABLE_STATUSES)[number][]>().notNull(),
+    status: text("status", { enum: RECOVERY_STATUSES }).notNull().default("running"),
+    total: integer("total").notNull(),
+    sent: integer("sent").notNull().default(0),
+    cursor: text("cursor"),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at").notNull(),
+    finishedAt: integer("finished_at"),
+    // Why a recovery stopped before its end (the destination was disabled).
+    reason: text("reason"),
+  },
+  (t) => [
+    uniqueIndex("recoveries_running").on(t.destinationId).where(sql`status = 'running'`),
+    index("recoveries_destination").on(t.destinationId, t.id),
+  ],
+);
+
 export type KeyValue = { key: string; value: string };
 export type DestinationRow = typeof destinations.$inferSelect;
 export type DeliveryRow = typeof deliveries.$inferSelect;
 export type AttemptRow = typeof attempts.$inferSelect;
+export type RecoveryRow = typeof recoveries.$inferSelect;

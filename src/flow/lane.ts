@@ -19,6 +19,7 @@ import { recordOutcomes, type Settled } from "../dispatch/record";
 import { retrySpeedup } from "../dispatch/retry";
 import { dispatchAnnounced } from "../lifecycle/announce";
 import { autoDisable } from "../lifecycle/auto-disable";
+import { type Chunk, RECOVERY_PAUSE_MS, RECOVERY_STEPS_PER_ALARM, recoveryStep } from "../lifecycle/recovery";
 import { healthStatement } from "./health";
 import {
   type Bucket,
@@ -109,8 +110,41 @@ export class DestinationLane extends DurableObject<Env> {
     return Number(this.ctx.storage.sql.exec("SELECT count(*) AS n FROM waiting").one().n);
   }
 
+  /**
+   * Drives a recovery of `destinationId` (src/lifecycle/recovery.ts) from this lane's alarm, a bounded
+   * number of chunks per alarm, until it finishes.
+   */
+  async recover(destinationId: string, recoveryId: string): Promise<void> {
+    await this.ctx.storage.delete("recoveryChunk");
+    await this.ctx.storage.put({ destination: destinationId, recovery: recoveryId });
+    await this.#wakeAt(Date.now());
+  }
+
+  /** Steps the running recovery; when it has more to do, when to step again. */
+  async #stepRecovery(): Promise<number | null> {
+    const storage = this.ctx.storage;
+    const id = await storage.get<string>("recovery");
+    if (!id) return null;
+    const db = database(this.env.DB);
+    let chunk = (await storage.get<Chunk>("recoveryChunk")) ?? [];
+    for (let step = 0; step < RECOVERY_STEPS_PER_ALARM; step++) {
+      const next = await recoveryStep(this.env, db, id, chunk);
+      if (!next.more) {
+        await storage.delete(["recovery", "recoveryChunk"]);
+        return null;
+      }
+      chunk = next.chunk;
+      await storage.put("recoveryChunk", chunk);
+      if (next.paused) return Date.now() + RECOVERY_PAUSE_MS;
+    }
+    return Date.now();
+  }
+
   override async alarm(): Promise<void> {
     try {
+      // A recovery with more to do comes back after this alarm's sends, or after its pause.
+      const again = await this.#stepRecovery();
+      if (again !== null) await this.ctx.storage.setAlarm(again);
       await this.pump();
     } catch (error) {
       // The rows are still here: look again shortly rather than let the alarm's retries run out.

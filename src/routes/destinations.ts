@@ -21,6 +21,7 @@ import type { AppEnv } from "../http/types";
 import { validationHook } from "../http/validation";
 import { rotateDestinationSecret } from "../workspaces/coordinator";
 import { destinationDeliveryRoutes } from "./destination-deliveries";
+import { destinationRecoveryRoutes } from "./destination-recoveries";
 
 const DestinationParams = WorkspaceParam.extend({ id: idParam("id") });
 const tags = ["Destinations"];
@@ -157,3 +158,4 @@ destinationRoutes.openapi(
 );
 
 destinationRoutes.route("/", destinationDeliveryRoutes);
+destinationRoutes.route("/", destinationRecoveryRoutes);

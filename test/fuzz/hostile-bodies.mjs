@@ -163,6 +163,10 @@ export const validBodies = {
   rotate: fc.record({ grace_seconds: fc.integer({ min: 0, max: 604_800 }) }, { requiredKeys: [] }),
   // A replay to every subscribed destination (the fixtures' subscribe to nothing, so it queues nothing).
   replay: fc.constant({}),
+  // A recovery of the last hour (the fixtures' destinations have nothing to recover).
+  recover: fc
+    .subarray(["failed", "skipped"], { minLength: 1 })
+    .map((statuses) => ({ since: new Date(Date.now() - 3_600_000).toISOString(), statuses })),
   preview: fc.record(
     {
       event: fc.record(
@@ -182,6 +186,11 @@ export const long = (n) => "x".repeat(n);
 /** Per schema: [field path, values that field can never take]. */
 const WRONG = {
   workspace: [[["name"], [0, null, [], {}, "", "   ", long(101), true]]],
+  recover: [
+    [["since"], ["yesterday", 0, null, "", "2026-13-45T00:00:00Z", []]],
+    [["until"], ["x", 1, null]],
+    [["statuses"], [[], ["succeeded"], ["pending"], "failed", null, [1]]],
+  ],
   replay: [[["destination_ids"], [[], null, "dst_1", 1, ["nope"], [null], [`dst_${"0".repeat(32)}`]]]],
   event: [
     [["type"], [1, null, [], "webhook.test", "contact.CREATED", "contact.merged", "", raw("1e999")]],

@@ -5,7 +5,16 @@ export type Route = {
   method: string;
   path: string;
   auth: "none" | "operator" | "workspace";
-  body: "none" | "workspace" | "event" | "destination" | "patch" | "rotate" | "preview" | "replay";
+  body:
+    | "none"
+    | "workspace"
+    | "event"
+    | "destination"
+    | "patch"
+    | "rotate"
+    | "preview"
+    | "replay"
+    | "recover";
   writes: boolean;
   idKind?: "destination" | "key";
 };
@@ -17,6 +26,8 @@ export type WorkspaceFixture = {
   deliveryId: string;
   /** The event of `deliveryId`. */
   eventId: string;
+  /** A finished recovery of `destinationId`. */
+  recoveryId: string;
   keyId: string;
 };
 

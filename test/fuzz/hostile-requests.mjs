@@ -151,6 +151,7 @@ export const TABLES = [
   "events",
   "deliveries",
   "attempts",
+  "recoveries",
 ];
 
 // ---------------------------------------------------------------------------------------------------
@@ -266,17 +267,25 @@ function badParams(route, f) {
     oddSegment,
   ];
   const event = [fc.constant(f.other.eventId), fc.constant(f.own.deliveryId), oddSegment];
+  const recovery = [
+    fc.constant(f.other.recoveryId),
+    fc.constant(f.own.deliveryId),
+    hex32.map((h) => `rcv_${h}`),
+    oddSegment,
+  ];
   const valid = {
     ws: fc.constant(f.own.ws),
     id: fc.constant(route.idKind === "key" ? f.own.keyId : f.own.destinationId),
     delivery_id: fc.constant(f.own.deliveryId),
     event_id: fc.constant(f.own.eventId),
+    recovery_id: fc.constant(f.own.recoveryId),
   };
   const bad = {
     ws: fc.oneof(...ws),
     id: fc.oneof(...(idFor[route.idKind] ?? idFor.destination)),
     delivery_id: fc.oneof(...delivery),
     event_id: fc.oneof(...event),
+    recovery_id: fc.oneof(...recovery),
   };
   const names = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
   if (!names.length) return null;
@@ -292,6 +301,7 @@ const goodParams = (route, f) => ({
   id: route.idKind === "key" ? f.own.keyId : f.own.destinationId,
   delivery_id: f.own.deliveryId,
   event_id: f.own.eventId,
+  recovery_id: f.own.recoveryId,
 });
 
 const fill = (path, params) => path.replace(/\{(\w+)\}/g, (_m, name) => params[name]);

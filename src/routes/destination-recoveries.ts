@@ -1,0 +1,171 @@
+// A destination's recoveries in bulk: start one, follow it, list them (docs/lifecycle.md).
+// Mounted inside destinations.ts, under its workspace-key middleware.
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { database } from "../db/client";
+import { RECOVERABLE_STATUSES, RECOVERY_STATUSES, type RecoveryRow } from "../db/schema";
+import { findDestination } from "../destinations/store";
+import { errorResponses, idParam, json, jsonBody, WorkspaceParam, workspaceSecurity } from "../http/openapi";
+import { notFound, ProblemError } from "../http/problem";
+import type { AppEnv } from "../http/types";
+import { validationHook } from "../http/validation";
+import { findRecovery, listRecoveries, RECOVERY_WINDOW_MS, startRecovery } from "../lifecycle/recovery";
+import { iso, isoOrNull } from "../time";
+import { destinationDisabled } from "./deliveries";
+
+const DestinationParams = WorkspaceParam.extend({ id: idParam("id") });
+const RecoveryParams = DestinationParams.extend({ recovery_id: idParam("recovery_id") });
+const tags = ["Recoveries"];
+const WINDOW_DAYS = RECOVERY_WINDOW_MS / 86_400_000;
+
+const dateTime = z.iso.datetime({ offset: true, message: "must be an ISO 8601 date-time" });
+
+const RecoverRequest = z
+  .object({
+    since: dateTime.openapi({
+      description: "Deliveries created at or after this time.",
+      example: "2026-12-06T22:00:00Z",
+    }),
+    until: dateTime.optional().openapi({ description: "…and before this time (default: now)." }),
+    statuses: z
+      .array(z.enum(RECOVERABLE_STATUSES))
+      .min(1)
+      .max(2)
+      .optional()
+      .openapi({
+        description: "Which deliveries to send again (default both).",
+        example: ["failed", "skipped"],
+      }),
+  })
+  .strict()
+  .openapi("RecoverRequest");
+
+const Recovery = z
+  .object({
+    id: z.string(),
+    destination_id: z.string(),
+    status: z.enum(RECOVERY_STATUSES).openapi({
+      description:
+        "`running` until every selected delivery is queued again; `cancelled` if the destination was disabled meanwhile.",
+    }),
+    since: z.string(),
+    until: z.string(),
+    statuses: z.array(z.enum(RECOVERABLE_STATUSES)),
+    total: z.number().int().openapi({ description: "The deliveries selected when it started." }),
+    sent: z.number().int().openapi({ description: "How many of them are pending again and queued so far." }),
+    reason: z.string().nullable(),
+    created_at: z.string(),
+    finished_at: z.string().nullable(),
+  })
+  .openapi("Recovery");
+
+const recoveryJson = (r: RecoveryRow): z.infer<typeof Recovery> => ({
+  id: r.id,
+  destination_id: r.destinationId,
+  status: r.status,
+  since: iso(r.since),
+  until: iso(r.until),
+  statuses: r.statuses,
+  total: r.total,
+  sent: r.sent,
+  reason: r.reason,
+  created_at: iso(r.createdAt),
+  finished_at: isoOrNull(r.finishedAt),
+});
+
+/** The window, checked against the clock: a 422 naming the field when it cannot be recovered. */
+function recoveryWindow(body: z.infer<typeof RecoverRequest>, now: number) {
+  const since = Date.parse(body.since);
+  const until = Math.min(body.until === undefined ? now : Date.parse(body.until), now);
+  const refuse = (field: string, detail: string) =>
+    new ProblemError(422, `${field}: ${detail}`, {
+      errors: [{ field, pointer: `/${field}`, detail }],
+      slug: "recovery-window",
+    });
+  if (since >= until)
+    return refuse(body.until === undefined ? "since" : "until", "must be after since, and since in the past");
+  if (until - since > RECOVERY_WINDOW_MS)
+    return refuse("since", `the window may cover at most ${WINDOW_DAYS} days`);
+  return { since, until, statuses: [...new Set(body.statuses ?? RECOVERABLE_STATUSES)] };
+}
+
+export const destinationRecoveryRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+destinationRecoveryRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/{id}/recover",
+    tags,
+    summary: "Recover failed and skipped deliveries",
+    description:
+      `Sends again the destination's deliveries created in [since, until) that are \`failed\` or \`skipped\` (or ` +
+      `the statuses given): the same delivery ids (receivers dedupe on \`X-Leadpush-Id\`), status \`pending\`, ` +
+      `new attempts numbered on. The window covers at most ${WINDOW_DAYS} days. It runs in chunks and obeys the ` +
+      "destination's rate limit; follow it with the recovery's own route until it is `finished`. One runs per " +
+      "destination at a time.",
+    security: workspaceSecurity,
+    request: { params: DestinationParams, body: jsonBody(RecoverRequest) },
+    responses: {
+      202: json(Recovery, "Started."),
+      409: { description: "The destination is disabled, or a recovery of it is running." },
+      422: { description: `The window is empty, or wider than ${WINDOW_DAYS} days.` },
+      ...errorResponses,
+    },
+  }),
+  async (c) => {
+    const db = database(c.env.DB);
+    const workspaceUuid = c.get("workspaceUuid");
+    const found = await findDestination(db, workspaceUuid, c.req.valid("param").id);
+    if (!found) throw notFound("destination");
+    const window = recoveryWindow(c.req.valid("json"), Date.now());
+    if (window instanceof ProblemError) throw window;
+    if (!found.row.enabled) throw destinationDisabled(found.row.disabledReason);
+    const started = await startRecovery(c.env, db, workspaceUuid, found.row.id, window);
+    if (!started.ok)
+      throw new ProblemError(
+        409,
+        `A recovery of this destination is running${started.running ? ` (${started.running.id})` : ""}; wait for it to finish.`,
+        { slug: "recovery-running" },
+      );
+    return c.json(recoveryJson(started.recovery), 202);
+  },
+);
+
+destinationRecoveryRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/{id}/recoveries/{recovery_id}",
+    tags,
+    summary: "A recovery's progress",
+    security: workspaceSecurity,
+    request: { params: RecoveryParams },
+    responses: { 200: json(Recovery, "The recovery."), ...errorResponses },
+  }),
+  async (c) => {
+    const db = database(c.env.DB);
+    const { id, recovery_id } = c.req.valid("param");
+    const found = await findDestination(db, c.get("workspaceUuid"), id);
+    const recovery = found && (await findRecovery(db, found.row.id, recovery_id));
+    if (!recovery) throw notFound("recovery");
+    return c.json(recoveryJson(recovery), 200);
+  },
+);
+
+destinationRecoveryRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/{id}/recoveries",
+    tags,
+    summary: "A destination's recent recoveries",
+    description: "The 20 newest, newest first.",
+    security: workspaceSecurity,
+    request: { params: DestinationParams },
+    responses: { 200: json(z.object({ data: z.array(Recovery) }), "Its recoveries."), ...errorResponses },
+  }),
+  async (c) => {
+    const db = database(c.env.DB);
+    const found = await findDestination(db, c.get("workspaceUuid"), c.req.valid("param").id);
+    if (!found) throw notFound("destination");
+    const rows = await listRecoveries(db, found.row.id, 20);
+    return c.json({ data: rows.map(recoveryJson) }, 200);
+  },
+);

@@ -173,7 +173,7 @@ export async function recoveryStep(
       status: string;
       enabled: number;
     }>();
-  if (!found || found.status !== "running") return { more: false, chunk: [] };
+  if (found?.status !== "running") return { more: false, chunk: [] };
   if (!found.enabled) {
     await db
       .update(recoveries)
@@ -198,7 +198,7 @@ export async function recoveryStep(
     .bind(...binds, RECOVERY_CHUNK, now)
     .run<{ id: string; attempts_made: number }>();
   const ids = results.map((r) => r.id).sort();
-  if (ids.length) await queueReopened(db, env.DELIVERY_QUEUE, results);
+  if (ids.length) await queueReopened(env.DELIVERY_QUEUE, results);
   const done = ids.length < RECOVERY_CHUNK;
   await db.$client
     .prepare(
@@ -214,7 +214,6 @@ export async function recoveryStep(
 
 /** Queues re-opened deliveries with their attempt counts, so each message stands for the next attempt. */
 async function queueReopened(
-  db: Database,
   queue: Queue<DeliveryMessage>,
   rows: { id: string; attempts_made: number }[],
 ): Promise<void> {

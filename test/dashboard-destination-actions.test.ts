@@ -111,6 +111,21 @@ describe("send a test, then read its attempts", () => {
     expect(page).not.toContain("<script>alert(1)");
     expect(page).toContain("https://example.com/webhooks/contact.created");
     expect(page).toContain("[redacted]");
+    // What a 500 means and what to do, linked to its Troubleshooting section.
+    expect(page).toContain("5xx Server error");
+    expect(page).toContain('href="/docs/troubleshooting#server-error"');
+  });
+
+  it("explains a 401 beside its attempt, with its own section", async () => {
+    const { ws, destination, visitor, at } = await destinationPage();
+    const denied = await pendingDelivery(ws, destination.id);
+    await consume((async () => new Response("no", { status: 401 })) as typeof fetch, [
+      { deliveryId: denied, attempts: 1 },
+    ]);
+    const page = await (await visitor.fetch(at.delivery(destination.id, denied))).text();
+    expect(page).toContain("401 Unauthorized or 403 Forbidden");
+    expect(page).toContain('href="/docs/troubleshooting#unauthorized"');
+    expect(page).not.toContain("#server-error");
   });
 });
 

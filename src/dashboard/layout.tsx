@@ -144,6 +144,12 @@ const Sidebar = ({ workspace, section, sectionPage = true }: ShellProps) => (
               API reference
             </a>
           </li>
+          <li>
+            <a class="nav-link" href={urls.troubleshooting()}>
+              <BookIcon />
+              Troubleshooting
+            </a>
+          </li>
           {useDevTools() ? (
             <li>
               <a
@@ -196,6 +202,7 @@ export const AppShell = (props: ShellProps) => (
         <footer class="app-footer">
           <span>Leadpush Webhooks</span>
           <a href={urls.docs}>API reference</a>
+          <a href={urls.troubleshooting()}>Troubleshooting</a>
           <a href="/openapi.json">OpenAPI document</a>
         </footer>
       </div>

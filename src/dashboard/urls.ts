@@ -10,6 +10,8 @@ export const urls = {
   signIn: "/sign-in",
   signOut: "/sign-out",
   docs: "/docs",
+  /** The troubleshooting page, or one of its sections (src/deliveries/troubleshooting.ts). */
+  troubleshooting: (anchor?: string) => `/docs/troubleshooting${anchor ? `#${anchor}` : ""}`,
   workspace: (ws: string) => `/w/${ws}`,
   integrations: (ws: string) => `/w/${ws}/integrations`,
   webhooks,

@@ -20,6 +20,9 @@ export const DOCS_CSS = `
 .docs-intro h1 { font-size: 28px; }
 .docs-intro h2 { margin-top: var(--s4); }
 .lead { font-size: 16px; max-width: 70ch; }
+.trouble { padding: var(--s5); display: grid; gap: var(--s2); margin-bottom: var(--s4); max-width: 80ch; scroll-margin-top: 72px; }
+.trouble h2 { font-size: 17px; }
+.trouble:target { border-color: var(--accent); box-shadow: 0 0 0 3px var(--accent-soft); }
 .schemes { margin: 0; display: grid; gap: var(--s2); }
 .schemes dt { font-weight: 600; }
 .schemes dd { margin: 0 0 var(--s2); color: var(--text-muted); }

@@ -1,0 +1,62 @@
+// /docs/troubleshooting: what each error class and common status of an attempt means and what the
+// receiver's owner should do — the section the product documentation was cut off at. Public, like /docs;
+// the attempt view links each failed attempt to its section here.
+import { ALL_HINTS } from "../../deliveries/troubleshooting";
+import { Brand } from "../components";
+import { Document } from "../layout";
+import { urls } from "../urls";
+
+export const TroubleshootingPage = () => (
+  <Document title="Troubleshooting · Leadpush" scripts={[]}>
+    <a class="skip-link" href="#main">
+      Skip to content
+    </a>
+    <header class="app-header">
+      <Brand href={urls.home} />
+      <span class="header-divider" aria-hidden="true" />
+      <span class="header-title">Troubleshooting</span>
+      <span class="header-spacer" />
+      <a class="header-link" href={urls.docs}>
+        API reference
+      </a>
+      <a class="button button-secondary button-small" href={urls.home}>
+        Dashboard
+      </a>
+    </header>
+    <div class="docs-layout">
+      <nav class="docs-toc" aria-label="Troubleshooting contents">
+        <ul>
+          {ALL_HINTS.map((h) => (
+            <li>
+              <a href={`#${h.anchor}`}>{h.title}</a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <main id="main" class="docs-main" tabindex={-1}>
+        <section class="docs-intro" aria-labelledby="troubleshooting-title">
+          <h1 id="troubleshooting-title">Troubleshooting deliveries</h1>
+          <p class="lead">
+            Every attempt of a delivery is recorded with its request, the receiver's answer and, when it
+            failed, an error class. Here is what each means and what the receiver's owner should do.
+          </p>
+          <p class="muted">
+            Failed attempts are retried 8 times over about 28 hours. After 10 failures in a row a destination
+            is failing: Leadpush probes it instead of sending everything, announces{" "}
+            <code>destination.failing</code>, and disables it after 5 days. What failed or was skipped can be
+            recovered in bulk from the destination's page once the receiver is back.
+          </p>
+        </section>
+        {ALL_HINTS.map((h) => (
+          <section class="card trouble" id={h.anchor} aria-labelledby={`${h.anchor}-title`}>
+            <h2 id={`${h.anchor}-title`}>{h.title}</h2>
+            <p>{h.meaning}</p>
+            <p>
+              <strong>What to do:</strong> {h.action}
+            </p>
+          </section>
+        ))}
+      </main>
+    </div>
+  </Document>
+);

@@ -2,6 +2,7 @@
 // patchDestination (enable, disable), the workspace's coordinator (rotate), requestTestDelivery (test),
 // deleteDestination (delete). A success redirects (303); a refusal renders the page with the reason.
 import { Hono } from "hono";
+import { autoDisableAfterMs } from "../config";
 import { database } from "../db/client";
 import { DELIVERY_STATUSES, type DeliveryStatus } from "../db/schema";
 import { requestTestDelivery } from "../deliveries/manual";
@@ -12,6 +13,7 @@ import { patchDestination } from "../destinations/save";
 import { type DestinationJson, RotateSecretRequest } from "../destinations/schema";
 import { deleteDestination } from "../destinations/store";
 import { PageQuery, page } from "../http/pagination";
+import { runningRecovery } from "../lifecycle/recovery";
 import { rotateDestinationSecret } from "../workspaces/coordinator";
 import { renderPage } from "./layout";
 import { keepForReveal, takeReveal } from "./reveals";
@@ -29,7 +31,7 @@ import { urls } from "./urls";
 const BASE = "/w/:ws/integrations/webhooks/destinations/:id";
 const HISTORY_PAGE = 20;
 
-type PageExtra = Pick<DestinationPageProps, "reveal" | "notice" | "alert" | "rotateError">;
+type PageExtra = Pick<DestinationPageProps, "reveal" | "notice" | "alert" | "rotateError" | "recoverSince">;
 
 const statusOf = (value: string | undefined) =>
   DELIVERY_STATUSES.find((status) => status === value) as DeliveryStatus | undefined;
@@ -44,10 +46,14 @@ async function destinationPage(
   const filter = statusOf(c.req.query("status"));
   const query = PageQuery.safeParse({ limit: HISTORY_PAGE, cursor: c.req.query("cursor") });
   const cursor = query.success ? query.data.cursor : undefined;
-  const rows = await listDeliveries(database(c.env.DB), destination.id, HISTORY_PAGE, {
-    before: cursor,
-    status: filter ? [filter] : undefined,
-  });
+  const db = database(c.env.DB);
+  const [rows, running] = await Promise.all([
+    listDeliveries(db, destination.id, HISTORY_PAGE, {
+      before: cursor,
+      status: filter ? [filter] : undefined,
+    }),
+    runningRecovery(db, destination.id),
+  ]);
   const { data, next_cursor } = page(rows, HISTORY_PAGE);
   const history = {
     deliveries: data.map(deliveryJson),
@@ -56,7 +62,11 @@ async function destinationPage(
     paged: cursor !== undefined,
     retentionDays: retentionDays(c.env),
   };
-  const props = { ...shell(c), destination, history, ...extra };
+  const disablesAt = destination.failing_since
+    ? new Date(Date.parse(destination.failing_since) + autoDisableAfterMs(c.env)).toISOString()
+    : null;
+  const recovery = running && { id: running.id, sent: running.sent, total: running.total };
+  const props = { ...shell(c), destination, history, disablesAt, recovery, ...extra };
   return renderPage(c, <DestinationPage {...props} />, status as 200 | 400 | 409);
 }
 
@@ -74,7 +84,9 @@ destinationRoutes.get(BASE, async (c) => {
   const reveal = await takeReveal(c.env, sessionId(c), destination.id);
   const notice = c.req.query("notice");
   const known = notice && notice in DESTINATION_NOTICES ? (notice as DestinationNotice) : undefined;
-  return destinationPage(c, destination, { reveal, notice: known });
+  const since = c.req.query("since");
+  const recoverSince = known === "enabled" && since && !Number.isNaN(Date.parse(since)) ? since : undefined;
+  return destinationPage(c, destination, { reveal, notice: known, recoverSince });
 });
 
 for (const [action, enabled] of [
@@ -86,7 +98,12 @@ for (const [action, enabled] of [
     if (!destination) return notFoundPage(c);
     const updated = await patchDestination(c.env, c.var.workspace.uuid, destination.id, { enabled });
     if (!updated) return notFoundPage(c);
-    return c.redirect(`${urls.destination(c.var.workspace.uuid, destination.id)}?notice=${action}d`, 303);
+    const page = `${urls.destination(c.var.workspace.uuid, destination.id)}?notice=${action}d`;
+    // Re-enabled: offer to recover what was skipped while it was off, from when it began to fail (an
+    // automatic disable) or over the last day.
+    const since = destination.failing_since ?? new Date(Date.now() - 86_400_000).toISOString();
+    const wasOff = enabled && !destination.enabled;
+    return c.redirect(wasOff ? `${page}&since=${encodeURIComponent(since)}` : page, 303);
   });
 }
 

@@ -24,6 +24,15 @@ export const urls = {
   destinationAction: (ws: string, id: string, action: "enable" | "disable" | "rotate" | "test" | "delete") =>
     `${destination(ws, id)}/${action}`,
   deleteDestination: (ws: string, id: string) => `${destination(ws, id)}/delete`,
+  /** Recover deliveries…: the form (GET, with a count when it has values) and its start (POST). */
+  recover: (ws: string, id: string, query?: { since?: string; statuses?: string }) => {
+    const params = new URLSearchParams();
+    if (query?.since) params.set("since", query.since);
+    if (query?.statuses) params.set("statuses", query.statuses);
+    const search = params.toString();
+    return `${destination(ws, id)}/recover${search ? `?${search}` : ""}`;
+  },
+  recovery: (ws: string, id: string, recoveryId: string) => `${destination(ws, id)}/recoveries/${recoveryId}`,
   delivery,
   redeliver: (ws: string, id: string, deliveryId: string) => `${delivery(ws, id, deliveryId)}/redeliver`,
   /** Development only: the local inbox's page, its live list (a fragment) and its Clear button. */

@@ -12,6 +12,7 @@ import { destinationRoutes } from "./destination-routes";
 import { inboxRoutes } from "./inbox-routes";
 import { renderPage } from "./layout";
 import { requireWorkspace } from "./middleware";
+import { recoveryRoutes } from "./recovery-routes";
 import { shell } from "./route-helpers";
 import { IntegrationsPage } from "./screens/integrations";
 import { WebhooksPage } from "./screens/webhooks";
@@ -63,4 +64,5 @@ workspaceRoutes.get("/w/:ws/integrations/webhooks", async (c) => {
 workspaceRoutes.route("/", destinationFormRoutes);
 workspaceRoutes.route("/", destinationRoutes);
 workspaceRoutes.route("/", deliveryRoutes);
+workspaceRoutes.route("/", recoveryRoutes);
 workspaceRoutes.route("/", inboxRoutes);

@@ -11,7 +11,7 @@
 // recoveries_running unique index).
 import { and, desc, eq } from "drizzle-orm";
 import type { Database } from "../db/client";
-import { type RECOVERABLE_STATUSES, type RecoveryRow, recoveries } from "../db/schema";
+import { RECOVERABLE_STATUSES, type RecoveryRow, recoveries } from "../db/schema";
 import { newId } from "../ids";
 import { type DeliveryMessage, EnqueueError, enqueueDeliveries } from "../queue";
 
@@ -46,6 +46,33 @@ const REOPEN_SQL = `
 
 export type RecoveryRequest = { since: number; until: number; statuses: RecoverableStatus[] };
 
+export type WindowCheck =
+  | { ok: true; request: RecoveryRequest }
+  | { ok: false; field: "since" | "until"; detail: string };
+
+/**
+ * The window's rule, for the API and the dashboard alike: `until` defaults to now and is capped there;
+ * `since` must come before it, and the two at most RECOVERY_WINDOW_MS apart.
+ */
+export function checkRecoveryWindow(
+  input: { since: number; until?: number; statuses?: readonly RecoverableStatus[] },
+  now = Date.now(),
+): WindowCheck {
+  const until = Math.min(input.until ?? now, now);
+  if (!(input.since < until))
+    return input.until === undefined || input.since >= now
+      ? { ok: false, field: "since", detail: "must be in the past" }
+      : { ok: false, field: "until", detail: "must be after since" };
+  if (until - input.since > RECOVERY_WINDOW_MS)
+    return {
+      ok: false,
+      field: "since",
+      detail: `the window may cover at most ${RECOVERY_WINDOW_MS / 86_400_000} days`,
+    };
+  const statuses = [...new Set(input.statuses?.length ? input.statuses : RECOVERABLE_STATUSES)];
+  return { ok: true, request: { since: input.since, until, statuses } };
+}
+
 export type Started = { ok: true; recovery: RecoveryRow } | { ok: false; running: RecoveryRow | null };
 
 const windowBinds = (
@@ -57,6 +84,20 @@ const windowBinds = (
   JSON.stringify(r.statuses),
   r.createdAt,
 ];
+
+/** How many deliveries a recovery with this window and these statuses would select now (its preview). */
+export async function countRecoverable(
+  db: Database,
+  destinationId: string,
+  request: RecoveryRequest,
+  now = Date.now(),
+): Promise<number> {
+  const counted = await db.$client
+    .prepare(COUNT_SQL)
+    .bind(...windowBinds({ destinationId, ...request, createdAt: now }))
+    .first<{ n: number }>();
+  return counted?.n ?? 0;
+}
 
 /** The recovery running for a destination, if one is. */
 export async function runningRecovery(db: Database, destinationId: string): Promise<RecoveryRow | null> {
@@ -82,17 +123,14 @@ export async function startRecovery(
 ): Promise<Started> {
   const running = await runningRecovery(db, destinationId);
   if (running) return { ok: false, running };
-  const draft = { destinationId, ...request, createdAt: now };
-  const counted = await db.$client
-    .prepare(COUNT_SQL)
-    .bind(...windowBinds(draft))
-    .first<{ n: number }>();
   const row: RecoveryRow = {
     id: newId("rcv"),
     workspaceUuid,
-    ...draft,
+    destinationId,
+    ...request,
+    createdAt: now,
     status: "running",
-    total: counted?.n ?? 0,
+    total: await countRecoverable(db, destinationId, request, now),
     sent: 0,
     cursor: null,
     updatedAt: now,

@@ -8,7 +8,14 @@ import { errorResponses, idParam, json, jsonBody, WorkspaceParam, workspaceSecur
 import { notFound, ProblemError } from "../http/problem";
 import type { AppEnv } from "../http/types";
 import { validationHook } from "../http/validation";
-import { findRecovery, listRecoveries, RECOVERY_WINDOW_MS, startRecovery } from "../lifecycle/recovery";
+import {
+  checkRecoveryWindow,
+  findRecovery,
+  listRecoveries,
+  RECOVERY_WINDOW_MS,
+  type RecoveryRequest,
+  startRecovery,
+} from "../lifecycle/recovery";
 import { iso, isoOrNull } from "../time";
 import { destinationDisabled } from "./deliveries";
 
@@ -73,19 +80,21 @@ const recoveryJson = (r: RecoveryRow): z.infer<typeof Recovery> => ({
 });
 
 /** The window, checked against the clock: a 422 naming the field when it cannot be recovered. */
-function recoveryWindow(body: z.infer<typeof RecoverRequest>, now: number) {
-  const since = Date.parse(body.since);
-  const until = Math.min(body.until === undefined ? now : Date.parse(body.until), now);
-  const refuse = (field: string, detail: string) =>
-    new ProblemError(422, `${field}: ${detail}`, {
-      errors: [{ field, pointer: `/${field}`, detail }],
-      slug: "recovery-window",
-    });
-  if (since >= until)
-    return refuse(body.until === undefined ? "since" : "until", "must be after since, and since in the past");
-  if (until - since > RECOVERY_WINDOW_MS)
-    return refuse("since", `the window may cover at most ${WINDOW_DAYS} days`);
-  return { since, until, statuses: [...new Set(body.statuses ?? RECOVERABLE_STATUSES)] };
+function recoveryWindow(body: z.infer<typeof RecoverRequest>, now: number): RecoveryRequest {
+  const checked = checkRecoveryWindow(
+    {
+      since: Date.parse(body.since),
+      until: body.until === undefined ? undefined : Date.parse(body.until),
+      statuses: body.statuses,
+    },
+    now,
+  );
+  if (checked.ok) return checked.request;
+  const { field, detail } = checked;
+  throw new ProblemError(422, `${field}: ${detail}`, {
+    errors: [{ field, pointer: `/${field}`, detail }],
+    slug: "recovery-window",
+  });
 }
 
 export const destinationRecoveryRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -117,7 +126,6 @@ destinationRecoveryRoutes.openapi(
     const found = await findDestination(db, workspaceUuid, c.req.valid("param").id);
     if (!found) throw notFound("destination");
     const window = recoveryWindow(c.req.valid("json"), Date.now());
-    if (window instanceof ProblemError) throw window;
     if (!found.row.enabled) throw destinationDisabled(found.row.disabledReason);
     const started = await startRecovery(c.env, db, workspaceUuid, found.row.id, window);
     if (!started.ok)

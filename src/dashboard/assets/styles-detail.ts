@@ -73,6 +73,9 @@ code.id { font-size: 12.5px; overflow-wrap: anywhere; }
 .attempt-section { display: grid; gap: var(--s2); }
 .trouble-hint { display: grid; gap: var(--s1); padding: var(--s3) var(--s4); border: 1px solid var(--wait-border); border-radius: var(--radius); background: var(--wait-bg); font-size: 13px; max-width: 80ch; }
 .trouble-hint .trouble-title { font-weight: 600; }
+.recover-form { display: grid; gap: var(--s4); max-width: 560px; }
+.recover-confirm { display: grid; gap: var(--s3); margin-top: var(--s4); }
+.recover-progress { width: 100%; height: 10px; accent-color: var(--accent); }
 .attempt-section h4 { font-size: 13px; margin: 0; }
 .attempt-section summary { cursor: pointer; font-size: 13px; font-weight: 600; }
 .waiting { display: flex; align-items: center; gap: var(--s2); font-size: 14px; color: var(--wait-text); }

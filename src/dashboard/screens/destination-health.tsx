@@ -3,11 +3,21 @@
 import type { DestinationJson } from "../../destinations/schema";
 import { Pill } from "../components";
 import { Time } from "../format";
+import { urls } from "../urls";
 
 type Flow = Pick<DestinationJson, "failing_since" | "consecutive_failures" | "next_probe_at" | "enabled">;
 
-/** Shown at the top of a failing destination's page: since when, how many failures, the next probe. */
-export const FailingBanner = ({ destination: d }: { destination: Flow }) =>
+/**
+ * Shown at the top of a failing destination's page: since when, how many failures, the next probe, and
+ * when it will be disabled if no probe succeeds.
+ */
+export const FailingBanner = ({
+  destination: d,
+  disablesAt,
+}: {
+  destination: Flow;
+  disablesAt: string | null;
+}) =>
   d.enabled && d.failing_since ? (
     <section class="alert alert-warning failing-banner" aria-labelledby="failing-title">
       <div>
@@ -24,6 +34,13 @@ export const FailingBanner = ({ destination: d }: { destination: Flow }) =>
           , backing off to one every 10 minutes. Its other deliveries wait without using up their retries, and
           all go out as soon as a probe succeeds.
         </p>
+        {disablesAt ? (
+          <p>
+            If no probe succeeds by <Time iso={disablesAt} />, Leadpush disables it and keeps its waiting
+            deliveries as skipped, to recover once the receiver is back.{" "}
+            <a href={urls.troubleshooting()}>Troubleshooting</a>
+          </p>
+        ) : null}
       </div>
     </section>
   ) : null;

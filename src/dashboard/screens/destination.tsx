@@ -16,7 +16,7 @@ import { SecretDialog } from "./secret-dialog";
 export const DESTINATION_NOTICES = {
   saved: "Changes saved.",
   enabled:
-    "Destination enabled. New events are delivered to it again; skipped deliveries are not resent automatically, so redeliver any you want sent.",
+    "Destination enabled. New events are delivered to it again; deliveries skipped while it was disabled are not resent by themselves.",
   disabled:
     "Destination disabled. Its configuration, subscriptions and history are kept; new events create no deliveries for it.",
 } as const;
@@ -31,6 +31,12 @@ export type DestinationPageProps = Shell & {
   /** Why the last action was refused (a test of a disabled destination). */
   alert?: string;
   rotateError?: string;
+  /** When it failed for this long, Leadpush disables it (shown while it is failing). */
+  disablesAt?: string | null;
+  /** The recovery running now, if one is. */
+  recovery?: { id: string; sent: number; total: number } | null;
+  /** After re-enabling: where the offered recovery of skipped deliveries starts. */
+  recoverSince?: string;
 };
 
 const Header = ({ ws, d, csrf }: { ws: string; d: DestinationJson; csrf: string | null }) => (
@@ -54,6 +60,11 @@ const Header = ({ ws, d, csrf }: { ws: string; d: DestinationJson; csrf: string 
       <a class="button button-secondary" href={urls.editDestination(ws, d.id)}>
         Edit
       </a>
+      {d.enabled ? (
+        <a class="button button-secondary" href={urls.recover(ws, d.id)}>
+          Recover deliveries…
+        </a>
+      ) : null}
     </div>
   </div>
 );
@@ -80,9 +91,30 @@ export const DestinationPage = (props: DestinationPageProps) => {
         ]}
       />
       <Header ws={ws} d={d} csrf={csrf} />
-      {props.notice ? <Notice>{DESTINATION_NOTICES[props.notice]}</Notice> : null}
+      {props.notice ? (
+        <Notice>
+          {DESTINATION_NOTICES[props.notice]}
+          {props.notice === "enabled" && props.recoverSince ? (
+            <>
+              {" "}
+              <a href={urls.recover(ws, d.id, { since: props.recoverSince, statuses: "skipped" })}>
+                Recover skipped deliveries…
+              </a>
+            </>
+          ) : null}
+        </Notice>
+      ) : null}
       {props.alert ? <Refusal>{props.alert}</Refusal> : null}
-      <FailingBanner destination={d} />
+      {props.recovery ? (
+        <div class="alert alert-info" role="status">
+          <p>
+            A recovery is running: {props.recovery.sent.toLocaleString("en-US")} of{" "}
+            {props.recovery.total.toLocaleString("en-US")} deliveries sent again so far.{" "}
+            <a href={urls.recovery(ws, d.id, props.recovery.id)}>See its progress</a>
+          </p>
+        </div>
+      ) : null}
+      <FailingBanner destination={d} disablesAt={props.disablesAt ?? null} />
       <div class="detail-grid">
         <SettingsCard destination={d} />
         <div class="detail-side">

@@ -1,0 +1,144 @@
+// Recover deliveries… on a destination: the form and its count (GET), the start (POST), a recovery's
+// progress. The window's rule is the API's (src/lifecycle/recovery.ts checkRecoveryWindow); times are
+// typed and shown in UTC, like every time in the dashboard.
+import { Hono } from "hono";
+import { database } from "../db/client";
+import type { RecoveryRow } from "../db/schema";
+import {
+  checkRecoveryWindow,
+  countRecoverable,
+  findRecovery,
+  type RecoverableStatus,
+  startRecovery,
+} from "../lifecycle/recovery";
+import { iso, isoOrNull } from "../time";
+import { renderPage } from "./layout";
+import { type DashboardContext, destinationOf, notFoundPage, shell } from "./route-helpers";
+import { type RecoverFormValues, RecoverPage, type RecoverPageProps, RecoveryPage } from "./screens/recovery";
+import type { DashboardEnv } from "./types";
+import { urls } from "./urls";
+
+const BASE = "/w/:ws/integrations/webhooks/destinations/:id";
+const RECOVERY_ID = /^rcv_[0-9a-f]{32}$/;
+const DAY = 86_400_000;
+
+/** A datetime-local value (minutes, no zone) for a time, in UTC. */
+export const minuteInput = (ms: number) => new Date(ms).toISOString().slice(0, 16);
+
+const statusesOf = (values: string[]) =>
+  values.filter((s): s is RecoverableStatus => s === "failed" || s === "skipped");
+
+const MINUTE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/;
+
+const parseMinute = (value: string) => (MINUTE.test(value) ? Date.parse(`${value}:00Z`) : Number.NaN);
+
+/** A time as the form shows it: typed minutes as they are, an ISO time (a link's) in minutes, UTC. */
+function asMinutes(value: string | undefined, fallback: string): string {
+  if (value === undefined) return fallback;
+  if (MINUTE.test(value) || value === "") return value;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? value : minuteInput(ms);
+}
+
+/** The form's values from a query or a form body; the last 24 hours by default. */
+function formValues(
+  get: (name: string) => string | undefined,
+  all: (name: string) => string[],
+): RecoverFormValues {
+  return {
+    since: asMinutes(get("since"), minuteInput(Date.now() - DAY)),
+    until: asMinutes(get("until"), ""),
+    statuses: statusesOf(all("statuses").flatMap((s) => s.split(","))),
+  };
+}
+
+type Checked =
+  | { ok: true; request: Parameters<typeof countRecoverable>[2] }
+  | { ok: false; error: NonNullable<RecoverPageProps["error"]> };
+
+function check(values: RecoverFormValues): Checked {
+  const since = parseMinute(values.since);
+  if (Number.isNaN(since)) return { ok: false, error: { field: "since", detail: "Enter a date and time." } };
+  const until = values.until === "" ? undefined : parseMinute(values.until);
+  if (Number.isNaN(until))
+    return { ok: false, error: { field: "until", detail: "Enter a date and time, or leave it empty." } };
+  if (!values.statuses.length)
+    return { ok: false, error: { field: "statuses", detail: "Choose at least one status." } };
+  const checked = checkRecoveryWindow({ since, until, statuses: values.statuses });
+  if (!checked.ok) {
+    const detail = checked.detail.charAt(0).toUpperCase() + checked.detail.slice(1);
+    return { ok: false, error: { field: checked.field, detail: `${detail}.` } };
+  }
+  return { ok: true, request: checked.request };
+}
+
+const recoveryView = (r: RecoveryRow) => ({
+  id: r.id,
+  status: r.status,
+  since: iso(r.since),
+  until: iso(r.until),
+  statuses: r.statuses,
+  total: r.total,
+  sent: r.sent,
+  reason: r.reason,
+  created_at: iso(r.createdAt),
+  finished_at: isoOrNull(r.finishedAt),
+});
+
+export const recoveryRoutes = new Hono<DashboardEnv>();
+
+recoveryRoutes.get(`${BASE}/recover`, async (c) => {
+  const destination = await destinationOf(c);
+  if (!destination) return notFoundPage(c);
+  // A link (from the destination's page) names no statuses, or some; a submitted form counts.
+  const counting = c.req.query("count") !== undefined;
+  const values = formValues(
+    (n) => c.req.query(n),
+    (n) => c.req.queries(n) ?? [],
+  );
+  if (!counting && !values.statuses.length) values.statuses = ["failed", "skipped"];
+  const checked = counting ? check(values) : null;
+  const count =
+    checked?.ok === true ? await countRecoverable(database(c.env.DB), destination.id, checked.request) : null;
+  const error = checked?.ok === false ? checked.error : undefined;
+  const props = { ...shell(c), destination, values, count, error };
+  return renderPage(c, <RecoverPage {...props} />, error ? 400 : 200);
+});
+
+recoveryRoutes.post(`${BASE}/recover`, async (c) => {
+  const destination = await destinationOf(c);
+  if (!destination) return notFoundPage(c);
+  const form = await c.req.formData();
+  const text = (n: string) => {
+    const v = form.get(n);
+    return typeof v === "string" ? v : undefined;
+  };
+  const values = formValues(text, (n) => form.getAll(n).filter((v): v is string => typeof v === "string"));
+  const checked = check(values);
+  const base = { ...shell(c), destination, values, count: null };
+  if (!checked.ok) return renderPage(c, <RecoverPage {...base} error={checked.error} />, 400);
+  if (!destination.enabled) {
+    const refusal =
+      "Nothing was started: this destination is disabled. Enable it first, then recover its deliveries.";
+    return renderPage(c, <RecoverPage {...base} refusal={refusal} />, 409);
+  }
+  const ws = c.var.workspace.uuid;
+  const started = await startRecovery(c.env, database(c.env.DB), ws, destination.id, checked.request);
+  if (!started.ok) {
+    const refusal = "Nothing was started: a recovery of this destination is already running.";
+    return renderPage(c, <RecoverPage {...base} refusal={refusal} runningId={started.running?.id} />, 409);
+  }
+  return c.redirect(urls.recovery(ws, destination.id, started.recovery.id), 303);
+});
+
+recoveryRoutes.get(`${BASE}/recoveries/:recoveryId`, async (c: DashboardContext) => {
+  const destination = await destinationOf(c);
+  const recoveryId = c.req.param("recoveryId") ?? "";
+  if (!destination || !RECOVERY_ID.test(recoveryId)) return notFoundPage(c);
+  const recovery = await findRecovery(database(c.env.DB), destination.id, recoveryId);
+  if (!recovery) return notFoundPage(c);
+  return renderPage(
+    c,
+    <RecoveryPage {...shell(c)} destination={destination} recovery={recoveryView(recovery)} />,
+  );
+});

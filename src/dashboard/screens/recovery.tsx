@@ -1,0 +1,241 @@
+// "Recover deliveries…" on a destination (docs/lifecycle.md#recovery-in-bulk): choose a window and the
+// statuses, see how many deliveries that selects, start it, then follow its progress on its own page.
+import type { DestinationJson } from "../../destinations/schema";
+import type { RecoverableStatus } from "../../lifecycle/recovery";
+import { Breadcrumbs, CsrfField, PageHeader, Pill, Refusal } from "../components";
+import { Time } from "../format";
+import { AppShell } from "../layout";
+import { urls } from "../urls";
+import { described, FieldError } from "./destination-fields";
+import type { Shell } from "./destination-form";
+
+/** The form's values as typed (UTC, minutes), and the rule's verdict when it was checked. */
+export type RecoverFormValues = { since: string; until: string; statuses: RecoverableStatus[] };
+
+export type RecoverPageProps = Shell & {
+  destination: DestinationJson;
+  values: RecoverFormValues;
+  /** How many deliveries the values select, once counted. */
+  count: number | null;
+  error?: { field: "since" | "until" | "statuses"; detail: string };
+  /** Why starting was refused (disabled, or one is running), with the running one's id when known. */
+  refusal?: string;
+  runningId?: string | null;
+};
+
+const STATUS_WORDS: Record<RecoverableStatus, string> = {
+  failed: "Failed: gave up after their retries, or failed for good",
+  skipped: "Skipped: the destination was disabled while they waited",
+};
+
+const crumbs = (ws: string, d: DestinationJson, last: string) => [
+  { label: "Integrations", href: urls.integrations(ws) },
+  { label: "Webhooks", href: urls.webhooks(ws) },
+  { label: "Destinations", href: urls.webhooks(ws) },
+  { label: d.name, href: urls.destination(ws, d.id) },
+  { label: last },
+];
+
+const Hidden = ({ values }: { values: RecoverFormValues }) => (
+  <>
+    <input type="hidden" name="since" value={values.since} />
+    <input type="hidden" name="until" value={values.until} />
+    {values.statuses.map((s) => (
+      <input type="hidden" name="statuses" value={s} />
+    ))}
+  </>
+);
+
+export const RecoverPage = (props: RecoverPageProps) => {
+  const { workspace, destination: d, values, count, error, csrf } = props;
+  const ws = workspace.uuid;
+  const errorOf = (field: string) => (error?.field === field ? error.detail : undefined);
+  return (
+    <AppShell title={`Recover deliveries · ${d.name}`} {...props} section="integrations" sectionPage={false}>
+      <Breadcrumbs trail={crumbs(ws, d, "Recover deliveries")} />
+      <PageHeader
+        title="Recover deliveries"
+        description={
+          <>
+            Send {d.name}'s failed and skipped deliveries again: the same deliveries (receivers can dedupe on
+            X-Leadpush-Id), with new attempts, at the destination's own pace and rate limit.
+          </>
+        }
+      />
+      {props.refusal ? (
+        <Refusal>
+          {props.refusal}{" "}
+          {props.runningId ? <a href={urls.recovery(ws, d.id, props.runningId)}>See its progress</a> : null}
+        </Refusal>
+      ) : null}
+      <section class="card form-card" aria-labelledby="window-title">
+        <h2 id="window-title">Which deliveries</h2>
+        <form method="get" action={urls.recover(ws, d.id)} class="recover-form">
+          <div class={errorOf("since") ? "field field-invalid" : "field"}>
+            <label for="since">Created from (UTC)</label>
+            <p class="hint" id="since-hint">
+              At most 14 days before the end of the window.
+            </p>
+            <FieldError id="since" error={errorOf("since")} />
+            <input
+              class="input"
+              type="datetime-local"
+              id="since"
+              name="since"
+              value={values.since}
+              required
+              {...described("since", true, errorOf("since"))}
+            />
+          </div>
+          <div class={errorOf("until") ? "field field-invalid" : "field"}>
+            <label for="until">Until (UTC, optional)</label>
+            <p class="hint" id="until-hint">
+              Leave empty for now.
+            </p>
+            <FieldError id="until" error={errorOf("until")} />
+            <input
+              class="input"
+              type="datetime-local"
+              id="until"
+              name="until"
+              value={values.until}
+              {...described("until", true, errorOf("until"))}
+            />
+          </div>
+          <fieldset class={errorOf("statuses") ? "checks field-invalid" : "checks"}>
+            <legend>Statuses</legend>
+            <FieldError id="statuses" error={errorOf("statuses")} />
+            <div class="check-list">
+              {(["failed", "skipped"] as const).map((s) => (
+                <div class="check">
+                  <input
+                    type="checkbox"
+                    id={`status-${s}`}
+                    name="statuses"
+                    value={s}
+                    checked={values.statuses.includes(s)}
+                  />
+                  <label for={`status-${s}`}>{STATUS_WORDS[s]}</label>
+                </div>
+              ))}
+            </div>
+          </fieldset>
+          <div class="form-actions">
+            <button type="submit" class="button button-secondary" name="count" value="1">
+              Count deliveries
+            </button>
+            <a class="button button-ghost" href={urls.destination(ws, d.id)}>
+              Cancel
+            </a>
+          </div>
+        </form>
+      </section>
+      {count !== null && !error ? (
+        <section class="card form-card recover-confirm" aria-labelledby="count-title">
+          <h2 id="count-title" role="status">
+            {count === 1 ? "1 delivery matches" : `${count.toLocaleString("en-US")} deliveries match`}
+          </h2>
+          {count > 0 ? (
+            <form method="post" action={urls.recover(ws, d.id)}>
+              <CsrfField token={csrf} />
+              <Hidden values={values} />
+              <p class="hint">
+                They become pending again and go out in chunks; you can follow the progress, and leave the
+                page.
+              </p>
+              <button type="submit" class="button">
+                Recover {count === 1 ? "1 delivery" : `${count.toLocaleString("en-US")} deliveries`}
+              </button>
+            </form>
+          ) : (
+            <p class="muted">Nothing to recover in this window. Widen it, or choose both statuses.</p>
+          )}
+        </section>
+      ) : null}
+    </AppShell>
+  );
+};
+
+export type RecoveryView = {
+  id: string;
+  status: "running" | "finished" | "cancelled";
+  since: string;
+  until: string;
+  statuses: RecoverableStatus[];
+  total: number;
+  sent: number;
+  reason: string | null;
+  created_at: string;
+  finished_at: string | null;
+};
+
+export const RecoveryStatusPill = ({ status }: { status: RecoveryView["status"] }) =>
+  status === "running" ? (
+    <Pill tone="wait">Running</Pill>
+  ) : status === "finished" ? (
+    <Pill tone="ok">Finished</Pill>
+  ) : (
+    <Pill tone="off">Cancelled</Pill>
+  );
+
+export const RecoveryPage = (props: Shell & { destination: DestinationJson; recovery: RecoveryView }) => {
+  const { workspace, destination: d, recovery: r } = props;
+  const ws = workspace.uuid;
+  return (
+    <AppShell title={`Recovery · ${d.name}`} {...props} section="integrations" sectionPage={false}>
+      <Breadcrumbs trail={crumbs(ws, d, "Recovery")} />
+      <PageHeader
+        title="Recovery"
+        description={<>Failed and skipped deliveries of {d.name}, sent again.</>}
+      />
+      <section class="card detail-card" aria-labelledby="progress-title">
+        <div class="card-title-row">
+          <h2 id="progress-title">Progress</h2>
+          <RecoveryStatusPill status={r.status} />
+        </div>
+        <p role="status" data-refresh-after={r.status === "running" ? "1500" : undefined}>
+          {r.sent.toLocaleString("en-US")} of {r.total.toLocaleString("en-US")} deliveries pending again and
+          queued
+          {r.status === "running" ? "; this page checks again by itself." : "."}
+        </p>
+        <progress
+          class="recover-progress"
+          max={Math.max(1, r.total)}
+          value={r.sent}
+          aria-label="Deliveries queued"
+        />
+        {r.reason ? <p class="muted">Stopped: {r.reason}.</p> : null}
+        <dl class="settings settings-columns">
+          <div class="setting">
+            <dt>Window</dt>
+            <dd>
+              <Time iso={r.since} /> to <Time iso={r.until} />
+            </dd>
+          </div>
+          <div class="setting">
+            <dt>Statuses</dt>
+            <dd>{r.statuses.join(", ")}</dd>
+          </div>
+          <div class="setting">
+            <dt>Started</dt>
+            <dd>
+              <Time iso={r.created_at} />
+            </dd>
+          </div>
+          {r.finished_at ? (
+            <div class="setting">
+              <dt>Finished</dt>
+              <dd>
+                <Time iso={r.finished_at} />
+              </dd>
+            </div>
+          ) : null}
+        </dl>
+        <p class="hint">
+          Each delivery keeps its id and gets its next attempt; the history shows how each one went.{" "}
+          <a href={`${urls.destination(ws, d.id)}#history`}>See the delivery history</a>
+        </p>
+      </section>
+    </AppShell>
+  );
+};

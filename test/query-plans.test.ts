@@ -9,6 +9,7 @@ import { RECORD_OUTCOMES_SQL, RECORD_SKIPPED_SQL } from "../src/dispatch/record"
 import { SWEEP_SQL } from "../src/dispatch/recover";
 import { FILTERED_TARGETS_SQL } from "../src/events/filtered-fanout";
 import { FANOUT_SQL } from "../src/events/store";
+import { ACTIVITY_SQL } from "../src/lifecycle/activity";
 
 async function plan(sql: string, ...binds: unknown[]): Promise<string> {
   const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
@@ -23,6 +24,17 @@ const planOf = (query: { toSQL(): { sql: string; params: unknown[] } }) => {
 };
 
 describe("query plans", () => {
+  it("reads a workspace's activity through the operational events' partial index, newest first", async () => {
+    for (const binds of [
+      ["w", null, null, 20],
+      ["w", "evt_x", "dst_x", 20],
+    ]) {
+      const activity = await plan(ACTIVITY_SQL, ...binds);
+      expect(activity).toMatch(/SEARCH events USING INDEX events_operational \(workspace_uuid=\?/);
+      expect(activity).not.toMatch(/SCAN|TEMP B-TREE/);
+    }
+  });
+
   it("fans an event out from the subscription index, each destination by its primary key", async () => {
     const fanout = await plan(FANOUT_SQL, "w", "contact.created", "evt_x", 0);
     expect(fanout).toMatch(/SEARCH s USING (COVERING )?INDEX subscriptions_fanout/);

@@ -49,6 +49,12 @@ export const BookIcon = ({ size = 18 }: IconProps) => (
   </Icon>
 );
 
+export const ActivityIcon = ({ size = 18 }: IconProps) => (
+  <Icon size={size}>
+    <path d="M3 12h4l3-7 4 14 3-7h4" />
+  </Icon>
+);
+
 export const InboxIcon = ({ size = 18 }: IconProps) => (
   <Icon size={size}>
     <path d="M3 13.5 5.5 5h13l2.5 8.5V19a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1z" />

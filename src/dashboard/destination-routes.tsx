@@ -13,6 +13,7 @@ import { patchDestination } from "../destinations/save";
 import { type DestinationJson, RotateSecretRequest } from "../destinations/schema";
 import { deleteDestination } from "../destinations/store";
 import { PageQuery, page } from "../http/pagination";
+import { listActivity } from "../lifecycle/activity";
 import { runningRecovery } from "../lifecycle/recovery";
 import { rotateDestinationSecret } from "../workspaces/coordinator";
 import { renderPage } from "./layout";
@@ -30,6 +31,8 @@ import { urls } from "./urls";
 
 const BASE = "/w/:ws/integrations/webhooks/destinations/:id";
 const HISTORY_PAGE = 20;
+// Its latest operational events; the rest are on the Activity page.
+const ACTIVITY_SHOWN = 5;
 
 type PageExtra = Pick<DestinationPageProps, "reveal" | "notice" | "alert" | "rotateError" | "recoverSince">;
 
@@ -47,12 +50,13 @@ async function destinationPage(
   const query = PageQuery.safeParse({ limit: HISTORY_PAGE, cursor: c.req.query("cursor") });
   const cursor = query.success ? query.data.cursor : undefined;
   const db = database(c.env.DB);
-  const [rows, running] = await Promise.all([
+  const [rows, running, activity] = await Promise.all([
     listDeliveries(db, destination.id, HISTORY_PAGE, {
       before: cursor,
       status: filter ? [filter] : undefined,
     }),
     runningRecovery(db, destination.id),
+    listActivity(c.env.DB, c.var.workspace.uuid, { limit: ACTIVITY_SHOWN, destinationId: destination.id }),
   ]);
   const { data, next_cursor } = page(rows, HISTORY_PAGE);
   const history = {
@@ -66,7 +70,7 @@ async function destinationPage(
     ? new Date(Date.parse(destination.failing_since) + autoDisableAfterMs(c.env)).toISOString()
     : null;
   const recovery = running && { id: running.id, sent: running.sent, total: running.total };
-  const props = { ...shell(c), destination, history, disablesAt, recovery, ...extra };
+  const props = { ...shell(c), destination, history, disablesAt, recovery, activity, ...extra };
   return renderPage(c, <DestinationPage {...props} />, status as 200 | 400 | 409);
 }
 

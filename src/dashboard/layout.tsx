@@ -6,7 +6,16 @@ import { type Child, createContext, type PropsWithChildren, useContext } from "h
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { devToolsEnabled } from "../config";
 import { assetPath } from "./assets";
-import { BookIcon, Brand, ChevronDown, CsrfField, InboxIcon, IntegrationsIcon, initials } from "./components";
+import {
+  ActivityIcon,
+  BookIcon,
+  Brand,
+  ChevronDown,
+  CsrfField,
+  InboxIcon,
+  IntegrationsIcon,
+  initials,
+} from "./components";
 import type { Session, SessionWorkspace } from "./session";
 import { urls } from "./urls";
 
@@ -47,7 +56,7 @@ export const Document = ({ title, scripts = [assetPath("js")], bodyClass, childr
   </html>
 );
 
-export type Section = "integrations" | "inbox";
+export type Section = "integrations" | "activity" | "inbox";
 
 type ShellProps = PropsWithChildren<{
   title: string;
@@ -111,6 +120,7 @@ const WorkspaceMenu = ({
 /** The workspace's sections in the sidebar; the documentation's walk-through starts at Integrations. */
 const SECTIONS: { section: Section; label: string; href: (ws: string) => string; Icon: typeof BookIcon }[] = [
   { section: "integrations", label: "Integrations", href: urls.integrations, Icon: IntegrationsIcon },
+  { section: "activity", label: "Activity", href: urls.activity, Icon: ActivityIcon },
 ];
 
 const current = (here: boolean, sectionPage: boolean) => (!here ? undefined : sectionPage ? "page" : "true");

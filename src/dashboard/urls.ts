@@ -15,6 +15,9 @@ export const urls = {
   workspace: (ws: string) => `/w/${ws}`,
   integrations: (ws: string) => `/w/${ws}/integrations`,
   webhooks,
+  /** The workspace's operational events, and one event's page (why each destination got it or not). */
+  activity: (ws: string) => `/w/${ws}/activity`,
+  event: (ws: string, eventId: string) => `/w/${ws}/events/${encodeURIComponent(eventId)}`,
   newDestination: (ws: string) => `${destinations(ws)}/new`,
   /** Renders a form's unsaved values; answers the Preview panel's script with a fragment. */
   previewDestination: (ws: string) => `${destinations(ws)}/preview`,

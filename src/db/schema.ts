@@ -152,6 +152,12 @@ export const events = sqliteTable(
     index("events_created_at").on(t.createdAt),
     // The cron finishes a filtered fan-out that its ingest left half done.
     index("events_filters_pending").on(t.createdAt).where(sql`filters_pending = 1`),
+    // The workspace's activity: its operational events only (src/lifecycle/activity.ts).
+    index("events_operational")
+      .on(t.workspaceUuid, t.id)
+      .where(
+        sql`type IN ('destination.failing', 'destination.recovered', 'destination.disabled', 'delivery.exhausted')`,
+      ),
   ],
 );
 

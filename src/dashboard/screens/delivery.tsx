@@ -30,7 +30,7 @@ type DeliveryPageProps = Shell & {
   refresh: boolean;
 };
 
-const Summary = ({ d }: { d: DeliveryView }) => (
+const Summary = ({ ws, d }: { ws: string; d: DeliveryView }) => (
   <section class="card detail-card" aria-labelledby="summary-title">
     <h2 id="summary-title" class="visually-hidden">
       Summary
@@ -47,6 +47,9 @@ const Summary = ({ d }: { d: DeliveryView }) => (
         <dt>Event</dt>
         <dd>
           <code>{d.event_type}</code> <span class="mono muted event-id">{d.event_id}</span>
+          <a class="hint" href={`${urls.event(ws, d.event_id)}?from=${d.destination_id}`}>
+            Which destinations got this event, and why others did not
+          </a>
         </dd>
       </div>
       <div class="setting">
@@ -112,7 +115,7 @@ export const DeliveryPage = (props: DeliveryPageProps) => {
       />
       {props.notice ? <Notice>{DELIVERY_NOTICES[props.notice]}</Notice> : null}
       {props.alert ? <Refusal>{props.alert}</Refusal> : null}
-      <Summary d={d} />
+      <Summary ws={ws} d={d} />
       <section class="attempts" aria-labelledby="attempts-title">
         <h2 id="attempts-title">Attempts</h2>
         {props.refresh ? (

@@ -2,10 +2,12 @@
 // disable, rotate the secret, delete) and its delivery history. After a create or a rotation, the
 // one-time secret dialog.
 import type { DestinationJson } from "../../destinations/schema";
+import type { ActivityItem } from "../../lifecycle/activity";
 import { Breadcrumbs, CsrfField, Notice, Pill, Refusal } from "../components";
 import { AppShell } from "../layout";
 import type { Reveal } from "../reveals";
 import { urls } from "../urls";
+import { ActivityList } from "./activity";
 import { DeleteDialog } from "./delete-destination";
 import { DeliveryHistory, type HistoryProps } from "./delivery-history";
 import { DangerCard, SecretCard, SettingsCard, StateCard } from "./destination-cards";
@@ -37,6 +39,8 @@ export type DestinationPageProps = Shell & {
   recovery?: { id: string; sent: number; total: number } | null;
   /** After re-enabling: where the offered recovery of skipped deliveries starts. */
   recoverSince?: string;
+  /** Its latest operational events. */
+  activity?: ActivityItem[];
 };
 
 const Header = ({ ws, d, csrf }: { ws: string; d: DestinationJson; csrf: string | null }) => (
@@ -122,6 +126,15 @@ export const DestinationPage = (props: DestinationPageProps) => {
           <SecretCard ws={ws} destination={d} csrf={csrf} error={props.rotateError} />
         </div>
       </div>
+      {props.activity?.length ? (
+        <section class="card detail-card" aria-labelledby="activity-title">
+          <div class="card-title-row">
+            <h2 id="activity-title">Activity</h2>
+            <a href={urls.activity(ws)}>All activity</a>
+          </div>
+          <ActivityList ws={ws} items={props.activity} />
+        </section>
+      ) : null}
       <DeliveryHistory ws={ws} destinationId={d.id} {...props.history} />
       <DangerCard ws={ws} destination={d} />
       <DeleteDialog ws={ws} destination={d} csrf={csrf} />

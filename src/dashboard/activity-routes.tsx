@@ -1,0 +1,58 @@
+// The workspace's activity (its operational events) and one event's page: what each destination got,
+// or why not. Both read only the URL's workspace; another workspace's event is a 404 like an unknown one.
+import { Hono } from "hono";
+import { database } from "../db/client";
+import { explainEvent, readEvent } from "../events/explain";
+import { PageQuery, page } from "../http/pagination";
+import { listActivity } from "../lifecycle/activity";
+import { renderPage } from "./layout";
+import { notFoundPage, shell } from "./route-helpers";
+import { ActivityPage } from "./screens/activity";
+import { EventPage } from "./screens/event";
+import type { DashboardEnv } from "./types";
+
+const ACTIVITY_PAGE = 50;
+const DESTINATIONS_PAGE = 50;
+const EVENT_ID = /^evt_[0-9a-f]{32}$/;
+const MAX_EVENT_ID = 255;
+
+export const activityRoutes = new Hono<DashboardEnv>();
+
+activityRoutes.get("/w/:ws/activity", async (c) => {
+  const before = c.req.query("before");
+  const items = await listActivity(c.env.DB, c.var.workspace.uuid, {
+    limit: ACTIVITY_PAGE + 1,
+    before: before && EVENT_ID.test(before) ? before : undefined,
+  });
+  const shown = items.slice(0, ACTIVITY_PAGE);
+  const nextBefore = items.length > ACTIVITY_PAGE ? (shown.at(-1)?.id ?? null) : null;
+  return renderPage(c, <ActivityPage {...shell(c)} items={shown} nextBefore={nextBefore} />);
+});
+
+activityRoutes.get("/w/:ws/events/:eventId", async (c) => {
+  const eventId = c.req.param("eventId");
+  if (!eventId || eventId.length > MAX_EVENT_ID) return notFoundPage(c);
+  const db = database(c.env.DB);
+  const ws = c.var.workspace.uuid;
+  const event = await readEvent(db, ws, eventId);
+  if (!event) return notFoundPage(c);
+  const query = PageQuery.safeParse({ limit: DESTINATIONS_PAGE, cursor: c.req.query("cursor") });
+  const cursor = query.success ? query.data.cursor : undefined;
+  const { data, next_cursor } = page(
+    await explainEvent(db, ws, event, DESTINATIONS_PAGE, cursor),
+    DESTINATIONS_PAGE,
+  );
+  const occurred = (event.payload.event as { occurred_at?: unknown } | undefined)?.occurred_at;
+  const view = {
+    id: event.id,
+    type: event.type,
+    occurredAt: typeof occurred === "string" ? occurred : null,
+    createdAt: new Date(event.createdAt).toISOString(),
+    payload: JSON.stringify(event.payload, null, 2),
+  };
+  const from = c.req.query("from");
+  return renderPage(
+    c,
+    <EventPage {...shell(c)} event={view} destinations={data} nextCursor={next_cursor} from={from} />,
+  );
+});

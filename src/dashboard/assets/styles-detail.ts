@@ -74,7 +74,8 @@ code.id { font-size: 12.5px; overflow-wrap: anywhere; }
 .trouble-hint { display: grid; gap: var(--s1); padding: var(--s3) var(--s4); border: 1px solid var(--wait-border); border-radius: var(--radius); background: var(--wait-bg); font-size: 13px; max-width: 80ch; }
 .trouble-hint .trouble-title { font-weight: 600; }
 .verdict-list { list-style: none; margin: 0; padding: 0; display: grid; gap: var(--s1); }
-.event-table th[scope="row"] { font-weight: 600; white-space: nowrap; }
+.event-table .destination-cell { font-weight: 600; }
+.stacked { margin-bottom: var(--s4); }
 .activity-list { list-style: none; margin: 0; padding: 0; display: grid; }
 .activity-item { display: grid; grid-template-columns: 9.5em 1fr; gap: var(--s1) var(--s3); align-items: baseline; padding: var(--s3) 0; border-bottom: 1px solid var(--border); }
 .activity-item:last-child { border-bottom: 0; }

@@ -80,12 +80,7 @@ function sentence(type: string, p: Payload) {
         </>
       );
     case "destination.disabled":
-      return (
-        <>
-          was disabled: {DISABLE_WORDS[p.reason ?? ""] ?? p.reason}.
-          {p.disabled_reason ? ` ${p.disabled_reason}` : ""}
-        </>
-      );
+      return <>was disabled: {p.disabled_reason ?? `${DISABLE_WORDS[p.reason ?? ""] ?? p.reason}.`}</>;
     default:
       return (
         <>

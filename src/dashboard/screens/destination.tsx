@@ -127,7 +127,7 @@ export const DestinationPage = (props: DestinationPageProps) => {
         </div>
       </div>
       {props.activity?.length ? (
-        <section class="card detail-card" aria-labelledby="activity-title">
+        <section class="card detail-card stacked" aria-labelledby="activity-title">
           <div class="card-title-row">
             <h2 id="activity-title">Activity</h2>
             <a href={urls.activity(ws)}>All activity</a>

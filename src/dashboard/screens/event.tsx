@@ -38,9 +38,9 @@ type EventPageProps = Shell & {
 
 const Verdict = ({ ws, d }: { ws: string; d: DestinationVerdict }) => (
   <tr>
-    <th scope="row">
+    <td class="destination-cell">
       <a href={urls.destination(ws, d.id)}>{d.name}</a> {d.enabled ? null : <Pill tone="off">Disabled</Pill>}
-    </th>
+    </td>
     <td>
       {d.deliveries.length ? (
         <ul class="verdict-list">
@@ -93,7 +93,7 @@ export const EventPage = (props: EventPageProps) => {
           </>
         }
       />
-      <section class="card detail-card" aria-labelledby="event-title">
+      <section class="card detail-card stacked" aria-labelledby="event-title">
         <h2 id="event-title" class="visually-hidden">
           The event
         </h2>

@@ -138,3 +138,23 @@ test("re-enabling offers to recover what was skipped; it counts, runs and finish
     .map((q) => q.headers["x-leadpush-id"]);
   assert.equal(new Set(ids).size, 4, "each once, under its own id");
 });
+
+test("the Create form groups the operational events apart from the contact events", LIMIT, async () => {
+  await page.goto(`${worker.url}/w/${ws.uuid}/integrations/webhooks/destinations/new`);
+  const heading = page.getByRole("heading", { name: "Operational events" });
+  await heading.waitFor();
+  const types = await page
+    .locator('input[name="event_types"]')
+    .evaluateAll((inputs) => inputs.map((i) => i.value));
+  const split = types.indexOf("destination.failing");
+  assert.ok(split > 0, "operational types come after the contact types");
+  assert.ok(types.slice(0, split).every((t) => t.startsWith("contact.")));
+  assert.deepEqual(types.slice(split), [
+    "destination.failing",
+    "destination.recovered",
+    "destination.disabled",
+    "delivery.exhausted",
+  ]);
+  await heading.scrollIntoViewIfNeeded();
+  await screenshot(page, "desktop-97-operational-event-types", { fullPage: false });
+});

@@ -3,7 +3,6 @@
 // typed and shown in UTC, like every time in the dashboard.
 import { Hono } from "hono";
 import { database } from "../db/client";
-import type { RecoveryRow } from "../db/schema";
 import {
   checkRecoveryWindow,
   countRecoverable,
@@ -11,7 +10,7 @@ import {
   type RecoverableStatus,
   startRecovery,
 } from "../lifecycle/recovery";
-import { iso, isoOrNull } from "../time";
+import { recoveryJson } from "../lifecycle/recovery-schema";
 import { renderPage } from "./layout";
 import { type DashboardContext, destinationOf, notFoundPage, shell } from "./route-helpers";
 import { type RecoverFormValues, RecoverPage, type RecoverPageProps, RecoveryPage } from "./screens/recovery";
@@ -72,19 +71,6 @@ function check(values: RecoverFormValues): Checked {
   return { ok: true, request: checked.request };
 }
 
-const recoveryView = (r: RecoveryRow) => ({
-  id: r.id,
-  status: r.status,
-  since: iso(r.since),
-  until: iso(r.until),
-  statuses: r.statuses,
-  total: r.total,
-  sent: r.sent,
-  reason: r.reason,
-  created_at: iso(r.createdAt),
-  finished_at: isoOrNull(r.finishedAt),
-});
-
 export const recoveryRoutes = new Hono<DashboardEnv>();
 
 recoveryRoutes.get(`${BASE}/recover`, async (c) => {
@@ -139,6 +125,6 @@ recoveryRoutes.get(`${BASE}/recoveries/:recoveryId`, async (c: DashboardContext)
   if (!recovery) return notFoundPage(c);
   return renderPage(
     c,
-    <RecoveryPage {...shell(c)} destination={destination} recovery={recoveryView(recovery)} />,
+    <RecoveryPage {...shell(c)} destination={destination} recovery={recoveryJson(recovery)} />,
   );
 });

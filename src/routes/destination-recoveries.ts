@@ -2,7 +2,7 @@
 // Mounted inside destinations.ts, under its workspace-key middleware.
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { database } from "../db/client";
-import { RECOVERABLE_STATUSES, RECOVERY_STATUSES, type RecoveryRow } from "../db/schema";
+import { RECOVERABLE_STATUSES } from "../db/schema";
 import { findDestination } from "../destinations/store";
 import { errorResponses, idParam, json, jsonBody, WorkspaceParam, workspaceSecurity } from "../http/openapi";
 import { notFound, ProblemError } from "../http/problem";
@@ -16,7 +16,7 @@ import {
   type RecoveryRequest,
   startRecovery,
 } from "../lifecycle/recovery";
-import { iso, isoOrNull } from "../time";
+import { Recovery, recoveryJson } from "../lifecycle/recovery-schema";
 import { destinationDisabled } from "./deliveries";
 
 const DestinationParams = WorkspaceParam.extend({ id: idParam("id") });
@@ -45,39 +45,6 @@ const RecoverRequest = z
   })
   .strict()
   .openapi("RecoverRequest");
-
-const Recovery = z
-  .object({
-    id: z.string(),
-    destination_id: z.string(),
-    status: z.enum(RECOVERY_STATUSES).openapi({
-      description:
-        "`running` until every selected delivery is queued again; `cancelled` if the destination was disabled meanwhile.",
-    }),
-    since: z.string(),
-    until: z.string(),
-    statuses: z.array(z.enum(RECOVERABLE_STATUSES)),
-    total: z.number().int().openapi({ description: "The deliveries selected when it started." }),
-    sent: z.number().int().openapi({ description: "How many of them are pending again and queued so far." }),
-    reason: z.string().nullable(),
-    created_at: z.string(),
-    finished_at: z.string().nullable(),
-  })
-  .openapi("Recovery");
-
-const recoveryJson = (r: RecoveryRow): z.infer<typeof Recovery> => ({
-  id: r.id,
-  destination_id: r.destinationId,
-  status: r.status,
-  since: iso(r.since),
-  until: iso(r.until),
-  statuses: r.statuses,
-  total: r.total,
-  sent: r.sent,
-  reason: r.reason,
-  created_at: iso(r.createdAt),
-  finished_at: isoOrNull(r.finishedAt),
-});
 
 /** The window, checked against the clock: a 422 naming the field when it cannot be recovered. */
 function recoveryWindow(body: z.infer<typeof RecoverRequest>, now: number): RecoveryRequest {

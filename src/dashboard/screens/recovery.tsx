@@ -2,6 +2,7 @@
 // statuses, see how many deliveries that selects, start it, then follow its progress on its own page.
 import type { DestinationJson } from "../../destinations/schema";
 import type { RecoverableStatus } from "../../lifecycle/recovery";
+import type { recoveryJson } from "../../lifecycle/recovery-schema";
 import { Breadcrumbs, CsrfField, PageHeader, Pill, Refusal } from "../components";
 import { Time } from "../format";
 import { AppShell } from "../layout";
@@ -156,18 +157,7 @@ export const RecoverPage = (props: RecoverPageProps) => {
   );
 };
 
-export type RecoveryView = {
-  id: string;
-  status: "running" | "finished" | "cancelled";
-  since: string;
-  until: string;
-  statuses: RecoverableStatus[];
-  total: number;
-  sent: number;
-  reason: string | null;
-  created_at: string;
-  finished_at: string | null;
-};
+export type RecoveryView = ReturnType<typeof recoveryJson>;
 
 export const RecoveryStatusPill = ({ status }: { status: RecoveryView["status"] }) =>
   status === "running" ? (

@@ -56,6 +56,31 @@ describe("Activity", () => {
     expect(html).toContain("Nothing yet.");
     expect(html).not.toContain("Theirs");
   });
+
+  it("pages 50 at a time, newest first, with a link to the older ones", async () => {
+    const { ws, visitor } = await signedIn();
+    const d = await createDestination(ws, { name: "Paged" });
+    for (let i = 0; i < 52; i++) {
+      const id = `evt_${(Date.now() + i).toString(16).padStart(12, "0")}${"0".repeat(20)}`;
+      const payload = JSON.stringify({ destination: { id: d.id, name: `Paged ${i}` }, reason: "manual" });
+      await env.DB.prepare(
+        "INSERT INTO events (workspace_uuid, id, type, payload, created_at) VALUES (?, ?, 'destination.disabled', ?, ?)",
+      )
+        .bind(ws.uuid, id, payload, Date.now() + i)
+        .run();
+    }
+    const first = await (await visitor.fetch(`/w/${ws.uuid}/activity`)).text();
+    expect(first.match(/class="activity-item"/g)).toHaveLength(50);
+    expect(first.indexOf("Paged 51<")).toBeLessThan(first.indexOf("Paged 50<"));
+    expect(first).not.toContain("Paged 1<");
+    const older = first.match(/href="([^"]+\?before=evt_[0-9a-f]{32})"/)?.[1] ?? "";
+    expect(older).not.toBe("");
+    const second = await (await visitor.fetch(older)).text();
+    expect(second.match(/class="activity-item"/g)).toHaveLength(2);
+    expect(second).toContain("Paged 1<");
+    expect(second).toContain("Paged 0<");
+    expect(second).not.toContain("?before=");
+  });
 });
 
 describe("an event's page", () => {

@@ -105,25 +105,35 @@ const Overview = ({ doc }: { doc: OpenApiDocument }) => {
   );
 };
 
+/**
+ * The header of the public pages (/docs, /docs/troubleshooting): a skip link, the brand, the page's name,
+ * one link beside it, and the way back to the dashboard.
+ */
+export const PublicHeader = ({ title, link }: { title: string; link: { href: string; label: string } }) => (
+  <>
+    <a class="skip-link" href="#main">
+      Skip to content
+    </a>
+    <header class="app-header">
+      <Brand href={urls.home} />
+      <span class="header-divider" aria-hidden="true" />
+      <span class="header-title">{title}</span>
+      <span class="header-spacer" />
+      <a class="header-link" href={link.href}>
+        {link.label}
+      </a>
+      <a class="button button-secondary button-small" href={urls.home}>
+        Dashboard
+      </a>
+    </header>
+  </>
+);
+
 export const DocsPage = ({ doc, origin }: { doc: OpenApiDocument; origin: string }) => {
   const groups = groupOperations(doc);
   return (
     <Document title={`API reference · ${doc.info?.title ?? "Leadpush"}`} scripts={[assetPath("docsJs")]}>
-      <a class="skip-link" href="#main">
-        Skip to content
-      </a>
-      <header class="app-header">
-        <Brand href={urls.home} />
-        <span class="header-divider" aria-hidden="true" />
-        <span class="header-title">API reference</span>
-        <span class="header-spacer" />
-        <a class="header-link" href="/openapi.json">
-          OpenAPI JSON
-        </a>
-        <a class="button button-secondary button-small" href={urls.home}>
-          Dashboard
-        </a>
-      </header>
+      <PublicHeader title="API reference" link={{ href: "/openapi.json", label: "OpenAPI JSON" }} />
       <div class="docs-layout">
         <Contents groups={groups} />
         <main id="main" class="docs-main" tabindex={-1}>

@@ -2,27 +2,13 @@
 // receiver's owner should do — the section the product documentation was cut off at. Public, like /docs;
 // the attempt view links each failed attempt to its section here.
 import { ALL_HINTS } from "../../deliveries/troubleshooting";
-import { Brand } from "../components";
 import { Document } from "../layout";
 import { urls } from "../urls";
+import { PublicHeader } from "./page";
 
 export const TroubleshootingPage = () => (
   <Document title="Troubleshooting · Leadpush" scripts={[]}>
-    <a class="skip-link" href="#main">
-      Skip to content
-    </a>
-    <header class="app-header">
-      <Brand href={urls.home} />
-      <span class="header-divider" aria-hidden="true" />
-      <span class="header-title">Troubleshooting</span>
-      <span class="header-spacer" />
-      <a class="header-link" href={urls.docs}>
-        API reference
-      </a>
-      <a class="button button-secondary button-small" href={urls.home}>
-        Dashboard
-      </a>
-    </header>
+    <PublicHeader title="Troubleshooting" link={{ href: urls.docs, label: "API reference" }} />
     <div class="docs-layout">
       <nav class="docs-toc" aria-label="Troubleshooting contents">
         <ul>

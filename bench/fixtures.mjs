@@ -24,7 +24,7 @@ export function destinationBody(base, name = "bench", eventTypes = ["contact.upd
   };
 }
 
-/** The same destination in the shape src/dispatch/render.ts renders. */
+/** The same destination in the shape src/rules/render.ts renders. */
 export function renderableDestination(base) {
   const body = destinationBody(base);
   return {

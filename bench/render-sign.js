@@ -26,11 +26,11 @@
 //                           signal, no bounded excerpt): what sendRequest's own work costs
 import { signedRequest } from "../src/dispatch/attempt.ts";
 import { signingKeysFor } from "../src/dispatch/keys.ts";
-import { renderRequest } from "../src/dispatch/render.ts";
 import { sendRequest } from "../src/dispatch/send.ts";
-import { deliveryHeaders, importSigningKey, signPayload } from "../src/dispatch/sign.ts";
-import { checkRenderedUrl } from "../src/dispatch/url-policy.ts";
 import { buildPayload } from "../src/events/payload.ts";
+import { renderRequest } from "../src/rules/render.ts";
+import { deliveryHeaders, importSigningKey, signPayload } from "../src/rules/signature.ts";
+import { checkRenderedUrl } from "../src/rules/url-policy.ts";
 import { encryptSecret } from "../src/secrets/at-rest.ts";
 import { generateSigningSecret } from "../src/secrets/signing-secret.ts";
 import { contact, renderableDestination } from "./fixtures.mjs";

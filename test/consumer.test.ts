@@ -5,8 +5,8 @@ import { database } from "../src/db/client";
 import { attemptDelivery, type Signed } from "../src/dispatch/attempt";
 import { type Due, PREPARE_AHEAD_CHARS, prepareAhead } from "../src/dispatch/consume";
 import { type LoadedDelivery, loadDeliveries } from "../src/dispatch/load";
-import { prepareRequest } from "../src/dispatch/prepare";
 import type { DeliveryMessage } from "../src/queue";
+import { prepareRequest } from "../src/rules/prepare";
 import { consume, pendingDelivery, sequence } from "./consumer-helpers";
 import {
   call,

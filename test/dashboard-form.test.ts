@@ -12,7 +12,7 @@ import {
   toDestinationInput,
 } from "../src/dashboard/destination-form";
 import { DestinationCreate } from "../src/destinations/schema";
-import { fieldError } from "../src/http/problem";
+import { fieldError } from "../src/problem";
 
 function posted(fields: [string, string][]): FormData {
   const form = new FormData();

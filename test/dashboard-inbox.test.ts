@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { app } from "../src/app";
-import { importSigningKey, signPayload } from "../src/dispatch/sign";
+import { importSigningKey, signPayload } from "../src/rules/signature";
 import { destinationForm, HTTP_ORIGIN, text, Visitor } from "./dashboard-helpers";
 import { call, createDestination, createWorkspace, json } from "./helpers";
 

@@ -14,7 +14,7 @@ import {
   probeDelayMs,
   refill,
   sendsDirect,
-} from "../src/flow/policy";
+} from "../src/rules/flow-control";
 import { consume, pendingDelivery } from "./consumer-helpers";
 import {
   type Captured,

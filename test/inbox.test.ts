@@ -1,9 +1,9 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { app } from "../src/app";
-import { importSigningKey, signPayload } from "../src/dispatch/sign";
 import { INBOX_KEEP, type InboxRequest } from "../src/inbox/inbox";
 import { INBOX_BODY_BYTES, inboxStub } from "../src/inbox/routes";
+import { importSigningKey, signPayload } from "../src/rules/signature";
 import { call, createDestination, createWorkspace, json } from "./helpers";
 
 // The inbox exists only where private destinations are allowed (development). The test worker's own

@@ -8,11 +8,12 @@ import {
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { database } from "../src/db/client";
-import { recoverStalledDeliveries, STALLED_AFTER_MS } from "../src/dispatch/recover";
+import { recoverStalledDeliveries } from "../src/dispatch/recover";
 import { buildPayload } from "../src/events/payload";
 import { insertEventWithDeliveries } from "../src/events/store";
 import { newId } from "../src/ids";
 import worker from "../src/index";
+import { STALLED_AFTER_MS } from "../src/limits";
 import type { DeliveryMessage } from "../src/queue";
 import { call, createDestination, createWorkspace, json, receiver, type Workspace } from "./helpers";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { KeyValue } from "../src/db/schema";
-import { type RenderableDestination, renderRequest } from "../src/dispatch/render";
-import { checkTemplateSyntax, TemplateError } from "../src/dispatch/templates";
+import { type RenderableDestination, renderRequest } from "../src/rules/render";
+import { checkTemplateSyntax, TemplateError } from "../src/rules/templates";
 
 const dest = (over: Partial<RenderableDestination> = {}): RenderableDestination => ({
   method: "POST",

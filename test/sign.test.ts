@@ -1,7 +1,7 @@
 import { Webhook, WebhookVerificationError } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
 import { TOLERANCE_SECONDS, verifyLeadpushWebhook } from "../examples/verify-webhook";
-import { importSigningKey, signPayload } from "../src/dispatch/sign";
+import { importSigningKey, signPayload } from "../src/rules/signature";
 import { generateSigningSecret, secretKeyBytes } from "../src/secrets/signing-secret";
 
 // The receivers' helper (examples/verify-webhook.ts), called with the three header values.

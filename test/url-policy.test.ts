@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkDestinationUrl, checkRenderedUrl } from "../src/dispatch/url-policy";
+import { checkDestinationUrl, checkRenderedUrl } from "../src/rules/url-policy";
 
 const PUBLIC = { allowPrivate: false };
 const LOCAL_DEV = { allowPrivate: true };

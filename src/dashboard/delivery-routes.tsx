@@ -2,9 +2,9 @@
 // destination in the URL, and the destination to the URL's workspace; anything else is a 404.
 import { Hono } from "hono";
 import { database } from "../db/client";
-import { requestRedelivery } from "../deliveries/manual";
 import { attemptJson, deliveryJson } from "../deliveries/schema";
 import { findDeliveryWithAttempts } from "../deliveries/store";
+import { requestRedelivery } from "../destinations/manual-deliveries";
 import { renderPage } from "./layout";
 import { type DashboardContext, deliveryIdOf, destinationOf, notFoundPage, shell } from "./route-helpers";
 import { DELIVERY_NOTICES, type DeliveryNotice, DeliveryPage } from "./screens/delivery";

@@ -3,7 +3,7 @@
 // does; the errors that come back are placed next to their inputs, in the documentation's words.
 import { LIMITS } from "../destinations/rules";
 import type { DestinationJson } from "../destinations/schema";
-import type { FieldError } from "../http/problem";
+import type { FieldError } from "../problem";
 
 export type Pair = { key: string; value: string };
 

@@ -6,8 +6,8 @@ import { type PreviewResult, previewRequest } from "../destinations/preview";
 import { createDestination, patchDestination } from "../destinations/save";
 import { DestinationCreate, type DestinationJson, DestinationUpdate } from "../destinations/schema";
 import type { EventType } from "../events/catalog";
-import { ProblemError } from "../http/problem";
 import { zodFieldErrors } from "../http/validation";
+import { ProblemError } from "../problem";
 import { type DestinationForm, type FormErrors, placeErrors, toDestinationInput } from "./destination-form";
 
 export type Saved =

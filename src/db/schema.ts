@@ -76,7 +76,7 @@ export const destinations = sqliteTable(
     // and well) or hands them to the destination's own lane, where trouble costs nobody else.
     sendPath: text("send_path", { enum: SEND_PATHS }).notNull().default("lane"),
     // The run of failed attempts (timeout, network_error, http_status) since the last success, and when
-    // its first one started; FAILING_AFTER of them make the destination failing (src/flow/policy.ts).
+    // its first one started; FAILING_AFTER of them make the destination failing (src/rules/flow-control.ts).
     consecutiveFailures: integer("consecutive_failures").notNull().default(0),
     failuresSince: integer("failures_since"),
     // While failing: when the lane sends its next probe (shown on the dashboard).
@@ -222,7 +222,7 @@ export type ErrorClass = (typeof ERROR_CLASSES)[number];
  * An attempt's request headers as stored: the list itself when nothing was sent (`[]`), or, for a sent
  * request, only its `rendered` headers (names lower-cased, credentials redacted). The headers Leadpush
  * adds follow from the delivery (its id and event type), the attempt (its start second is the
- * timestamp) and src/dispatch/sign.ts, which restores them on read: about 250 bytes less per attempt.
+ * timestamp) and src/rules/signature.ts, which restores them on read: about 250 bytes less per attempt.
  * Attempts recorded before this form store the whole list.
  */
 export type StoredRequestHeaders = [string, string][] | { rendered: [string, string][] };

@@ -1,8 +1,8 @@
 // Manual redelivery: the same event to the same destination, as a new delivery with its own attempts.
 import type { Database } from "../db/client";
 import type { DeliveryRow } from "../db/schema";
-import { queueNewDeliveries } from "../dispatch/recover";
 import type { DeliveryMessage } from "../queue";
+import { queueNewDeliveries } from "../queue";
 import { insertDelivery, newDeliveryRow } from "./store";
 
 export async function redeliver(

@@ -2,7 +2,7 @@
 // from) sits beside the function that maps a record onto it, and the type ties the two together.
 import { z } from "@hono/zod-openapi";
 import { type AttemptRow, DELIVERY_STATUSES, type DeliveryRow, ERROR_CLASSES } from "../db/schema";
-import { restoredRequestHeaders } from "../dispatch/sign";
+import { restoredRequestHeaders } from "../rules/signature";
 import { iso, isoOrNull } from "../time";
 
 export const Delivery = z

@@ -1,11 +1,12 @@
 // A destination's request, rendered against an event but not sent: what the API's preview route answers
 // and what the dashboard's Preview panel shows, for a saved destination or for a form's unsaved values.
-import { type Prepared, prepareRequest, urlPolicyFor } from "../dispatch/prepare";
-import type { RenderableDestination } from "../dispatch/render";
-import { deliveryHeaders } from "../dispatch/sign";
+
 import { type EventType, TEST_EVENT_TYPE } from "../events/catalog";
 import { buildPayload, SAMPLE_CONTACT } from "../events/payload";
 import { isEmptyFilter, matchFilter, parseFilter } from "../filters/filter";
+import { type Prepared, prepareRequest, urlPolicyFor } from "../rules/prepare";
+import type { RenderableDestination } from "../rules/render";
+import { deliveryHeaders } from "../rules/signature";
 
 /** The event a preview renders; by default the sample `webhook.test` event. */
 export type PreviewEvent = { type?: EventType; contact?: Record<string, unknown>; occurredAt?: string };

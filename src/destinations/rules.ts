@@ -1,6 +1,6 @@
 // Save-time rules for a destination that zod's structural checks cannot express on their own.
-// (The URL template's address rules live with the URL policy: src/dispatch/url-policy.ts.)
-import { checkTemplateSyntax } from "../dispatch/templates";
+// (The URL template's address rules live with the URL policy: src/rules/url-policy.ts.)
+import { checkTemplateSyntax } from "../rules/templates";
 
 export const LIMITS = {
   nameLength: 100,

@@ -2,11 +2,11 @@
 // then the store. The API routes and the dashboard both save through here, so they always agree.
 import { allowsPrivateDestinations } from "../config";
 import { database } from "../db/client";
-import { checkUrlTemplate } from "../dispatch/url-policy";
 import { filterKeyColumns } from "../filters/key";
-import { fieldError, invalid, ProblemError } from "../http/problem";
 import { newId } from "../ids";
 import { dispatchAnnounced } from "../lifecycle/announce";
+import { fieldError, invalid, ProblemError } from "../problem";
+import { checkUrlTemplate } from "../rules/url-policy";
 import { encryptSecret } from "../secrets/at-rest";
 import { generateSigningSecret, secretHint } from "../secrets/signing-secret";
 import { LIMITS } from "./rules";

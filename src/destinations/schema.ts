@@ -2,11 +2,11 @@
 // /openapi.json is generated from them, so the document cannot drift from the behaviour.
 import { z } from "@hono/zod-openapi";
 import type { DestinationRow } from "../db/schema";
-import { headerValueProblem } from "../dispatch/escape";
-import { templatedAuthorityError } from "../dispatch/url-policy";
 import { SUBSCRIBABLE_EVENT_TYPES } from "../events/catalog";
 import { isEmptyFilter, parseFilter } from "../filters/filter";
-import { FAILING_AFTER, isFailing } from "../flow/policy";
+import { headerValueProblem } from "../rules/escape";
+import { FAILING_AFTER, isFailing } from "../rules/flow-control";
+import { templatedAuthorityError } from "../rules/url-policy";
 import { iso, isoOrNull } from "../time";
 import { LIMITS, reservedHeaderReason, templateSyntaxError } from "./rules";
 

@@ -1,12 +1,12 @@
 // One attempt at one delivery: prepare → sign → send, described as the record the consumer stores.
 import type { ErrorClass, StoredRequestHeaders } from "../db/schema";
+import { type Prepared, prepareRequest } from "../rules/prepare";
+import type { RenderedRequest } from "../rules/render";
+import { deliveryHeaders, REDACTED, signPayload } from "../rules/signature";
+import type { UrlPolicyOptions } from "../rules/url-policy";
 import { signingKeysFor } from "./keys";
 import type { LoadedDelivery } from "./load";
-import { type Prepared, prepareRequest } from "./prepare";
-import type { RenderedRequest } from "./render";
 import { sendRequest } from "./send";
-import { deliveryHeaders, REDACTED, signPayload } from "./sign";
-import type { UrlPolicyOptions } from "./url-policy";
 
 export type AttemptRecord = {
   deliveryId: string;

@@ -5,15 +5,15 @@
 // most 6 at a time and 2 per destination while others wait (slots.ts).
 import { autoDisableAfterMs } from "../config";
 import { database } from "../db/client";
-import { goesDirect, handToLanes, watchDirectSends } from "../flow/handoff";
-import { directPathChanges, healthStatement } from "../flow/health";
 import { dispatchAnnounced } from "../lifecycle/announce";
 import type { DeliveryMessage } from "../queue";
+import { type Prepared, prepareRequest, urlPolicyFor } from "../rules/prepare";
 import { type AttemptResult, attemptDelivery, type Signed, signPrepared } from "./attempt";
 import { sendToDeadLetter } from "./dead-letter";
+import { goesDirect, handToLanes, watchDirectSends } from "./handoff";
+import { directPathChanges, healthStatement } from "./health";
 import { signingKeysFor } from "./keys";
 import { type LoadedDelivery, loadDeliveries } from "./load";
-import { type Prepared, prepareRequest, urlPolicyFor } from "./prepare";
 import { recordOutcomes, type Settled } from "./record";
 import { HONOURS_RETRY_AFTER, nextStep, retryAfterSeconds, retrySpeedup } from "./retry";
 import { runInSlots } from "./slots";
@@ -21,7 +21,7 @@ import { runInSlots } from "./slots";
 /** A batch whose lane could not be reached tries again this soon (no attempt was made). */
 const LANE_RETRY_SECONDS = 5;
 
-import type { UrlPolicyOptions } from "./url-policy";
+import type { UrlPolicyOptions } from "../rules/url-policy";
 
 /**
  * What is done for a delivery ahead of its send: its prepared request and, if it could be signed, its

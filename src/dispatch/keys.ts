@@ -1,8 +1,9 @@
 // Signing keys for a destination: the current secret, plus the previous one during a rotation grace.
 // Imported keys are cached by ciphertext (a new secret is a new ciphertext), so a busy destination
 // decrypts and imports once, not once per delivery.
+
+import { importSigningKey } from "../rules/signature";
 import { decryptSecret } from "../secrets/at-rest";
-import { importSigningKey } from "./sign";
 
 const cache = new Map<string, Promise<CryptoKey>>();
 const CACHE_LIMIT = 1000;

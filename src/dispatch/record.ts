@@ -101,7 +101,7 @@ export function jsonChunks(rows: unknown[]): string[] {
 }
 
 export type RecordOptions = {
-  /** Statements to commit in the same transaction (the destinations' health, src/flow/health.ts). */
+  /** Statements to commit in the same transaction (the destinations' health, src/dispatch/health.ts). */
   extra?: D1PreparedStatement[];
   /** Destinations whose run of failures `extra` changed: their failing / recovered state is announced. */
   healthChanged?: ReadonlySet<string>;

@@ -1,13 +1,9 @@
 // The safety net under the queue: a pending delivery whose message was lost (an enqueue that failed
 // after its row was committed, a message dropped by the platform) would wait forever. Every minute the
 // cron trigger queues again each pending delivery that is well past its due time.
-import { type Database, database } from "../db/client";
-import { type DeliveryMessage, EnqueueError, enqueueDeliveries } from "../queue";
-
-// A message may legitimately arrive late under backlog; past this it is presumed lost. A delivery that
-// was only late is still sent once: the consumer ignores the copy for an attempt already recorded.
-export const STALLED_AFTER_MS = 15 * 60 * 1000;
-const SWEEP_LIMIT = 500;
+import { database } from "../db/client";
+import { STALLED_AFTER_MS, SWEEP_LIMIT } from "../limits";
+import { enqueueDeliveries } from "../queue";
 
 // A lost first message is looked for among deliveries made this long before the stall window: the
 // sweep runs every minute, so each such delivery is looked at ten times before it ages out of view.
@@ -54,29 +50,4 @@ export async function recoverStalledDeliveries(env: Env, now = Date.now()): Prom
     );
   }
   return results.length;
-}
-
-// Due far enough in the past that the next sweep queues them; unequal to created_at, so in its index.
-const HAND_OVER_SQL = `
-  UPDATE deliveries SET next_attempt_at = ?1
-  WHERE id IN (SELECT value FROM json_each(?2)) AND status = 'pending' AND attempts_made = 0`;
-
-/**
- * Queues new deliveries. Their rows are committed already, so a queue that refuses them (an outage, or
- * its rate limit under a large fan-out) loses nothing: what was not sent is handed to the next sweep,
- * a minute away, instead of failing the request that made them.
- */
-export async function queueNewDeliveries(
-  db: Database,
-  queue: Queue<DeliveryMessage>,
-  ids: string[],
-): Promise<void> {
-  try {
-    await enqueueDeliveries(queue, ids);
-  } catch (error) {
-    const unsent = error instanceof EnqueueError ? error.unsent : ids;
-    console.error("new deliveries left to the recovery sweep:", unsent.length, String(error));
-    const overdue = Date.now() - STALLED_AFTER_MS - 1;
-    await db.$client.prepare(HAND_OVER_SQL).bind(overdue, JSON.stringify(unsent)).run();
-  }
 }

@@ -1,6 +1,6 @@
 // One HTTP exchange with a receiver, bounded in time and in what is read back.
 import type { ErrorClass } from "../db/schema";
-import type { RenderedRequest } from "./render";
+import type { RenderedRequest } from "../rules/render";
 import { HONOURS_RETRY_AFTER } from "./retry";
 
 export const RESPONSE_EXCERPT_BYTES = 16 * 1024;

@@ -6,9 +6,9 @@
 import type { Database } from "../db/client";
 import type { DeliveryRow } from "../db/schema";
 import { newDeliveryRow } from "../deliveries/store";
-import { queueNewDeliveries } from "../dispatch/recover";
 import { type Condition, matchFilter, parseFilter } from "../filters/filter";
 import type { DeliveryMessage } from "../queue";
+import { queueNewDeliveries } from "../queue";
 import { isOperational } from "./catalog";
 
 /** A subscribed, enabled destination with a filter, as the fan-out reads it. */

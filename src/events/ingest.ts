@@ -2,9 +2,9 @@
 import type { Database } from "../db/client";
 import type { DeliveryRow } from "../db/schema";
 import { fanOutOf } from "../deliveries/store";
-import { queueNewDeliveries } from "../dispatch/recover";
 import { newId } from "../ids";
 import type { DeliveryMessage } from "../queue";
+import { queueNewDeliveries } from "../queue";
 import { TEST_EVENT_TYPE } from "./catalog";
 import { finishFilteredFanOut, matchingTargets, writeFilteredDeliveries } from "./filtered-fanout";
 import { buildPayload, SAMPLE_CONTACT } from "./payload";

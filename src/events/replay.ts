@@ -4,11 +4,11 @@
 import { and, eq, inArray } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { type DeliveryRow, destinations, subscriptions } from "../db/schema";
-import { queueNewDeliveries } from "../dispatch/recover";
 import { matchFilter, parseFilter } from "../filters/filter";
-import type { FieldError } from "../http/problem";
-import { fieldError } from "../http/problem";
+import type { FieldError } from "../problem";
+import { fieldError } from "../problem";
 import type { DeliveryMessage } from "../queue";
+import { queueNewDeliveries } from "../queue";
 import { type StoredEvent, subjectOf } from "./explain";
 import { insertDeliveriesOf } from "./store";
 

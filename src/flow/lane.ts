@@ -5,7 +5,7 @@
 //
 // The lane keeps only ids and due times (SQLite in the object); D1 keeps everything else, and a delivery
 // it holds is due in lane_due_at rather than next_attempt_at, so the recovery sweep leaves it alone.
-// It sends in waves: pick what the rules allow now (policy.ts: slots, rate limit, failing and probes,
+// It sends in waves: pick what the rules allow now (src/rules/flow-control.ts: slots, rate limit, failing and probes,
 // Retry-After), load, send, record in one D1 transaction, repeat; then sleep until the next delivery,
 // token or probe is due.
 import { DurableObject } from "cloudflare:workers";
@@ -13,14 +13,13 @@ import { autoDisableAfterMs } from "../config";
 import { database } from "../db/client";
 import { attemptAndDecide } from "../dispatch/consume";
 import { sendToDeadLetter } from "../dispatch/dead-letter";
+import { healthStatement } from "../dispatch/health";
 import { loadDeliveries } from "../dispatch/load";
-import { prepareRequest, urlPolicyFor } from "../dispatch/prepare";
 import { recordOutcomes, type Settled } from "../dispatch/record";
 import { retrySpeedup } from "../dispatch/retry";
 import { dispatchAnnounced } from "../lifecycle/announce";
 import { autoDisable } from "../lifecycle/auto-disable";
 import { type Chunk, RECOVERY_PAUSE_MS, RECOVERY_STEPS_PER_ALARM, recoveryStep } from "../lifecycle/recovery";
-import { healthStatement } from "./health";
 import {
   type Bucket,
   isFailing,
@@ -30,7 +29,8 @@ import {
   probeDelayMs,
   refill,
   SLOW_ANSWER_MS,
-} from "./policy";
+} from "../rules/flow-control";
+import { prepareRequest, urlPolicyFor } from "../rules/prepare";
 
 /** How long one alarm sends before it hands over to the next (a bound on one invocation's work). */
 const PUMP_BUDGET_MS = 20_000;

@@ -1,9 +1,9 @@
 // Bearer authentication: the operator token for tenancy routes, a workspace API key for the rest.
 import { createMiddleware } from "hono/factory";
 import { database } from "../db/client";
+import { notFound, ProblemError } from "../problem";
 import { lookupActiveKey } from "../workspaces/key-cache";
 import { API_KEY_PREFIX } from "../workspaces/store";
-import { notFound, ProblemError } from "./problem";
 import type { AppEnv } from "./types";
 
 const unauthorized = (detail: string) =>

@@ -2,7 +2,7 @@
 // validator's own failures (bad JSON, wrong media type) onto the same shape.
 import type { Hook } from "@hono/zod-openapi";
 import type { ZodError } from "zod";
-import { type FieldError, fieldError, invalid, notFound } from "./problem";
+import { type FieldError, fieldError, invalid, notFound } from "../problem";
 import type { AppEnv } from "./types";
 
 export function zodFieldErrors(error: ZodError, prefix: PropertyKey[] = []): FieldError[] {

@@ -4,8 +4,8 @@
 // Where devToolsEnabled(env) is false — production — every /dev/… path is the API's 404.
 import { type Context, Hono } from "hono";
 import { devToolsEnabled } from "../config";
-import { ProblemError } from "../http/problem";
 import type { AppEnv } from "../http/types";
+import { ProblemError } from "../problem";
 import { inboxName, inboxUrl } from "./address";
 import { INBOX_KEEP, type InboxRequest } from "./inbox";
 import { verifyInboxRequest } from "./verify";

@@ -4,11 +4,11 @@
 // announced once or not at all however many consumers and lanes saw it. After the commit, the caller
 // queues what was written (`dispatchAnnounced`).
 import type { Database } from "../db/client";
-import { queueNewDeliveries } from "../dispatch/recover";
 import type { OperationalEventType } from "../events/catalog";
 import { finishFilteredFanOut } from "../events/filtered-fanout";
 import { newId } from "../ids";
 import type { DeliveryMessage } from "../queue";
+import { queueNewDeliveries } from "../queue";
 
 /** A time in ms as the ISO 8601 text every payload uses (null stays null). */
 export const isoSql = (ms: string) => `strftime('%Y-%m-%dT%H:%M:%fZ', (${ms}) / 1000.0, 'unixepoch')`;

@@ -1,7 +1,7 @@
 // The failure lifecycle's announcements (docs/lifecycle.md), each a guard on the destination's row in
 // D1 — the state it announces, not yet announced — so they fire on state changes only: a destination
 // that keeps failing, or a consumer and a lane that both saw the change, announce nothing twice.
-import { FAILING_AFTER } from "../flow/policy";
+import { FAILING_AFTER } from "../rules/flow-control";
 import { type Announcement, Announcements, isoSql } from "./announce";
 
 /** delivery.exhausted goes out at most this often per destination; the others are counted in the next. */

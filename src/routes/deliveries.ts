@@ -1,14 +1,14 @@
 // /v1/workspaces/{ws}/deliveries: one delivery with its attempts, and manual redelivery.
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import { database } from "../db/client";
-import { requestRedelivery } from "../deliveries/manual";
 import { attemptJson, Delivery, DeliveryWithAttempts, deliveryJson } from "../deliveries/schema";
 import { findDeliveryWithAttempts } from "../deliveries/store";
+import { requestRedelivery } from "../destinations/manual-deliveries";
 import { requireWorkspaceKey } from "../http/auth";
 import { errorResponses, idParam, json, WorkspaceParam, workspaceSecurity } from "../http/openapi";
-import { notFound, ProblemError } from "../http/problem";
 import type { AppEnv } from "../http/types";
 import { validationHook } from "../http/validation";
+import { notFound, ProblemError } from "../problem";
 
 const DeliveryParams = WorkspaceParam.extend({ delivery_id: idParam("delivery_id") });
 const tags = ["Deliveries"];

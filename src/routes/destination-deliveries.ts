@@ -3,18 +3,18 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { database } from "../db/client";
 import { DELIVERY_STATUSES, type DeliveryStatus } from "../db/schema";
-import { requestTestDelivery } from "../deliveries/manual";
 import { Delivery, deliveryJson } from "../deliveries/schema";
 import { listDeliveries } from "../deliveries/store";
+import { requestTestDelivery } from "../destinations/manual-deliveries";
 import { previewRequest } from "../destinations/preview";
 import { findDestination } from "../destinations/store";
 import { CONTACT_EVENT_TYPES, TEST_EVENT_TYPE } from "../events/catalog";
 import { Contact } from "../events/schema";
 import { errorResponses, idParam, json, jsonBody, WorkspaceParam, workspaceSecurity } from "../http/openapi";
 import { PageQuery, page, pageOf } from "../http/pagination";
-import { notFound, ProblemError } from "../http/problem";
 import type { AppEnv } from "../http/types";
 import { validationHook } from "../http/validation";
+import { notFound, ProblemError } from "../problem";
 import { destinationDisabled } from "./deliveries";
 
 const DestinationParams = WorkspaceParam.extend({ id: idParam("id") });

@@ -5,7 +5,6 @@ import { database } from "../db/client";
 import { RECOVERABLE_STATUSES } from "../db/schema";
 import { findDestination } from "../destinations/store";
 import { errorResponses, idParam, json, jsonBody, WorkspaceParam, workspaceSecurity } from "../http/openapi";
-import { notFound, ProblemError } from "../http/problem";
 import type { AppEnv } from "../http/types";
 import { validationHook } from "../http/validation";
 import {
@@ -17,6 +16,7 @@ import {
   startRecovery,
 } from "../lifecycle/recovery";
 import { Recovery, recoveryJson } from "../lifecycle/recovery-schema";
+import { notFound, ProblemError } from "../problem";
 import { destinationDisabled } from "./deliveries";
 
 const DestinationParams = WorkspaceParam.extend({ id: idParam("id") });

@@ -16,9 +16,9 @@ import { deleteDestination, findDestination, listDestinations } from "../destina
 import { requireWorkspaceKey } from "../http/auth";
 import { errorResponses, idParam, json, jsonBody, WorkspaceParam, workspaceSecurity } from "../http/openapi";
 import { PageQuery, page, pageOf } from "../http/pagination";
-import { notFound } from "../http/problem";
 import type { AppEnv } from "../http/types";
 import { validationHook } from "../http/validation";
+import { notFound } from "../problem";
 import { rotateDestinationSecret } from "../workspaces/coordinator";
 import { destinationDeliveryRoutes } from "./destination-deliveries";
 import { destinationRecoveryRoutes } from "./destination-recoveries";

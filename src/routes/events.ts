@@ -11,10 +11,10 @@ import { EventIngest, MAX_EVENT_BYTES } from "../events/schema";
 import { requireWorkspaceKey } from "../http/auth";
 import { errorResponses, json, jsonBody, WorkspaceParam, workspaceSecurity } from "../http/openapi";
 import { PageQuery, page } from "../http/pagination";
-import { notFound, ProblemError } from "../http/problem";
 import type { AppEnv } from "../http/types";
 import { validationHook } from "../http/validation";
 import { ID_PATTERN } from "../ids";
+import { notFound, ProblemError } from "../problem";
 
 const Ingested = z
   .object({

@@ -4,9 +4,9 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { database } from "../db/client";
 import { requireOperator } from "../http/auth";
 import { errorResponses, idParam, json, jsonBody, operatorSecurity, WorkspaceParam } from "../http/openapi";
-import { notFound } from "../http/problem";
 import type { AppEnv } from "../http/types";
 import { validationHook } from "../http/validation";
+import { notFound } from "../problem";
 import { forgetKey } from "../workspaces/key-cache";
 import { createWorkspace, issueApiKey, revokeApiKey } from "../workspaces/store";
 

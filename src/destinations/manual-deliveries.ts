@@ -3,10 +3,10 @@
 // dashboard with a message beside the button, from this one check.
 import { database } from "../db/client";
 import type { DeliveryRow } from "../db/schema";
-import { findDestination } from "../destinations/store";
+import { redeliver } from "../deliveries/redeliver";
+import { findDelivery } from "../deliveries/store";
 import { sendTestDelivery } from "../events/ingest";
-import { redeliver } from "./redeliver";
-import { findDelivery } from "./store";
+import { findDestination } from "./store";
 
 export type ManualDelivery =
   | { outcome: "queued"; delivery: DeliveryRow }

@@ -1,4 +1,5 @@
-// Every error leaves the API as application/problem+json (RFC 9457), with one shape.
+// Every error leaves the API as application/problem+json (RFC 9457), with one shape. Any layer may
+// raise a ProblemError (a use case refusing a request); src/http maps it to the response.
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 
 export type FieldError = { field: string; pointer: string; detail: string };

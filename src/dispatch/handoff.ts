@@ -1,7 +1,8 @@
 // The consumer's side of flow control: which of a batch's deliveries it sends itself, and handing the
 // rest to their destinations' lanes (lane.ts), one call per destination, before their messages are acked.
-import type { LoadedDelivery } from "../dispatch/load";
-import { SLOW_ANSWER_MS, sendsDirect } from "./policy";
+
+import { SLOW_ANSWER_MS, sendsDirect } from "../rules/flow-control";
+import type { LoadedDelivery } from "./load";
 
 /**
  * Whether the consumer sends this delivery itself. A delivery a lane already holds (no due time in D1)

@@ -2,7 +2,7 @@
 // batch's own transaction, so the consumer's direct path and the destination's lane can both count.
 // A healthy destination's successful batch writes nothing here.
 import type { ErrorClass } from "../db/schema";
-import { isReceiverFailure, leavesDirectPath } from "./policy";
+import { isReceiverFailure, leavesDirectPath } from "../rules/flow-control";
 
 /** What one batch of attempts says about one destination. */
 export type HealthChange = {

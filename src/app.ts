@@ -1,20 +1,19 @@
 // The HTTP API: each feature's router mounted at its base path (its auth is attached inside the
 // module), one error shape for all, and the OpenAPI document generated from the routes.
+
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { dashboardRoutes } from "./dashboard/router";
 import type { AppEnv } from "./http/types";
 import { inboxRoutes } from "./inbox/routes";
+import { MAX_REQUEST_BYTES } from "./limits";
 import { ProblemError, problemResponse } from "./problem";
 import { catalogRoutes } from "./routes/catalog";
 import { deliveryRoutes } from "./routes/deliveries";
 import { destinationRoutes } from "./routes/destinations";
 import { eventRoutes } from "./routes/events";
 import { workspaceRoutes } from "./routes/workspaces";
-
-// A destination's largest legal body is ~100 KiB of templates; JSON escaping can double it.
-const MAX_REQUEST_BYTES = 256 * 1024;
 
 export const app = new OpenAPIHono<AppEnv>();
 
@@ -33,7 +32,7 @@ app.route("/v1/workspaces", workspaceRoutes);
 app.route("/v1/workspaces/:ws/destinations", destinationRoutes);
 app.route("/v1/workspaces/:ws/deliveries", deliveryRoutes);
 app.route("/v1/workspaces/:ws/events", eventRoutes);
-// Development only (docs/inbox.md): every /dev/… path is a 404 where devToolsEnabled(env) is false.
+// Development only (docs/inbox.md): every /dev/… path is a 404 where configOf(env).devTools is false.
 app.route("/dev", inboxRoutes);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "workspaceKey", {

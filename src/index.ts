@@ -1,8 +1,9 @@
 // The worker: HTTP (the Hono app), the delivery queue and its dead-letter queue, and the cron trigger
 // (the recovery sweep, the filtered fan-outs an ingest left unfinished, auto-disable, then the retention
 // purge).
+
 import { app } from "./app";
-import { autoDisableAfterMs } from "./config";
+import { configOf } from "./config";
 import { database } from "./db/client";
 import { purgeExpiredHistory } from "./deliveries/retention";
 import { consumeDeliveries } from "./dispatch/consume";
@@ -25,7 +26,7 @@ export default {
   async scheduled(_controller, env) {
     await recoverStalledDeliveries(env);
     await finishPendingFanOuts(database(env.DB), env.DELIVERY_QUEUE);
-    await autoDisableDue(database(env.DB), env.DELIVERY_QUEUE, autoDisableAfterMs(env));
+    await autoDisableDue(database(env.DB), env.DELIVERY_QUEUE, configOf(env).autoDisableAfterMs);
     await purgeExpiredHistory(env);
   },
 } satisfies ExportedHandler<Env, DeliveryMessage>;

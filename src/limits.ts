@@ -1,9 +1,113 @@
-// Every limit the service documents, in one place: docs/limits.md is its table, and a test holds the two
-// together (test/limits.test.ts). Tuning constants no user can meet (cache sizes, parameter chunking) stay
-// beside the code they tune.
+// Every limit the service documents, in one place. docs/limits.md is its table, and
+// test/limits.test.ts holds the two together: a limit changed here and not there fails it. Tuning
+// constants no user can meet (cache sizes, parameter chunking) stay beside the code they tune.
+
+// ── Requests to the API ─────────────────────────────────────────────────────────────────────────────
+
+/** An event request's body, in bytes. */
+export const MAX_EVENT_BYTES = 64 * 1024;
+/** Objects and arrays nest at most this deep in an event, the event object itself being level 1. */
+export const MAX_EVENT_DEPTH = 32;
+/** An event's `id` and its contact's `_id`, in characters. */
+export const MAX_EVENT_ID_LENGTH = 255;
+/** Any other /v1 request body: a destination's largest legal body is ~100 KiB of templates, and JSON
+ * escaping can double it. */
+export const MAX_REQUEST_BYTES = 256 * 1024;
+/** The ingest answer lists this many deliveries at most, whatever the fan-out; it counts them all. */
+export const LISTED_DELIVERIES = 100;
+/** A list's page size (`limit`). */
+export const PAGE_SIZE = { max: 100, default: 20 } as const;
+/** Destinations a replay may name. */
+export const REPLAY_DESTINATIONS_MAX = 100;
+
+// ── Destinations and their templates ────────────────────────────────────────────────────────────────
+
+/** A destination's fields (docs/destinations.md). */
+export const DESTINATION_LIMITS = {
+  nameLength: 100,
+  urlLength: 2048,
+  pairs: 20,
+  headerValueLength: 4096,
+  queryKeyLength: 256,
+  queryValueLength: 2048,
+  bodyBytes: 64 * 1024,
+  // Bounds an event's fan-out: its deliveries, its queue messages (100 sendBatch calls), its answer.
+  destinationsPerWorkspace: 10_000,
+  // A destination's rate limit: requests started per second (docs/flow-control.md).
+  rateLimitPerSecond: 1000,
+  timeoutSecondsMax: 30,
+  timeoutSecondsDefault: 10,
+  // A rotation's grace period: how long the previous secret still signs.
+  graceSecondsMax: 7 * 24 * 3600,
+} as const;
+
+/** Sections may nest this deep; deeper templates are refused when saved (docs/templates.md "Bounds"). */
+export const MAX_SECTION_DEPTH = 8;
+
+/** Bounds every render (docs/templates.md "Bounds"): work across the whole request, output per part. */
+export const RENDER_LIMITS = {
+  steps: 100_000,
+  urlChars: 2048,
+  queryValueChars: 2048,
+  headerValueBytes: 8192,
+  headersBytes: 32_768,
+  bodyBytes: 256 * 1024,
+} as const;
+
+// ── Sending and retrying ────────────────────────────────────────────────────────────────────────────
+
+/** What is kept of a receiver's answer per attempt. */
+export const RESPONSE_EXCERPT_BYTES = 16 * 1024;
+/** Delay before attempt n+1, indexed by n-1: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
+export const RETRY_DELAYS_SECONDS = [5, 300, 1800, 7200, 18000, 36000, 36000] as const;
+export const MAX_ATTEMPTS = RETRY_DELAYS_SECONDS.length + 1;
+/** A receiver's Retry-After is honoured within the schedule's own bounds. */
+export const RETRY_AFTER_SECONDS = { min: RETRY_DELAYS_SECONDS[0], max: 36_000 } as const;
+
+// ── Flow control (docs/flow-control.md) ─────────────────────────────────────────────────────────────
+
+/** Connections a Worker invocation may have open at once (Workers limits): the consumer's slots. */
+export const SEND_SLOTS = 6;
+/** Slots one destination may hold while another destination has a delivery waiting. */
+export const SLOTS_PER_DESTINATION = 2;
+/** Requests a lane has in flight at once: an invocation's connections (Workers limits). */
+export const LANE_SLOTS = 6;
+/** An answer slower than this moves a destination off the consumer's direct path into its lane. */
+export const SLOW_ANSWER_MS = 1_000;
+/** Consecutive receiver failures that make a destination failing. */
+export const FAILING_AFTER = 10;
+/** A failing destination's first probe waits this long; each failed probe doubles it, up to the max. */
+export const PROBE_FIRST_MS = 30_000;
+export const PROBE_MAX_MS = 10 * 60_000;
+/** How long one lane alarm sends before it hands over to the next (a bound on one invocation's work). */
+export const PUMP_BUDGET_MS = 20_000;
+
+// ── The failure lifecycle (docs/lifecycle.md) ───────────────────────────────────────────────────────
+
+/** Hours a destination may fail without a break before it is disabled, unless AUTO_DISABLE_AFTER_HOURS
+ * says otherwise. */
+export const AUTO_DISABLE_DEFAULT_HOURS = 120;
+/** delivery.exhausted goes out at most this often per destination; the others are counted in the next. */
+export const EXHAUSTED_EVERY_MS = 60 * 60 * 1000;
+/** The widest window a recovery may cover. */
+export const RECOVERY_WINDOW_MS = 14 * 24 * 3_600_000;
+/** Deliveries re-opened and queued per recovery step (five sendBatch calls). */
+export const RECOVERY_CHUNK = 500;
+/** Recovery steps per lane alarm before it hands over to the next alarm. */
+export const RECOVERY_STEPS_PER_ALARM = 10;
+/** How long a recovery waits, when its last chunk is mostly unsent, before it looks again. */
+export const RECOVERY_PAUSE_MS = 200;
+
+// ── Housekeeping ────────────────────────────────────────────────────────────────────────────────────
 
 /** A pending delivery this far past its due time is presumed lost and queued again (the sweep). A late
  * one is still sent once: the consumer ignores the copy of an attempt already recorded. */
 export const STALLED_AFTER_MS = 15 * 60 * 1000;
 /** Deliveries the recovery sweep queues again per run (the cron runs every minute). */
 export const SWEEP_LIMIT = 500;
+/** Days deliveries, attempts and events are kept, unless RETENTION_DAYS says otherwise. */
+export const DEFAULT_RETENTION_DAYS = 30;
+/** One cron run purges at most this many batches of this many rows, of deliveries then of events. */
+export const PURGE = { batch: 1000, rounds: 20 } as const;
+/** A checked API key is remembered this long, so a revoked key may still be accepted for as long. */
+export const KEY_CACHE_TTL_MS = 30_000;

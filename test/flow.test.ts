@@ -5,11 +5,10 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { DestinationLane } from "../src/flow/lane";
+import { FAILING_AFTER, LANE_SLOTS } from "../src/limits";
 import {
   allowance,
   type Bucket,
-  FAILING_AFTER,
-  LANE_SLOTS,
   laneAllowance,
   probeDelayMs,
   refill,

@@ -2,8 +2,7 @@
 // delivery as template_error and nothing else, deep events are refused, and header values stay sendable.
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { RENDER_LIMITS } from "../src/rules/render";
-import { MAX_SECTION_DEPTH } from "../src/rules/templates";
+import { MAX_SECTION_DEPTH, RENDER_LIMITS } from "../src/limits";
 import { consume, pendingDelivery } from "./consumer-helpers";
 import {
   call,

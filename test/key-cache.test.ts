@@ -3,7 +3,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { database } from "../src/db/client";
-import { KEY_CACHE_TTL_MS, lookupActiveKey } from "../src/workspaces/key-cache";
+import { KEY_CACHE_TTL_MS } from "../src/limits";
+import { lookupActiveKey } from "../src/workspaces/key-cache";
 import { call, createWorkspace, json, OPERATOR } from "./helpers";
 
 const revokeBehindTheCache = (key: string) =>

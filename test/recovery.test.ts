@@ -4,7 +4,7 @@
 // id with its attempts numbered on, nothing else sent, a second recovery selecting nothing.
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { RECOVERY_CHUNK } from "../src/lifecycle/recovery";
+import { RECOVERY_CHUNK } from "../src/limits";
 import { call, createDestination, createWorkspace, json, type Workspace } from "./helpers";
 
 afterEach(() => vi.restoreAllMocks());

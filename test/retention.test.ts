@@ -3,7 +3,8 @@
 import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { purgeExpiredHistory, retentionDays } from "../src/deliveries/retention";
+import { retentionDays } from "../src/config";
+import { purgeExpiredHistory } from "../src/deliveries/retention";
 import worker from "../src/index";
 import { countRows, createDestination, createWorkspace, type Workspace } from "./helpers";
 

@@ -1,12 +1,7 @@
 import { describe, expect, it } from "vitest";
-import {
-  backoffSeconds,
-  MAX_ATTEMPTS,
-  nextStep,
-  RETRY_DELAYS_SECONDS,
-  retryAfterSeconds,
-  retrySpeedup,
-} from "../src/dispatch/retry";
+import { retrySpeedup } from "../src/config";
+import { backoffSeconds, nextStep, retryAfterSeconds } from "../src/dispatch/retry";
+import { MAX_ATTEMPTS, RETRY_DELAYS_SECONDS } from "../src/limits";
 
 const failure = (status: number | null, retryAfter: string | null = null) => ({
   errorClass: status === null ? ("network_error" as const) : ("http_status" as const),

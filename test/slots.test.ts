@@ -1,7 +1,8 @@
 // The consumer's send slots (src/dispatch/slots.ts): a bound on sends in flight, and a fair share for
 // each destination while others wait.
 import { describe, expect, it } from "vitest";
-import { runInSlots, SEND_SLOTS } from "../src/dispatch/slots";
+import { runInSlots } from "../src/dispatch/slots";
+import { SEND_SLOTS } from "../src/limits";
 
 /** Items that finish when released, recording the start order and how many ran at once per key. */
 function tracked(keys: string[]) {

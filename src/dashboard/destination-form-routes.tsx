@@ -1,8 +1,9 @@
 // Create Destination, Edit, and the form's Preview. A post is one of: save, preview, add a row, remove
 // a row; only a successful save leaves the form (303 to the destination's page). Everything else
 // renders the form again with exactly what was typed.
+
 import { Hono } from "hono";
-import { devToolsEnabled } from "../config";
+import { configOf } from "../config";
 import { TEST_EVENT_TYPE } from "../events/catalog";
 import { DEFAULT_INBOX, inboxUrl } from "../inbox/address";
 import {
@@ -58,7 +59,7 @@ const formPage = (
 /** Preview, add a row, remove a row, use the inbox: the form again, as typed (and the preview when asked
  * for, or the local inbox's URL in the URL Template in development). */
 function formAgain(c: DashboardContext, posted: Posted, editing: Extra["editing"]) {
-  if (posted.action.kind === "use-inbox" && devToolsEnabled(c.env)) {
+  if (posted.action.kind === "use-inbox" && configOf(c.env).devTools) {
     const url_template = inboxUrl(new URL(c.req.url).origin, DEFAULT_INBOX);
     return formPage(c, { ...posted, form: { ...posted.form, url_template } }, { editing });
   }

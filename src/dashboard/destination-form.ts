@@ -1,8 +1,9 @@
 // The destination form, as the browser posts it (application/x-www-form-urlencoded) and as the API takes
 // it (JSON). The dashboard converts one into the other and then validates and saves exactly as the API
 // does; the errors that come back are placed next to their inputs, in the documentation's words.
-import { LIMITS } from "../destinations/rules";
+
 import type { DestinationJson } from "../destinations/schema";
+import { DESTINATION_LIMITS } from "../limits";
 import type { FieldError } from "../problem";
 
 export type Pair = { key: string; value: string };
@@ -25,7 +26,7 @@ export type DestinationForm = {
 };
 
 export const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
-export const MAX_ROWS = LIMITS.pairs;
+export const MAX_ROWS = DESTINATION_LIMITS.pairs;
 
 export const blankForm = (): DestinationForm => ({
   name: "",
@@ -181,7 +182,7 @@ function placeError(error: FieldError, rows: FormRows): PlacedError {
     const label = `${list === "header" ? "Headers Template" : "Query Template"}, row ${formRow + 1} ${part}`;
     const fallback =
       list === "query" && part === "key"
-        ? `A query key must be 1 to ${LIMITS.queryKeyLength} characters.`
+        ? `A query key must be 1 to ${DESTINATION_LIMITS.queryKeyLength} characters.`
         : "This value is not accepted.";
     return { inputId: rowInputId(list, formRow, part), label, message: inWords(error.detail, fallback) };
   }
@@ -189,7 +190,7 @@ function placeError(error: FieldError, rows: FormRows): PlacedError {
   const known = LABELS[top] ?? { inputId: "name", label: error.field };
   const fallbacks: Record<string, string> = {
     timeout_seconds: "Timeout Seconds must be a whole number from 1 to 30.",
-    rate_limit_per_second: `Rate Limit must be a whole number of requests per second from 1 to ${LIMITS.rateLimitPerSecond}, or blank for no limit.`,
+    rate_limit_per_second: `Rate Limit must be a whole number of requests per second from 1 to ${DESTINATION_LIMITS.rateLimitPerSecond}, or blank for no limit.`,
     method: "Choose GET, POST, PUT, PATCH or DELETE.",
     event_types: "Choose from the contact events listed.",
   };

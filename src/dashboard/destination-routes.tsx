@@ -1,11 +1,11 @@
 // A destination's page and its actions. Each action goes through the module the API route uses:
 // patchDestination (enable, disable), the workspace's coordinator (rotate), requestTestDelivery (test),
 // deleteDestination (delete). A success redirects (303); a refusal renders the page with the reason.
+
 import { Hono } from "hono";
-import { autoDisableAfterMs } from "../config";
+import { configOf } from "../config";
 import { database } from "../db/client";
 import { DELIVERY_STATUSES, type DeliveryStatus } from "../db/schema";
-import { retentionDays } from "../deliveries/retention";
 import { deliveryJson } from "../deliveries/schema";
 import { listDeliveries } from "../deliveries/store";
 import { requestTestDelivery } from "../destinations/manual-deliveries";
@@ -64,10 +64,10 @@ async function destinationPage(
     status: filter,
     nextCursor: next_cursor,
     paged: cursor !== undefined,
-    retentionDays: retentionDays(c.env),
+    retentionDays: configOf(c.env).retentionDays,
   };
   const disablesAt = destination.failing_since
-    ? new Date(Date.parse(destination.failing_since) + autoDisableAfterMs(c.env)).toISOString()
+    ? new Date(Date.parse(destination.failing_since) + configOf(c.env).autoDisableAfterMs).toISOString()
     : null;
   const recovery = running && { id: running.id, sent: running.sent, total: running.total };
   const props = { ...shell(c), destination, history, disablesAt, recovery, activity, ...extra };

@@ -1,8 +1,9 @@
 // The Inbox page (development only, docs/inbox.md): the local inbox's last requests, with a fragment
 // the page's script asks for every two seconds and a Clear button. In production every path here is the
 // dashboard's 404 and no screen links to it.
+
 import { Hono } from "hono";
-import { devToolsEnabled } from "../config";
+import { configOf } from "../config";
 import { database } from "../db/client";
 import { destinationNames } from "../destinations/store";
 import { DEFAULT_INBOX, inboxName, inboxUrl } from "../inbox/address";
@@ -27,8 +28,8 @@ function namesFor(c: DashboardContext, requests: InboxRequest[]) {
 
 export const inboxRoutes = new Hono<DashboardEnv>();
 
-inboxRoutes.use("/w/:ws/inbox/*", async (c, next) => (devToolsEnabled(c.env) ? next() : notFoundPage(c)));
-inboxRoutes.use("/w/:ws/inbox", async (c, next) => (devToolsEnabled(c.env) ? next() : notFoundPage(c)));
+inboxRoutes.use("/w/:ws/inbox/*", async (c, next) => (configOf(c.env).devTools ? next() : notFoundPage(c)));
+inboxRoutes.use("/w/:ws/inbox", async (c, next) => (configOf(c.env).devTools ? next() : notFoundPage(c)));
 
 inboxRoutes.get("/w/:ws/inbox", async (c) => {
   const name = nameOf(c);

@@ -1,10 +1,11 @@
 // The page frame: the HTML document, and the signed-in shell (header with the workspace chooser and
 // sign-out, sidebar, main, footer). Landmarks: header, nav, main, footer; a skip link comes first.
+
 import type { Context } from "hono";
 import { html } from "hono/html";
 import { type Child, createContext, type PropsWithChildren, useContext } from "hono/jsx";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { devToolsEnabled } from "../config";
+import { configOf } from "../config";
 import { assetPath } from "./assets";
 import {
   ActivityIcon,
@@ -19,7 +20,7 @@ import {
 import type { Session, SessionWorkspace } from "./session";
 import { urls } from "./urls";
 
-/** In development (devToolsEnabled), the origin the local inbox is reached at; null in production,
+/** In development (configOf(env).devTools), the origin the local inbox is reached at; null in production,
  * where no screen shows the inbox or a way to it. */
 export const DevTools = createContext<{ origin: string } | null>(null);
 
@@ -33,7 +34,7 @@ export const renderPage = <E extends { Bindings: Env }>(
   status: ContentfulStatusCode = 200,
 ) =>
   c.html(
-    html`<!doctype html>${<DevTools.Provider value={devToolsEnabled(c.env) ? { origin: new URL(c.req.url).origin } : null}>{page}</DevTools.Provider>}`,
+    html`<!doctype html>${<DevTools.Provider value={configOf(c.env).devTools ? { origin: new URL(c.req.url).origin } : null}>{page}</DevTools.Provider>}`,
     status,
   );
 

@@ -1,15 +1,11 @@
 // Retention: deliveries (with their attempts) and events older than RETENTION_DAYS are purged by the
 // cron trigger, in bounded batches so one run never holds the database for long (docs/deliveries.md).
+
+import { configOf } from "../config";
 import { database } from "../db/client";
+import { PURGE } from "../limits";
 
-export const DEFAULT_RETENTION_DAYS = 30;
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-/** RETENTION_DAYS as a whole number of days ≥ 1; the default when unset or unreadable. */
-export function retentionDays(env: Env): number {
-  const days = Number(env.RETENTION_DAYS);
-  return Number.isInteger(days) && days >= 1 ? days : DEFAULT_RETENTION_DAYS;
-}
 
 // Delivery ids begin with their creation time (`dlv_` + 12 hex digits of ms), so "older than" is a walk
 // of the primary key; attempts go with their delivery (ON DELETE CASCADE).
@@ -30,8 +26,8 @@ export type PurgeOptions = { now?: number; batch?: number; rounds?: number };
 
 /** Purges one run's worth: up to `rounds` batches of each; returns what it removed. */
 export async function purgeExpiredHistory(env: Env, options: PurgeOptions = {}) {
-  const { now = Date.now(), batch = 1000, rounds = 20 } = options;
-  const cutoff = now - retentionDays(env) * DAY_MS;
+  const { now = Date.now(), batch = PURGE.batch, rounds = PURGE.rounds } = options;
+  const cutoff = now - configOf(env).retentionDays * DAY_MS;
   const d1 = database(env.DB).$client;
   const removed = { deliveries: 0, events: 0 };
   for (const [sql, bound, key] of [

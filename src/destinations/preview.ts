@@ -1,10 +1,11 @@
 // A destination's request, rendered against an event but not sent: what the API's preview route answers
 // and what the dashboard's Preview panel shows, for a saved destination or for a form's unsaved values.
 
+import { configOf } from "../config";
 import { type EventType, TEST_EVENT_TYPE } from "../events/catalog";
 import { buildPayload, SAMPLE_CONTACT } from "../events/payload";
 import { isEmptyFilter, matchFilter, parseFilter } from "../filters/filter";
-import { type Prepared, prepareRequest, urlPolicyFor } from "../rules/prepare";
+import { type Prepared, prepareRequest } from "../rules/prepare";
 import type { RenderableDestination } from "../rules/render";
 import { deliveryHeaders } from "../rules/signature";
 
@@ -51,7 +52,7 @@ export function previewRequest(
   const occurredAt = new Date(event.occurredAt ?? Date.now()).toISOString();
   const contact = event.contact ?? SAMPLE_CONTACT;
   const payload = buildPayload(PREVIEW_EVENT_ID, type, workspaceUuid, contact, occurredAt);
-  const prepared = prepareRequest(destination, payload, urlPolicyFor(env));
+  const prepared = prepareRequest(destination, payload, configOf(env).urlPolicy);
   if (!prepared.ok) {
     const detail =
       prepared.errorClass === "template_error"

@@ -2,20 +2,6 @@
 // (The URL template's address rules live with the URL policy: src/rules/url-policy.ts.)
 import { checkTemplateSyntax } from "../rules/templates";
 
-export const LIMITS = {
-  nameLength: 100,
-  urlLength: 2048,
-  pairs: 20,
-  headerValueLength: 4096,
-  queryKeyLength: 256,
-  queryValueLength: 2048,
-  bodyBytes: 64 * 1024,
-  // Bounds an event's fan-out: its deliveries, its queue messages (100 sendBatch calls), its answer.
-  destinationsPerWorkspace: 10_000,
-  // A destination's rate limit: requests started per second (docs/flow-control.md).
-  rateLimitPerSecond: 1000,
-} as const;
-
 // RFC 9110 token characters.
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const HOP_BY_HOP = new Set(["connection", "transfer-encoding", "te", "trailer", "upgrade", "keep-alive"]);

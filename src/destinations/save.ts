@@ -1,21 +1,21 @@
 // Creating and changing a destination: the rules that need more than one field or the environment,
 // then the store. The API routes and the dashboard both save through here, so they always agree.
-import { allowsPrivateDestinations } from "../config";
+import { configOf } from "../config";
 import { database } from "../db/client";
 import { filterKeyColumns } from "../filters/key";
 import { newId } from "../ids";
 import { dispatchAnnounced } from "../lifecycle/announce";
+import { DESTINATION_LIMITS } from "../limits";
 import { fieldError, invalid, ProblemError } from "../problem";
 import { checkUrlTemplate } from "../rules/url-policy";
 import { encryptSecret } from "../secrets/at-rest";
 import { generateSigningSecret, secretHint } from "../secrets/signing-secret";
-import { LIMITS } from "./rules";
 import { type DestinationCreateInput, type DestinationUpdateInput, destinationJson } from "./schema";
 import { countDestinations, findDestination, insertDestination, updateDestination } from "./store";
 
 function assertPublicUrl(env: Env, urlTemplate: string | undefined) {
   if (urlTemplate === undefined) return;
-  const reason = checkUrlTemplate(urlTemplate, { allowPrivate: allowsPrivateDestinations(env) });
+  const reason = checkUrlTemplate(urlTemplate, configOf(env).urlPolicy);
   if (reason) throw invalid([fieldError(["url_template"], reason)]);
 }
 
@@ -35,10 +35,12 @@ function assertBodyFitsMethod(method: string, bodyTemplate: string | null) {
 export async function createDestination(env: Env, workspaceUuid: string, input: DestinationCreateInput) {
   assertPublicUrl(env, input.url_template);
   assertBodyFitsMethod(input.method, input.body_template);
-  if ((await countDestinations(database(env.DB), workspaceUuid)) >= LIMITS.destinationsPerWorkspace) {
+  if (
+    (await countDestinations(database(env.DB), workspaceUuid)) >= DESTINATION_LIMITS.destinationsPerWorkspace
+  ) {
     throw new ProblemError(
       409,
-      `A workspace may have at most ${LIMITS.destinationsPerWorkspace} destinations; delete one you no longer use first.`,
+      `A workspace may have at most ${DESTINATION_LIMITS.destinationsPerWorkspace} destinations; delete one you no longer use first.`,
       { slug: "destination-limit" },
     );
   }

@@ -4,11 +4,12 @@ import { z } from "@hono/zod-openapi";
 import type { DestinationRow } from "../db/schema";
 import { SUBSCRIBABLE_EVENT_TYPES } from "../events/catalog";
 import { isEmptyFilter, parseFilter } from "../filters/filter";
+import { DESTINATION_LIMITS, FAILING_AFTER } from "../limits";
 import { headerValueProblem } from "../rules/escape";
-import { FAILING_AFTER, isFailing } from "../rules/flow-control";
+import { isFailing } from "../rules/flow-control";
 import { templatedAuthorityError } from "../rules/url-policy";
 import { iso, isoOrNull } from "../time";
-import { LIMITS, reservedHeaderReason, templateSyntaxError } from "./rules";
+import { reservedHeaderReason, templateSyntaxError } from "./rules";
 
 const template = (max: number, what: string) =>
   z
@@ -25,7 +26,7 @@ const HeaderPair = z
       const reason = reservedHeaderReason(name);
       if (reason) ctx.addIssue({ code: "custom", message: reason });
     }),
-    value: template(LIMITS.headerValueLength, "a header value").superRefine((value, ctx) => {
+    value: template(DESTINATION_LIMITS.headerValueLength, "a header value").superRefine((value, ctx) => {
       const problem = headerValueProblem(value);
       if (problem) ctx.addIssue({ code: "custom", message: `header values must not contain ${problem}` });
     }),
@@ -37,15 +38,15 @@ const KeyValue = z.object({ key: z.string(), value: z.string() });
 
 const QueryPair = z
   .object({
-    key: z.string().min(1, "a query key must not be empty").max(LIMITS.queryKeyLength),
-    value: template(LIMITS.queryValueLength, "a query value"),
+    key: z.string().min(1, "a query key must not be empty").max(DESTINATION_LIMITS.queryKeyLength),
+    value: template(DESTINATION_LIMITS.queryValueLength, "a query value"),
   })
   .strict()
   .openapi("QueryTemplate", { example: { key: "event", value: "{{ event.type }}" } });
 
 const headerList = z
   .array(HeaderPair)
-  .max(LIMITS.pairs, `at most ${LIMITS.pairs} headers`)
+  .max(DESTINATION_LIMITS.pairs, `at most ${DESTINATION_LIMITS.pairs} headers`)
   .superRefine((pairs, ctx) => {
     const seen = new Set<string>();
     pairs.forEach((pair, index) => {
@@ -61,12 +62,17 @@ const headerList = z
     });
   });
 
-const queryList = z.array(QueryPair).max(LIMITS.pairs, `at most ${LIMITS.pairs} query parameters`);
+const queryList = z
+  .array(QueryPair)
+  .max(DESTINATION_LIMITS.pairs, `at most ${DESTINATION_LIMITS.pairs} query parameters`);
 
 const urlTemplate = z
   .string()
   .min(1, "the URL template is required")
-  .max(LIMITS.urlLength, `the URL template must be at most ${LIMITS.urlLength} characters`)
+  .max(
+    DESTINATION_LIMITS.urlLength,
+    `the URL template must be at most ${DESTINATION_LIMITS.urlLength} characters`,
+  )
   .superRefine((value, ctx) => {
     const error = templateSyntaxError(value) ?? templatedAuthorityError(value);
     if (error) ctx.addIssue({ code: "custom", message: error });
@@ -75,8 +81,8 @@ const urlTemplate = z
 
 const bodyTemplate = z
   .string()
-  .refine((value) => new TextEncoder().encode(value).length <= LIMITS.bodyBytes, {
-    message: `the body template must be at most ${LIMITS.bodyBytes} bytes`,
+  .refine((value) => new TextEncoder().encode(value).length <= DESTINATION_LIMITS.bodyBytes, {
+    message: `the body template must be at most ${DESTINATION_LIMITS.bodyBytes} bytes`,
   })
   .superRefine((value, ctx) => {
     const error = templateSyntaxError(value);
@@ -117,7 +123,10 @@ const fields = {
     .string()
     .trim()
     .min(1, "the name must not be blank")
-    .max(LIMITS.nameLength, `the name must be at most ${LIMITS.nameLength} characters`)
+    .max(
+      DESTINATION_LIMITS.nameLength,
+      `the name must be at most ${DESTINATION_LIMITS.nameLength} characters`,
+    )
     .openapi({ example: "CRM Intake" }),
   enabled: z.boolean(),
   method: z.enum(["GET", "POST", "PUT", "PATCH", "DELETE"]),
@@ -128,16 +137,22 @@ const fields = {
   timeout_seconds: z
     .number()
     .int("timeout_seconds must be a whole number")
-    .min(1, "timeout_seconds must be between 1 and 30")
-    .max(30, "timeout_seconds must be between 1 and 30"),
+    .min(1, `timeout_seconds must be between 1 and ${DESTINATION_LIMITS.timeoutSecondsMax}`)
+    .max(
+      DESTINATION_LIMITS.timeoutSecondsMax,
+      `timeout_seconds must be between 1 and ${DESTINATION_LIMITS.timeoutSecondsMax}`,
+    ),
   event_types: eventTypes,
   rate_limit_per_second: z
     .number()
     .int("rate_limit_per_second must be a whole number")
-    .min(1, `rate_limit_per_second must be between 1 and ${LIMITS.rateLimitPerSecond}, or null for no limit`)
+    .min(
+      1,
+      `rate_limit_per_second must be between 1 and ${DESTINATION_LIMITS.rateLimitPerSecond}, or null for no limit`,
+    )
     .max(
-      LIMITS.rateLimitPerSecond,
-      `rate_limit_per_second must be between 1 and ${LIMITS.rateLimitPerSecond}, or null for no limit`,
+      DESTINATION_LIMITS.rateLimitPerSecond,
+      `rate_limit_per_second must be between 1 and ${DESTINATION_LIMITS.rateLimitPerSecond}, or null for no limit`,
     )
     .nullable()
     .openapi({
@@ -154,7 +169,7 @@ export const DestinationCreate = z
     headers_template: fields.headers_template.default([]),
     query_template: fields.query_template.default([]),
     body_template: fields.body_template.optional().transform((v) => v ?? null),
-    timeout_seconds: fields.timeout_seconds.default(10),
+    timeout_seconds: fields.timeout_seconds.default(DESTINATION_LIMITS.timeoutSecondsDefault),
     rate_limit_per_second: fields.rate_limit_per_second.default(null),
     filter: fields.filter.default(null),
   })
@@ -242,8 +257,11 @@ export const RotateSecretRequest = z
     grace_seconds: z
       .number()
       .int("grace_seconds must be a whole number")
-      .min(0, "grace_seconds must be between 0 and 604800 (7 days)")
-      .max(604_800, "grace_seconds must be between 0 and 604800 (7 days)")
+      .min(0, `grace_seconds must be between 0 and ${DESTINATION_LIMITS.graceSecondsMax} (7 days)`)
+      .max(
+        DESTINATION_LIMITS.graceSecondsMax,
+        `grace_seconds must be between 0 and ${DESTINATION_LIMITS.graceSecondsMax} (7 days)`,
+      )
       .default(0),
   })
   .strict()

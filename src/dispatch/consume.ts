@@ -3,11 +3,11 @@
 // D1 work per batch is constant: one round trip loads every message's delivery, destination and
 // event (load.ts); one transaction records every attempt and outcome. The sends in between run concurrently, at
 // most 6 at a time and 2 per destination while others wait (slots.ts).
-import { autoDisableAfterMs } from "../config";
+import { configOf } from "../config";
 import { database } from "../db/client";
 import { dispatchAnnounced } from "../lifecycle/announce";
 import type { DeliveryMessage } from "../queue";
-import { type Prepared, prepareRequest, urlPolicyFor } from "../rules/prepare";
+import { type Prepared, prepareRequest } from "../rules/prepare";
 import { type AttemptResult, attemptDelivery, type Signed, signPrepared } from "./attempt";
 import { sendToDeadLetter } from "./dead-letter";
 import { goesDirect, handToLanes, watchDirectSends } from "./handoff";
@@ -15,7 +15,7 @@ import { directPathChanges, healthStatement } from "./health";
 import { signingKeysFor } from "./keys";
 import { type LoadedDelivery, loadDeliveries } from "./load";
 import { recordOutcomes, type Settled } from "./record";
-import { HONOURS_RETRY_AFTER, nextStep, retryAfterSeconds, retrySpeedup } from "./retry";
+import { HONOURS_RETRY_AFTER, nextStep, retryAfterSeconds } from "./retry";
 import { runInSlots } from "./slots";
 
 /** A batch whose lane could not be reached tries again this soon (no attempt was made). */
@@ -162,7 +162,7 @@ export async function signAhead(due: Due[], env: Env): Promise<void> {
 }
 
 function preparedFor(d: Due, env: Env, payloadOf: ReturnType<typeof payloadParser>): Prepared {
-  if (d.ahead === undefined) return prepareRequest(d.row, payloadOf(d.row), urlPolicyFor(env));
+  if (d.ahead === undefined) return prepareRequest(d.row, payloadOf(d.row), configOf(env).urlPolicy);
   if ("thrown" in d.ahead) throw d.ahead.thrown;
   return d.ahead.prepared;
 }
@@ -187,7 +187,7 @@ export async function attemptAndDecide(
   }
   const { record, retryAfter } = attempt;
   const result = { errorClass: record.errorClass, status: record.responseStatus, retryAfter };
-  const outcome = nextStep(number, result, Math.random, retrySpeedup(env));
+  const outcome = nextStep(number, result, Math.random, configOf(env).retrySpeedup);
   const asked =
     outcome.kind === "retry" &&
     record.responseStatus !== null &&
@@ -236,7 +236,7 @@ export async function consumeDeliveries(
     : undefined;
 
   const payloadOf = payloadParser();
-  prepareAhead(due, payloadOf, urlPolicyFor(env));
+  prepareAhead(due, payloadOf, configOf(env).urlPolicy);
   await signAhead(due, env);
   const watch = due.length ? watchDirectSends(env) : undefined;
   const settled = await runInSlots(
@@ -257,7 +257,7 @@ export async function consumeDeliveries(
   const announced = await recordOutcomes(db, settled, skipped, {
     extra: health.map((c) => healthStatement(env.DB, c)),
     healthChanged: new Set(health.map((c) => c.destinationId)),
-    autoDisableMs: autoDisableAfterMs(env),
+    autoDisableMs: configOf(env).autoDisableAfterMs,
   });
   await dispatchAnnounced(db, env.DELIVERY_QUEUE, announced);
   if (handedOver) {

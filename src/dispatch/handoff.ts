@@ -1,7 +1,8 @@
 // The consumer's side of flow control: which of a batch's deliveries it sends itself, and handing the
 // rest to their destinations' lanes (lane.ts), one call per destination, before their messages are acked.
 
-import { SLOW_ANSWER_MS, sendsDirect } from "../rules/flow-control";
+import { SLOW_ANSWER_MS } from "../limits";
+import { sendsDirect } from "../rules/flow-control";
 import type { LoadedDelivery } from "./load";
 
 /**

@@ -1,15 +1,12 @@
 // When a failed attempt is tried again. The schedule spreads 8 attempts over about a day and a
 // half, so a receiver that is down overnight still gets its events (the same shape as Svix's).
-import { allowsPrivateDestinations } from "../config";
-import type { ErrorClass } from "../db/schema";
 
-/** Delay before attempt n+1, indexed by n-1: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
-export const RETRY_DELAYS_SECONDS = [5, 300, 1800, 7200, 18000, 36000, 36000] as const;
-export const MAX_ATTEMPTS = RETRY_DELAYS_SECONDS.length + 1;
+import type { ErrorClass } from "../db/schema";
+import { MAX_ATTEMPTS, RETRY_AFTER_SECONDS, RETRY_DELAYS_SECONDS } from "../limits";
+
 const JITTER = 0.2;
 // A receiver's Retry-After is honoured within the schedule's own bounds.
-const MIN_DELAY_SECONDS = RETRY_DELAYS_SECONDS[0];
-const MAX_DELAY_SECONDS = 36000;
+const { min: MIN_DELAY_SECONDS, max: MAX_DELAY_SECONDS } = RETRY_AFTER_SECONDS;
 /** The statuses whose Retry-After is honoured (the sender reads the header only for these). */
 export const HONOURS_RETRY_AFTER: ReadonlySet<number> = new Set([429, 503]);
 
@@ -32,17 +29,6 @@ const clamp = (value: number) => Math.min(MAX_DELAY_SECONDS, Math.max(MIN_DELAY_
 export function backoffSeconds(attempt: number, random = Math.random): number {
   const base = RETRY_DELAYS_SECONDS[Math.min(attempt, RETRY_DELAYS_SECONDS.length) - 1] ?? MAX_DELAY_SECONDS;
   return Math.round(base * (1 - JITTER + 2 * JITTER * random()));
-}
-
-/**
- * Local soak tests only: DEV_RETRY_SPEEDUP divides every retry delay, so a day of retries takes
- * seconds. Honoured only with ALLOW_PRIVATE_DESTINATIONS=true, which production never sets
- * (wrangler.toml sets neither; a test holds it to that).
- */
-export function retrySpeedup(env: Env): number {
-  // A dev-only variable, absent from the production config and so from the generated Env.
-  const value = Number((env as Env & { DEV_RETRY_SPEEDUP?: string }).DEV_RETRY_SPEEDUP);
-  return allowsPrivateDestinations(env) && Number.isFinite(value) && value > 1 ? value : 1;
 }
 
 /** Decides what follows attempt `attempt` that ended with `errorClass` / `status`. */

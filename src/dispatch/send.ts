@@ -1,9 +1,9 @@
 // One HTTP exchange with a receiver, bounded in time and in what is read back.
+
 import type { ErrorClass } from "../db/schema";
+import { RESPONSE_EXCERPT_BYTES } from "../limits";
 import type { RenderedRequest } from "../rules/render";
 import { HONOURS_RETRY_AFTER } from "./retry";
-
-export const RESPONSE_EXCERPT_BYTES = 16 * 1024;
 
 export type SendResult = {
   status: number | null;

@@ -1,12 +1,8 @@
+import { SEND_SLOTS, SLOTS_PER_DESTINATION } from "../limits";
 // Sends share an invocation's connections: Workers opens at most 6 at once per invocation and queues the
 // rest, with their timeouts already running. The consumer starts an attempt only when a slot is free, so
 // its timeout starts with its send. While other destinations have deliveries waiting, one destination
 // holds at most 2 slots, so a slow receiver delays its own deliveries, not everyone's (docs/deliveries.md).
-
-/** Connections a Worker invocation may have open at once (Workers limits). */
-export const SEND_SLOTS = 6;
-/** Slots one destination may hold while another destination has a delivery waiting. */
-export const SLOTS_PER_DESTINATION = 2;
 
 /**
  * Runs `run` on every item, at most `total` at a time. The next item to start is the first waiting one

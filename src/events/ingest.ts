@@ -1,8 +1,10 @@
 // From an event to queued deliveries: store the event, fan out to subscribed destinations, enqueue.
+
 import type { Database } from "../db/client";
 import type { DeliveryRow } from "../db/schema";
 import { fanOutOf } from "../deliveries/store";
 import { newId } from "../ids";
+import { LISTED_DELIVERIES } from "../limits";
 import type { DeliveryMessage } from "../queue";
 import { queueNewDeliveries } from "../queue";
 import { TEST_EVENT_TYPE } from "./catalog";
@@ -10,9 +12,6 @@ import { finishFilteredFanOut, matchingTargets, writeFilteredDeliveries } from "
 import { buildPayload, SAMPLE_CONTACT } from "./payload";
 import type { EventIngestInput } from "./schema";
 import { findEvent, insertEventFanningOut, insertEventWithDeliveries, type NewEvent } from "./store";
-
-/** The ingest answer lists this many deliveries at most, whatever the fan-out; it counts them all. */
-export const LISTED_DELIVERIES = 100;
 
 /** A new event: its public id (the client's, or one we make) is also `event.id` in its payload. */
 function newEvent(

@@ -1,10 +1,8 @@
 // The event a client ingests. (What receivers get is built in payload.ts.)
-import { z } from "@hono/zod-openapi";
-import { CONTACT_EVENT_TYPES } from "./catalog";
 
-export const MAX_EVENT_BYTES = 64 * 1024;
-/** Objects and arrays nest at most this deep in an event, the event object itself being level 1. */
-export const MAX_EVENT_DEPTH = 32;
+import { z } from "@hono/zod-openapi";
+import { MAX_EVENT_DEPTH, MAX_EVENT_ID_LENGTH } from "../limits";
+import { CONTACT_EVENT_TYPES } from "./catalog";
 
 /** Whether a parsed JSON value nests deeper than `max` levels; iterative, so any depth is safe to ask. */
 export function nestsDeeperThan(value: unknown, max: number): boolean {
@@ -20,7 +18,7 @@ export function nestsDeeperThan(value: unknown, max: number): boolean {
 
 export const Contact = z
   .looseObject({
-    _id: z.string().min(1, "contact._id must not be empty").max(255),
+    _id: z.string().min(1, "contact._id must not be empty").max(MAX_EVENT_ID_LENGTH),
     attributes: z.record(z.string(), z.unknown()).optional(),
   })
   // The contact sits at level 2 of the event, so it may use the levels that remain.
@@ -33,7 +31,7 @@ export const Contact = z
 
 export const EventIngest = z
   .object({
-    id: z.string().min(1).max(255).optional().openapi({
+    id: z.string().min(1).max(MAX_EVENT_ID_LENGTH).optional().openapi({
       description: "Your id for the event. Sending the same id again creates no new deliveries.",
     }),
     type: z.enum(CONTACT_EVENT_TYPES),

@@ -8,18 +8,19 @@
 // It sends in waves: pick what the rules allow now (src/rules/flow-control.ts: slots, rate limit, failing and probes,
 // Retry-After), load, send, record in one D1 transaction, repeat; then sleep until the next delivery,
 // token or probe is due.
+
 import { DurableObject } from "cloudflare:workers";
-import { autoDisableAfterMs } from "../config";
+import { configOf } from "../config";
 import { database } from "../db/client";
 import { attemptAndDecide } from "../dispatch/consume";
 import { sendToDeadLetter } from "../dispatch/dead-letter";
 import { healthStatement } from "../dispatch/health";
 import { loadDeliveries } from "../dispatch/load";
 import { recordOutcomes, type Settled } from "../dispatch/record";
-import { retrySpeedup } from "../dispatch/retry";
 import { dispatchAnnounced } from "../lifecycle/announce";
 import { autoDisable } from "../lifecycle/auto-disable";
-import { type Chunk, RECOVERY_PAUSE_MS, RECOVERY_STEPS_PER_ALARM, recoveryStep } from "../lifecycle/recovery";
+import { type Chunk, recoveryStep } from "../lifecycle/recovery";
+import { PUMP_BUDGET_MS, RECOVERY_PAUSE_MS, RECOVERY_STEPS_PER_ALARM, SLOW_ANSWER_MS } from "../limits";
 import {
   type Bucket,
   isFailing,
@@ -28,12 +29,9 @@ import {
   laneAllowance,
   probeDelayMs,
   refill,
-  SLOW_ANSWER_MS,
 } from "../rules/flow-control";
-import { prepareRequest, urlPolicyFor } from "../rules/prepare";
+import { prepareRequest } from "../rules/prepare";
 
-/** How long one alarm sends before it hands over to the next (a bound on one invocation's work). */
-const PUMP_BUDGET_MS = 20_000;
 /** A wait shorter than this is slept within the alarm; a longer one is a new alarm. */
 const SHORT_WAIT_MS = 1_000;
 /** Deliveries marked skipped per step when the destination turns out disabled. */
@@ -222,7 +220,7 @@ export class DestinationLane extends DurableObject<Env> {
     // Failing for too long: disabled (and announced) instead of probed again; what waits is skipped.
     const disableAt =
       isFailing(flow.consecutiveFailures) && flow.failuresSince !== null
-        ? flow.failuresSince + autoDisableAfterMs(this.env)
+        ? flow.failuresSince + configOf(this.env).autoDisableAfterMs
         : null;
     if (disableAt !== null && disableAt <= now) {
       const db = database(this.env.DB);
@@ -230,7 +228,7 @@ export class DestinationLane extends DurableObject<Env> {
         db,
         this.env.DELIVERY_QUEUE,
         [{ id: destinationId, workspace: flow.workspace }],
-        autoDisableAfterMs(this.env),
+        configOf(this.env).autoDisableAfterMs,
         now,
       );
       return { report: { sent: 0, released: 0, becameFailing: false, recovered: false } };
@@ -238,7 +236,7 @@ export class DestinationLane extends DurableObject<Env> {
     const limit = flow.rateLimitPerSecond;
     this.#bucket = refill(this.#bucket ?? { tokens: limit ?? 0, at: now }, limit ?? 0, now);
     const state = { ...(await this.#state()), consecutiveFailures: flow.consecutiveFailures };
-    const speedup = retrySpeedup(this.env);
+    const speedup = configOf(this.env).retrySpeedup;
     const allowed = laneAllowance(state, this.#bucket, limit, now, speedup);
     const earliest = this.#earliestDue();
     if (earliest === null) return { wakeAt: null };
@@ -265,7 +263,7 @@ export class DestinationLane extends DurableObject<Env> {
     this.#forget(ids.filter((id) => !dueIds.has(id)));
     if (limit !== null) this.#bucket.tokens -= due.length;
 
-    const policy = urlPolicyFor(this.env);
+    const policy = configOf(this.env).urlPolicy;
     const settled = await Promise.all(
       due.map((row) =>
         attemptAndDecide(row, row.attemptsMade + 1, this.env, fetch, () =>
@@ -339,7 +337,7 @@ export class DestinationLane extends DurableObject<Env> {
       extra: health,
       heldByLane: true,
       healthChanged: new Set(health.length ? [destinationId] : []),
-      autoDisableMs: autoDisableAfterMs(this.env),
+      autoDisableMs: configOf(this.env).autoDisableAfterMs,
     });
     await dispatchAnnounced(db, this.env.DELIVERY_QUEUE, announced);
 

@@ -1,15 +1,17 @@
 // Opaque keyset cursors: the cursor names the last id of a page, so page N costs what page 1 costs.
+
 import { z } from "@hono/zod-openapi";
 import { bytesToBase64Url } from "../encoding";
 import { ID_PATTERN } from "../ids";
+import { PAGE_SIZE } from "../limits";
 
 export const PageQuery = z.object({
   limit: z.coerce
     .number()
     .int("limit must be a whole number")
-    .min(1, "limit must be between 1 and 100")
-    .max(100, "limit must be between 1 and 100")
-    .default(20),
+    .min(1, `limit must be between 1 and ${PAGE_SIZE.max}`)
+    .max(PAGE_SIZE.max, `limit must be between 1 and ${PAGE_SIZE.max}`)
+    .default(PAGE_SIZE.default),
   cursor: z
     .string()
     .optional()

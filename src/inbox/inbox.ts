@@ -1,6 +1,6 @@
 // The local inbox's memory: one Durable Object per inbox name, holding its last 500 requests in its own
 // SQLite. Development only — the routes that reach it (src/inbox/routes.ts) exist only where
-// devToolsEnabled(env); in production the class is deployed but nothing can address it.
+// configOf(env).devTools; in production the class is deployed but nothing can address it.
 import { DurableObject } from "cloudflare:workers";
 import type { SignatureVerdict } from "./verify";
 

@@ -1,9 +1,10 @@
 // The local inbox (docs/inbox.md): in development the worker is also a receiver. Any method on
 // /dev/inbox/{name}[/…] is kept (the last 500 per name) and answered 200, or `?status=NNN`;
 // GET /dev/inbox/{name}/requests lists them newest first with their signature verdict, DELETE clears.
-// Where devToolsEnabled(env) is false — production — every /dev/… path is the API's 404.
+// Where configOf(env).devTools is false — production — every /dev/… path is the API's 404.
+
 import { type Context, Hono } from "hono";
-import { devToolsEnabled } from "../config";
+import { configOf } from "../config";
 import type { AppEnv } from "../http/types";
 import { ProblemError } from "../problem";
 import { inboxName, inboxUrl } from "./address";
@@ -83,7 +84,7 @@ function answerStatus(query: string | undefined): number {
 export const inboxRoutes = new Hono<AppEnv>();
 
 inboxRoutes.use("*", async (c, next) => {
-  if (!devToolsEnabled(c.env))
+  if (!configOf(c.env).devTools)
     throw new ProblemError(404, "No such route. The API is described at /openapi.json.");
   await next();
 });

@@ -3,8 +3,8 @@
 // same transaction. Its lane does it when the time comes (it wakes for it); the cron catches the ones
 // whose lane has nothing left to send.
 import type { Database } from "../db/client";
+import { FAILING_AFTER } from "../limits";
 import type { DeliveryMessage } from "../queue";
-import { FAILING_AFTER } from "../rules/flow-control";
 import { Announcements, dispatchAnnounced } from "./announce";
 import { autoDisableAnnouncement } from "./transitions";
 

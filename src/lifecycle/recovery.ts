@@ -9,22 +9,15 @@
 // picked twice). Re-opening is one UPDATE guarded by the status, so two recoveries cannot both take a
 // delivery, and one that succeeded is never selected again. One runs per destination at a time (the
 // recoveries_running unique index).
+
 import { and, desc, eq } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { RECOVERABLE_STATUSES, type RecoveryRow, recoveries } from "../db/schema";
 import { newId } from "../ids";
+import { RECOVERY_CHUNK, RECOVERY_WINDOW_MS } from "../limits";
 import { type DeliveryMessage, EnqueueError, enqueueDeliveries } from "../queue";
 
 export type RecoverableStatus = (typeof RECOVERABLE_STATUSES)[number];
-
-/** The widest window a recovery may cover. */
-export const RECOVERY_WINDOW_MS = 14 * 24 * 3_600_000;
-/** Deliveries re-opened and queued per step (five sendBatch calls). */
-export const RECOVERY_CHUNK = 500;
-/** Steps per lane alarm before it hands over to the next alarm. */
-export const RECOVERY_STEPS_PER_ALARM = 10;
-/** How long a recovery waits, when its last chunk is mostly unsent, before it looks again. */
-export const RECOVERY_PAUSE_MS = 200;
 
 /** The smallest delivery id made at `ms` (ids are `dlv_` + 12 hex digits of milliseconds + random). */
 export const firstDeliveryIdAt = (ms: number) => `dlv_${Math.max(0, ms).toString(16).padStart(12, "0")}`;

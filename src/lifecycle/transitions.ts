@@ -1,11 +1,8 @@
 // The failure lifecycle's announcements (docs/lifecycle.md), each a guard on the destination's row in
 // D1 — the state it announces, not yet announced — so they fire on state changes only: a destination
 // that keeps failing, or a consumer and a lane that both saw the change, announce nothing twice.
-import { FAILING_AFTER } from "../rules/flow-control";
+import { EXHAUSTED_EVERY_MS, FAILING_AFTER } from "../limits";
 import { type Announcement, Announcements, isoSql } from "./announce";
-
-/** delivery.exhausted goes out at most this often per destination; the others are counted in the next. */
-export const EXHAUSTED_EVERY_MS = 60 * 60 * 1000;
 
 const FAILING = `d.consecutive_failures >= ${FAILING_AFTER}`;
 

@@ -11,11 +11,11 @@ import {
   checkRecoveryWindow,
   findRecovery,
   listRecoveries,
-  RECOVERY_WINDOW_MS,
   type RecoveryRequest,
   startRecovery,
 } from "../lifecycle/recovery";
 import { Recovery, recoveryJson } from "../lifecycle/recovery-schema";
+import { RECOVERY_WINDOW_MS } from "../limits";
 import { notFound, ProblemError } from "../problem";
 import { destinationDisabled } from "./deliveries";
 

@@ -5,15 +5,16 @@ import { bodyLimit } from "hono/body-limit";
 import { database } from "../db/client";
 import { Delivery, deliveryJson } from "../deliveries/schema";
 import { explainEvent, NO_DELIVERY_REASONS, readEvent } from "../events/explain";
-import { ingestEvent, LISTED_DELIVERIES } from "../events/ingest";
+import { ingestEvent } from "../events/ingest";
 import { replayEvent } from "../events/replay";
-import { EventIngest, MAX_EVENT_BYTES } from "../events/schema";
+import { EventIngest } from "../events/schema";
 import { requireWorkspaceKey } from "../http/auth";
 import { errorResponses, json, jsonBody, WorkspaceParam, workspaceSecurity } from "../http/openapi";
 import { PageQuery, page } from "../http/pagination";
 import type { AppEnv } from "../http/types";
 import { validationHook } from "../http/validation";
 import { ID_PATTERN } from "../ids";
+import { LISTED_DELIVERIES, MAX_EVENT_BYTES, REPLAY_DESTINATIONS_MAX } from "../limits";
 import { notFound, ProblemError } from "../problem";
 
 const Ingested = z
@@ -159,11 +160,10 @@ const ReplayRequest = z
     destination_ids: z
       .array(z.string().regex(ID_PATTERN, "must be a destination id (dst_…)"))
       .min(1)
-      .max(100)
+      .max(REPLAY_DESTINATIONS_MAX)
       .optional()
       .openapi({
-        description:
-          "Where to send it (at most 100); by default every enabled destination subscribed to its type now whose filter it passes.",
+        description: `Where to send it (at most ${REPLAY_DESTINATIONS_MAX}); by default every enabled destination subscribed to its type now whose filter it passes.`,
       }),
   })
   .strict()

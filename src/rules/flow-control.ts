@@ -2,23 +2,16 @@
 // takes, when a destination is failing, how often it is probed, and how a rate limit spends its tokens.
 // The consumer (src/dispatch/consume.ts) and each destination's lane (lane.ts) act on these; nothing
 // here does I/O. docs/flow-control.md explains each rule and its numbers.
-import type { ErrorClass } from "../db/schema";
 
-/** Consecutive failed attempts (of the classes below) that make a destination failing. */
-export const FAILING_AFTER = 10;
+import type { ErrorClass } from "../db/schema";
+import { FAILING_AFTER, LANE_SLOTS, PROBE_FIRST_MS, PROBE_MAX_MS, SLOW_ANSWER_MS } from "../limits";
+
 /** The classes that say the receiver is in trouble; configuration errors say nothing about it. */
 export const RECEIVER_FAILURES: ReadonlySet<ErrorClass> = new Set([
   "timeout",
   "network_error",
   "http_status",
 ]);
-/** A failing destination's first probe waits this long; each failed probe doubles it, up to the max. */
-export const PROBE_FIRST_MS = 30_000;
-export const PROBE_MAX_MS = 10 * 60_000;
-/** Requests a lane has in flight at once: an invocation's connections (Workers limits). */
-export const LANE_SLOTS = 6;
-/** An answer slower than this moves a destination off the consumer's direct path into its lane. */
-export const SLOW_ANSWER_MS = 1_000;
 
 /** The part of a destination that decides its path, as the consumer loads it. */
 export type FlowSettings = {

@@ -1,6 +1,5 @@
 // Preparing a delivery's request: render the templates, then hold the rendered URL to the same policy
 // as the saved template. The consumer and the preview route both prepare through here.
-import { allowsPrivateDestinations } from "../config";
 import type { ErrorClass } from "../db/schema";
 import { type RenderableDestination, type RenderedRequest, renderRequest } from "./render";
 import { TemplateError } from "./templates";
@@ -34,7 +33,3 @@ export function prepareRequest(
     return { ok: false, errorClass: "destination_blocked", message: blocked, url: request.url };
   return { ok: true, request };
 }
-
-export const urlPolicyFor = (env: Pick<Env, "ALLOW_PRIVATE_DESTINATIONS">): UrlPolicyOptions => ({
-  allowPrivate: allowsPrivateDestinations(env),
-});

@@ -1,7 +1,9 @@
 // Contextual rendering of a destination's request templates (docs/templates.md): every value goes
 // through the escaping of its context — `{{{x}}}` and `{{& x}}` included — and objects render as JSON
 // instead of "[object Object]". Parsing lives in templates.ts.
+
 import type { DestinationRow } from "../db/schema";
+import { RENDER_LIMITS } from "../limits";
 import { headerValueProblem, jsonValue, text, urlComponent, utf8Length } from "./escape";
 import { compile, errorMessage, type Node, type Tag, TemplateError } from "./templates";
 
@@ -38,16 +40,6 @@ function lookup(stack: unknown[], tag: Tag): unknown {
   }
   return undefined;
 }
-
-/** Bounds every render (docs/templates.md "Bounds"): work across the whole request, output per part. */
-export const RENDER_LIMITS = {
-  steps: 100_000,
-  urlChars: 2048,
-  queryValueChars: 2048,
-  headerValueBytes: 8192,
-  headersBytes: 32_768,
-  bodyBytes: 256 * 1024,
-} as const;
 
 /** One request's render: the steps it has taken (each tag and each section item counts one). */
 type Budget = { steps: number };

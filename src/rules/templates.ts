@@ -1,7 +1,9 @@
 // Parsing destination templates: mustache's parser, our own tree and rules (docs/templates.md).
 // Partials and delimiter changes are refused; `{{{x}}}` and `{{& x}}` parse like `{{x}}`, because the
 // renderer escapes every value for its context whatever the tag says.
+
 import Mustache, { type TemplateSpans } from "mustache";
+import { MAX_SECTION_DEPTH } from "../limits";
 
 export class TemplateError extends Error {
   override name = "TemplateError";
@@ -12,8 +14,6 @@ export type Section = Tag & { inverted: boolean; children: Node[] };
 export type Node = string | Tag | Section;
 
 const TAGS: [string, string] = ["{{", "}}"];
-/** Sections may nest this deep; deeper templates are refused when saved (docs/templates.md "Bounds"). */
-export const MAX_SECTION_DEPTH = 8;
 const tooDeep = `sections may be nested at most ${MAX_SECTION_DEPTH} deep`;
 // A private writer with mustache's unbounded template cache switched off; we keep our own bounded one.
 const writer = new Mustache.Writer();

@@ -1,10 +1,11 @@
 // API keys recently seen valid, per isolate: a workspace request costs no D1 round trip for its key.
 // The price is a bound on revocation: another isolate may accept a revoked key for up to KEY_CACHE_TTL_MS
 // after its last lookup; the isolate that revoked it forgets it at once. Only a key's SHA-256 is kept.
+
 import type { Database } from "../db/client";
+import { KEY_CACHE_TTL_MS } from "../limits";
 import { type ActiveKey, findActiveKeyByHash, hashApiKey } from "./store";
 
-export const KEY_CACHE_TTL_MS = 30_000;
 const MAX_ENTRIES = 10_000;
 
 const cache = new Map<string, { key: ActiveKey; expiresAt: number }>();

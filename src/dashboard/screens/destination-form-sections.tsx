@@ -1,7 +1,8 @@
 // The destination form's three sections, in the documentation's order: the endpoint (name, method,
 // URL template, timeout, enabled), the optional templates, and the event subscriptions.
-import { LIMITS } from "../../destinations/rules";
+
 import { DEFAULT_INBOX, inboxUrl } from "../../inbox/address";
+import { DESTINATION_LIMITS } from "../../limits";
 import { type DestinationForm, EVENT_TYPES_INPUT, METHODS } from "../destination-form";
 import { useDevTools } from "../layout";
 import { described, type ErrorsFor, EventChoices, Field, KeyValueList } from "./destination-fields";
@@ -93,7 +94,7 @@ const TimeoutAndEnabled = ({ form, errorOf }: SectionProps) => (
     <Field
       id="rate_limit_per_second"
       label="Rate Limit"
-      hint={`Optional: at most this many requests per second (1 to ${LIMITS.rateLimitPerSecond}). Deliveries over it wait their turn, oldest first, without using up retries. Leave blank for no limit.`}
+      hint={`Optional: at most this many requests per second (1 to ${DESTINATION_LIMITS.rateLimitPerSecond}). Deliveries over it wait their turn, oldest first, without using up retries. Leave blank for no limit.`}
       error={errorOf("rate_limit_per_second")}
     >
       <input
@@ -103,7 +104,7 @@ const TimeoutAndEnabled = ({ form, errorOf }: SectionProps) => (
         type="number"
         inputmode="numeric"
         min={1}
-        max={LIMITS.rateLimitPerSecond}
+        max={DESTINATION_LIMITS.rateLimitPerSecond}
         step={1}
         placeholder="No limit"
         value={form.rate_limit_per_second}

@@ -1,6 +1,10 @@
-// The records of the service. Migrations in migrations/ are generated from this file and the dashboard's
-// own tables in dashboard-schema.ts (`npm run db:generate`): together they are the single source of truth
-// for what is stored.
+// The records of the service, as drizzle tables; the dashboard's own tables are in dashboard-schema.ts.
+// The code's queries and row types come from these declarations. What D1 runs is migrations/, in order.
+// drizzle-kit (`npm run db:generate`) generated 0000, 0001, 0002, 0004 and 0005 from these two files;
+// its journal and snapshots in migrations/meta stop at 0005. 0003 (a table rebuild that keeps every
+// row) and 0006–0011 (added columns, partial indexes, a data update) were written by hand, and each of
+// their changes is declared here by hand too. A change to a table therefore means a hand-written
+// migration and the same change here: `db:generate` would now write a migration repeating 0006–0011.
 import { sql } from "drizzle-orm";
 import {
   check,

@@ -4,14 +4,14 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { serveAssets } from "./assets";
-import { authRoutes } from "./auth-routes";
+import { authPages } from "./auth-pages";
 import { docsRoutes } from "./docs/routes";
 import { renderPage } from "./layout";
 import { refuseCrossSite, securityHeaders, withSession } from "./middleware";
 import { NotFoundPage, ServerErrorPage } from "./screens/messages";
 import type { DashboardEnv } from "./types";
 import { urls } from "./urls";
-import { workspaceRoutes } from "./workspace-routes";
+import { workspacePages } from "./workspace-pages";
 
 // Dashboard forms are small; the largest (a destination, in phase 2) is the API's 256 KiB at most.
 const MAX_FORM_BYTES = 256 * 1024;
@@ -35,8 +35,8 @@ export function dashboardRoutes(openApiDocument: () => Promise<unknown>) {
       refuseCrossSite,
     );
   }
-  router.route("/", authRoutes);
-  router.route("/", workspaceRoutes);
+  router.route("/", authPages);
+  router.route("/w/:ws", workspacePages);
 
   // Anything else under the dashboard's paths is a 404 in the dashboard's look.
   for (const path of ["/w/*", "/assets/*", `${urls.docs}/*`]) {

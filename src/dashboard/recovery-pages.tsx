@@ -1,6 +1,7 @@
 // Recover deliveries… on a destination: the form and its count (GET), the start (POST), a recovery's
 // progress. The window's rule is the API's (src/lifecycle/recovery.ts checkRecoveryWindow); times are
 // typed and shown in UTC, like every time in the dashboard.
+// Mounted at /w/:ws/integrations/webhooks/destinations/:id.
 import { Hono } from "hono";
 import { database } from "../db/client";
 import {
@@ -17,7 +18,6 @@ import { type RecoverFormValues, RecoverPage, type RecoverPageProps, RecoveryPag
 import type { DashboardEnv } from "./types";
 import { urls } from "./urls";
 
-const BASE = "/w/:ws/integrations/webhooks/destinations/:id";
 const RECOVERY_ID = /^rcv_[0-9a-f]{32}$/;
 const DAY = 86_400_000;
 
@@ -71,9 +71,9 @@ function check(values: RecoverFormValues): Checked {
   return { ok: true, request: checked.request };
 }
 
-export const recoveryRoutes = new Hono<DashboardEnv>();
+export const recoveryPages = new Hono<DashboardEnv>();
 
-recoveryRoutes.get(`${BASE}/recover`, async (c) => {
+recoveryPages.get("/recover", async (c) => {
   const destination = await destinationOf(c);
   if (!destination) return notFoundPage(c);
   // A link (from the destination's page) names no statuses, or some; a submitted form counts.
@@ -91,7 +91,7 @@ recoveryRoutes.get(`${BASE}/recover`, async (c) => {
   return renderPage(c, <RecoverPage {...props} />, error ? 400 : 200);
 });
 
-recoveryRoutes.post(`${BASE}/recover`, async (c) => {
+recoveryPages.post("/recover", async (c) => {
   const destination = await destinationOf(c);
   if (!destination) return notFoundPage(c);
   const form = await c.req.formData();
@@ -117,7 +117,7 @@ recoveryRoutes.post(`${BASE}/recover`, async (c) => {
   return c.redirect(urls.recovery(ws, destination.id, started.recovery.id), 303);
 });
 
-recoveryRoutes.get(`${BASE}/recoveries/:recoveryId`, async (c: DashboardContext) => {
+recoveryPages.get("/recoveries/:recoveryId", async (c: DashboardContext) => {
   const destination = await destinationOf(c);
   const recoveryId = c.req.param("recoveryId") ?? "";
   if (!destination || !RECOVERY_ID.test(recoveryId)) return notFoundPage(c);

@@ -1,6 +1,7 @@
 // A destination's page and its actions. Each action goes through the module the API route uses:
 // patchDestination (enable, disable), the workspace's coordinator (rotate), requestTestDelivery (test),
 // deleteDestination (delete). A success redirects (303); a refusal renders the page with the reason.
+// Mounted at /w/:ws/integrations/webhooks/destinations.
 import { Hono } from "hono";
 import { autoDisableAfterMs } from "../config";
 import { database } from "../db/client";
@@ -29,7 +30,6 @@ import {
 import type { DashboardEnv } from "./types";
 import { urls } from "./urls";
 
-const BASE = "/w/:ws/integrations/webhooks/destinations/:id";
 const HISTORY_PAGE = 20;
 // Its latest operational events; the rest are on the Activity page.
 const ACTIVITY_SHOWN = 5;
@@ -74,14 +74,12 @@ async function destinationPage(
   return renderPage(c, <DestinationPage {...props} />, status as 200 | 400 | 409);
 }
 
-export const destinationRoutes = new Hono<DashboardEnv>();
+export const destinationPages = new Hono<DashboardEnv>();
 
 // The list of destinations is the Webhooks page's Destinations tab.
-destinationRoutes.get("/w/:ws/integrations/webhooks/destinations", (c) =>
-  c.redirect(urls.webhooks(c.var.workspace.uuid), 303),
-);
+destinationPages.get("/", (c) => c.redirect(urls.webhooks(c.var.workspace.uuid), 303));
 
-destinationRoutes.get(BASE, async (c) => {
+destinationPages.get("/:id", async (c) => {
   const destination = await destinationOf(c);
   if (!destination) return notFoundPage(c);
   // Shown once: taking it deletes it, so a reload, the back button or another tab finds nothing.
@@ -97,7 +95,7 @@ for (const [action, enabled] of [
   ["enable", true],
   ["disable", false],
 ] as const) {
-  destinationRoutes.post(`${BASE}/${action}`, async (c) => {
+  destinationPages.post(`/:id/${action}`, async (c) => {
     const destination = await destinationOf(c);
     if (!destination) return notFoundPage(c);
     const updated = await patchDestination(c.env, c.var.workspace.uuid, destination.id, { enabled });
@@ -111,7 +109,7 @@ for (const [action, enabled] of [
   });
 }
 
-destinationRoutes.post(`${BASE}/rotate`, async (c) => {
+destinationPages.post("/:id/rotate", async (c) => {
   const destination = await destinationOf(c);
   if (!destination) return notFoundPage(c);
   const chosen = (await c.req.formData()).get("grace_seconds");
@@ -129,7 +127,7 @@ destinationRoutes.post(`${BASE}/rotate`, async (c) => {
   return c.redirect(urls.destination(ws, destination.id), 303);
 });
 
-destinationRoutes.post(`${BASE}/test`, async (c) => {
+destinationPages.post("/:id/test", async (c) => {
   const destination = await destinationOf(c);
   if (!destination) return notFoundPage(c);
   const ws = c.var.workspace.uuid;
@@ -143,13 +141,13 @@ destinationRoutes.post(`${BASE}/test`, async (c) => {
   return c.redirect(`${urls.delivery(ws, destination.id, sent.delivery.id)}?notice=test`, 303);
 });
 
-destinationRoutes.get(`${BASE}/delete`, async (c) => {
+destinationPages.get("/:id/delete", async (c) => {
   const destination = await destinationOf(c);
   if (!destination) return notFoundPage(c);
   return renderPage(c, <DeleteDestinationPage {...shell(c)} destination={destination} />);
 });
 
-destinationRoutes.post(`${BASE}/delete`, async (c) => {
+destinationPages.post("/:id/delete", async (c) => {
   const destination = await destinationOf(c);
   if (!destination || !(await deleteDestination(database(c.env.DB), c.var.workspace.uuid, destination.id))) {
     return notFoundPage(c);

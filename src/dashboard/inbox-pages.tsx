@@ -1,6 +1,7 @@
 // The Inbox page (development only, docs/inbox.md): the local inbox's last requests, with a fragment
 // the page's script asks for every two seconds and a Clear button. In production every path here is the
 // dashboard's 404 and no screen links to it.
+// Mounted at /w/:ws/inbox.
 import { Hono } from "hono";
 import { devToolsEnabled } from "../config";
 import { database } from "../db/client";
@@ -25,12 +26,12 @@ function namesFor(c: DashboardContext, requests: InboxRequest[]) {
   return destinationNames(database(c.env.DB), c.var.workspace.uuid, [...ids]);
 }
 
-export const inboxRoutes = new Hono<DashboardEnv>();
+export const inboxPages = new Hono<DashboardEnv>();
 
-inboxRoutes.use("/w/:ws/inbox/*", async (c, next) => (devToolsEnabled(c.env) ? next() : notFoundPage(c)));
-inboxRoutes.use("/w/:ws/inbox", async (c, next) => (devToolsEnabled(c.env) ? next() : notFoundPage(c)));
+// "*" under the mount point matches the inbox page itself too.
+inboxPages.use("*", async (c, next) => (devToolsEnabled(c.env) ? next() : notFoundPage(c)));
 
-inboxRoutes.get("/w/:ws/inbox", async (c) => {
+inboxPages.get("/", async (c) => {
   const name = nameOf(c);
   const requests = await listInbox(c.env, name, SHOWN);
   return renderPage(
@@ -47,7 +48,7 @@ inboxRoutes.get("/w/:ws/inbox", async (c) => {
 });
 
 // The requests newer than ?after=, newest first, as list items; X-Inbox-Latest is the newest id.
-inboxRoutes.get("/w/:ws/inbox/requests", async (c) => {
+inboxPages.get("/requests", async (c) => {
   const after = Number(c.req.query("after") ?? 0);
   const requests = await listInbox(
     c.env,
@@ -68,7 +69,7 @@ inboxRoutes.get("/w/:ws/inbox/requests", async (c) => {
   );
 });
 
-inboxRoutes.post("/w/:ws/inbox/clear", async (c) => {
+inboxPages.post("/clear", async (c) => {
   const form = await c.req.formData();
   const name = inboxName(String(form.get("name") ?? "")) ?? DEFAULT_INBOX;
   await inboxStub(c.env, name).clear();

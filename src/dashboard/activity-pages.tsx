@@ -1,5 +1,6 @@
 // The workspace's activity (its operational events) and one event's page: what each destination got,
 // or why not. Both read only the URL's workspace; another workspace's event is a 404 like an unknown one.
+// Mounted at /w/:ws.
 import { Hono } from "hono";
 import { database } from "../db/client";
 import { explainEvent, readEvent } from "../events/explain";
@@ -16,9 +17,9 @@ const DESTINATIONS_PAGE = 50;
 const EVENT_ID = /^evt_[0-9a-f]{32}$/;
 const MAX_EVENT_ID = 255;
 
-export const activityRoutes = new Hono<DashboardEnv>();
+export const activityPages = new Hono<DashboardEnv>();
 
-activityRoutes.get("/w/:ws/activity", async (c) => {
+activityPages.get("/activity", async (c) => {
   const before = c.req.query("before");
   const items = await listActivity(c.env.DB, c.var.workspace.uuid, {
     limit: ACTIVITY_PAGE + 1,
@@ -29,7 +30,7 @@ activityRoutes.get("/w/:ws/activity", async (c) => {
   return renderPage(c, <ActivityPage {...shell(c)} items={shown} nextBefore={nextBefore} />);
 });
 
-activityRoutes.get("/w/:ws/events/:eventId", async (c) => {
+activityPages.get("/events/:eventId", async (c) => {
   const eventId = c.req.param("eventId");
   if (!eventId || eventId.length > MAX_EVENT_ID) return notFoundPage(c);
   const db = database(c.env.DB);

@@ -1,6 +1,7 @@
 // Create Destination, Edit, and the form's Preview. A post is one of: save, preview, add a row, remove
 // a row; only a successful save leaves the form (303 to the destination's page). Everything else
 // renders the form again with exactly what was typed.
+// Mounted at /w/:ws/integrations/webhooks/destinations.
 import { Hono } from "hono";
 import { devToolsEnabled } from "../config";
 import { TEST_EVENT_TYPE } from "../events/catalog";
@@ -22,8 +23,6 @@ import { DestinationFormPage, type FormPageProps } from "./screens/destination-f
 import { PREVIEW_EVENT_TYPES, PreviewResultView } from "./screens/preview-panel";
 import type { DashboardEnv } from "./types";
 import { urls } from "./urls";
-
-const BASE = "/w/:ws/integrations/webhooks/destinations";
 
 type PreviewEventType = (typeof PREVIEW_EVENT_TYPES)[number];
 
@@ -79,13 +78,11 @@ function refusedForm(
   return formPage(c, posted, { editing, errors: saved.errors }, saved.status);
 }
 
-export const destinationFormRoutes = new Hono<DashboardEnv>();
+export const destinationFormPages = new Hono<DashboardEnv>();
 
-destinationFormRoutes.get(`${BASE}/new`, (c) =>
-  formPage(c, { form: blankForm(), eventType: TEST_EVENT_TYPE }, {}),
-);
+destinationFormPages.get("/new", (c) => formPage(c, { form: blankForm(), eventType: TEST_EVENT_TYPE }, {}));
 
-destinationFormRoutes.post(`${BASE}/new`, async (c) => {
+destinationFormPages.post("/new", async (c) => {
   const posted = await readPost(c);
   if (posted.action.kind !== "save") return formAgain(c, posted, undefined);
   const saved = await createFromForm(c.env, c.var.workspace.uuid, posted.form);
@@ -96,19 +93,19 @@ destinationFormRoutes.post(`${BASE}/new`, async (c) => {
   return c.redirect(urls.destination(c.var.workspace.uuid, destination.id), 303);
 });
 
-destinationFormRoutes.post(`${BASE}/preview`, async (c) => {
+destinationFormPages.post("/preview", async (c) => {
   const posted = await readPost(c);
   const preview = previewForm(c.env, c.var.workspace.uuid, posted.form, posted.eventType);
   return c.html(<PreviewResultView preview={preview} />);
 });
 
-destinationFormRoutes.get(`${BASE}/:id/edit`, async (c) => {
+destinationFormPages.get("/:id/edit", async (c) => {
   const editing = await destinationOf(c);
   if (!editing) return notFoundPage(c);
   return formPage(c, { form: formFromDestination(editing), eventType: TEST_EVENT_TYPE }, { editing });
 });
 
-destinationFormRoutes.post(`${BASE}/:id/edit`, async (c) => {
+destinationFormPages.post("/:id/edit", async (c) => {
   const editing = await destinationOf(c);
   if (!editing) return notFoundPage(c);
   const posted = await readPost(c);

@@ -1,5 +1,6 @@
 // One delivery of a destination, with its attempts, and Redeliver. The delivery must belong to the
 // destination in the URL, and the destination to the URL's workspace; anything else is a 404.
+// Mounted at /w/:ws/integrations/webhooks/destinations/:id/deliveries/:deliveryId.
 import { Hono } from "hono";
 import { database } from "../db/client";
 import { requestRedelivery } from "../deliveries/manual";
@@ -11,7 +12,6 @@ import { DELIVERY_NOTICES, type DeliveryNotice, DeliveryPage } from "./screens/d
 import type { DashboardEnv } from "./types";
 import { urls } from "./urls";
 
-const BASE = "/w/:ws/integrations/webhooks/destinations/:id/deliveries/:deliveryId";
 // While an attempt is due this soon, the page looks again by itself.
 const REFRESH_WINDOW_MS = 15_000;
 
@@ -44,9 +44,9 @@ function deliveryPage(c: DashboardContext, loaded: Loaded, extra: Extra, status:
   return renderPage(c, page, status);
 }
 
-export const deliveryRoutes = new Hono<DashboardEnv>();
+export const deliveryPages = new Hono<DashboardEnv>();
 
-deliveryRoutes.get(BASE, async (c) => {
+deliveryPages.get("/", async (c) => {
   const loaded = await loadDelivery(c);
   if (!loaded) return notFoundPage(c);
   const notice = c.req.query("notice");
@@ -54,7 +54,7 @@ deliveryRoutes.get(BASE, async (c) => {
   return deliveryPage(c, loaded, { notice: known });
 });
 
-deliveryRoutes.post(`${BASE}/redeliver`, async (c) => {
+deliveryPages.post("/redeliver", async (c) => {
   const loaded = await loadDelivery(c);
   if (!loaded) return notFoundPage(c);
   const sent = await requestRedelivery(c.env, c.var.workspace.uuid, loaded.delivery.id);

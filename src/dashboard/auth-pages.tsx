@@ -30,20 +30,20 @@ function currentWorkspace(session: Session): string | undefined {
 /** Signed out, a form still needs a CSRF token: it is bound to a pre-session cookie set here. */
 const formToken = async (c: DashboardContext) => c.var.csrf ?? (await csrfTokenFor(ensureSignInCookie(c)));
 
-export const authRoutes = new Hono<DashboardEnv>();
+export const authPages = new Hono<DashboardEnv>();
 
-authRoutes.get(urls.home, async (c) => {
+authPages.get(urls.home, async (c) => {
   const session = c.var.session;
   const ws = session && currentWorkspace(session);
   if (ws) return c.redirect(urls.integrations(ws), 303);
   return renderPage(c, <SignInPage csrf={await formToken(c)} adding={false} />);
 });
 
-authRoutes.get(urls.signIn, async (c) =>
+authPages.get(urls.signIn, async (c) =>
   renderPage(c, <SignInPage csrf={await formToken(c)} adding={c.var.session !== null} />),
 );
 
-authRoutes.post(urls.signIn, async (c) => {
+authPages.post(urls.signIn, async (c) => {
   const form = await c.req.parseBody();
   const key = typeof form.api_key === "string" ? form.api_key.trim() : "";
   const db = database(c.env.DB);
@@ -64,7 +64,7 @@ authRoutes.post(urls.signIn, async (c) => {
   return c.redirect(urls.integrations(found.workspaceUuid), 303);
 });
 
-authRoutes.post(urls.signOut, async (c) => {
+authPages.post(urls.signOut, async (c) => {
   const session = c.var.session;
   if (session) await revokeSession(database(c.env.DB), session.id);
   clearSessionCookie(c);

@@ -1,13 +1,14 @@
 // One delivery of a destination, with its attempts, and Redeliver. The delivery must belong to the
 // destination in the URL, and the destination to the URL's workspace; anything else is a 404.
 // Mounted at /w/:ws/integrations/webhooks/destinations/:id/deliveries/:deliveryId.
+
 import { Hono } from "hono";
 import { database } from "../db/client";
 import { requestRedelivery } from "../deliveries/manual";
 import { attemptJson, deliveryJson } from "../deliveries/schema";
 import { findDeliveryWithAttempts } from "../deliveries/store";
-import { renderPage } from "./layout";
-import { type DashboardContext, deliveryIdOf, destinationOf, notFoundPage, shell } from "./route-helpers";
+import { notFoundPage } from "./answers";
+import { type DashboardContext, deliveryIdOf, destinationOf } from "./route-helpers";
 import { DELIVERY_NOTICES, type DeliveryNotice, DeliveryPage } from "./screens/delivery";
 import type { DashboardEnv } from "./types";
 import { urls } from "./urls";
@@ -31,17 +32,17 @@ function deliveryPage(c: DashboardContext, loaded: Loaded, extra: Extra, status:
   const { delivery } = loaded;
   const due = delivery.nextAttemptAt ?? delivery.laneDueAt;
   const refresh = delivery.status === "pending" && due !== null && due - Date.now() < REFRESH_WINDOW_MS;
-  const page = (
+  c.status(status);
+  return c.render(
     <DeliveryPage
-      {...shell(c)}
       destination={loaded.destination}
       delivery={deliveryJson(delivery)}
       attempts={loaded.attempts.map((a) => attemptJson(a, delivery.eventType))}
       refresh={refresh}
       {...extra}
-    />
+    />,
+    { title: `Delivery ${delivery.id}`, section: "integrations", sectionPage: false },
   );
-  return renderPage(c, page, status);
 }
 
 export const deliveryPages = new Hono<DashboardEnv>();

@@ -2,10 +2,12 @@
 // a row; only a successful save leaves the form (303 to the destination's page). Everything else
 // renders the form again with exactly what was typed.
 // Mounted at /w/:ws/integrations/webhooks/destinations.
+
 import { Hono } from "hono";
 import { devToolsEnabled } from "../config";
 import { TEST_EVENT_TYPE } from "../events/catalog";
 import { DEFAULT_INBOX, inboxUrl } from "../inbox/address";
+import { notFoundPage } from "./answers";
 import {
   applyRowAction,
   blankForm,
@@ -16,10 +18,9 @@ import {
   readDestinationForm,
 } from "./destination-form";
 import { createFromForm, previewForm, type Saved, updateFromForm } from "./destination-save";
-import { renderPage } from "./layout";
 import { keepForReveal } from "./reveals";
-import { type DashboardContext, destinationOf, notFoundPage, sessionId, shell } from "./route-helpers";
-import { DestinationFormPage, type FormPageProps } from "./screens/destination-form";
+import { type DashboardContext, destinationOf, sessionId } from "./route-helpers";
+import { DestinationFormPage, type FormPageProps, formTitle } from "./screens/destination-form";
 import { PREVIEW_EVENT_TYPES, PreviewResultView } from "./screens/preview-panel";
 import type { DashboardEnv } from "./types";
 import { urls } from "./urls";
@@ -42,17 +43,20 @@ async function readPost(c: DashboardContext): Promise<Posted> {
 
 type Extra = Pick<FormPageProps, "editing" | "errors" | "preview">;
 
-const formPage = (
+function formPage(
   c: DashboardContext,
   posted: Omit<Posted, "action">,
   extra: Extra,
   status: 200 | 400 | 409 = 200,
-) =>
-  renderPage(
-    c,
-    <DestinationFormPage {...shell(c)} form={posted.form} previewEventType={posted.eventType} {...extra} />,
-    status,
-  );
+) {
+  c.status(status);
+  return c.render(<DestinationFormPage form={posted.form} previewEventType={posted.eventType} {...extra} />, {
+    title: formTitle(extra.editing),
+    section: "integrations",
+    sectionPage: false,
+    switchTo: urls.webhooks,
+  });
+}
 
 /** Preview, add a row, remove a row, use the inbox: the form again, as typed (and the preview when asked
  * for, or the local inbox's URL in the URL Template in development). */

@@ -2,6 +2,7 @@
 // patchDestination (enable, disable), the workspace's coordinator (rotate), requestTestDelivery (test),
 // deleteDestination (delete). A success redirects (303); a refusal renders the page with the reason.
 // Mounted at /w/:ws/integrations/webhooks/destinations.
+
 import { Hono } from "hono";
 import { autoDisableAfterMs } from "../config";
 import { database } from "../db/client";
@@ -17,9 +18,9 @@ import { PageQuery, page } from "../http/pagination";
 import { listActivity } from "../lifecycle/activity";
 import { runningRecovery } from "../lifecycle/recovery";
 import { rotateDestinationSecret } from "../workspaces/coordinator";
-import { renderPage } from "./layout";
+import { notFoundPage } from "./answers";
 import { keepForReveal, takeReveal } from "./reveals";
-import { type DashboardContext, destinationOf, notFoundPage, sessionId, shell } from "./route-helpers";
+import { type DashboardContext, destinationOf, sessionId } from "./route-helpers";
 import { DeleteDestinationPage } from "./screens/delete-destination";
 import {
   DESTINATION_NOTICES,
@@ -34,6 +35,9 @@ const HISTORY_PAGE = 20;
 // Its latest operational events; the rest are on the Activity page.
 const ACTIVITY_SHOWN = 5;
 
+// A destination's screens sit under Integrations, below its own page.
+const destinationFrame = { section: "integrations", sectionPage: false } as const;
+
 type PageExtra = Pick<DestinationPageProps, "reveal" | "notice" | "alert" | "rotateError" | "recoverSince">;
 
 const statusOf = (value: string | undefined) =>
@@ -44,7 +48,7 @@ async function destinationPage(
   c: DashboardContext,
   destination: DestinationJson,
   extra: PageExtra,
-  status = 200,
+  status: 200 | 400 | 409 = 200,
 ) {
   const filter = statusOf(c.req.query("status"));
   const query = PageQuery.safeParse({ limit: HISTORY_PAGE, cursor: c.req.query("cursor") });
@@ -70,8 +74,9 @@ async function destinationPage(
     ? new Date(Date.parse(destination.failing_since) + autoDisableAfterMs(c.env)).toISOString()
     : null;
   const recovery = running && { id: running.id, sent: running.sent, total: running.total };
-  const props = { ...shell(c), destination, history, disablesAt, recovery, activity, ...extra };
-  return renderPage(c, <DestinationPage {...props} />, status as 200 | 400 | 409);
+  const props = { destination, history, disablesAt, recovery, activity, ...extra };
+  c.status(status);
+  return c.render(<DestinationPage {...props} />, { ...destinationFrame, title: destination.name });
 }
 
 export const destinationPages = new Hono<DashboardEnv>();
@@ -144,7 +149,10 @@ destinationPages.post("/:id/test", async (c) => {
 destinationPages.get("/:id/delete", async (c) => {
   const destination = await destinationOf(c);
   if (!destination) return notFoundPage(c);
-  return renderPage(c, <DeleteDestinationPage {...shell(c)} destination={destination} />);
+  return c.render(<DeleteDestinationPage destination={destination} />, {
+    ...destinationFrame,
+    title: `Delete ${destination.name}`,
+  });
 });
 
 destinationPages.post("/:id/delete", async (c) => {

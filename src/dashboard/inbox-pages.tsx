@@ -2,6 +2,7 @@
 // the page's script asks for every two seconds and a Clear button. In production every path here is the
 // dashboard's 404 and no screen links to it.
 // Mounted at /w/:ws/inbox.
+
 import { Hono } from "hono";
 import { devToolsEnabled } from "../config";
 import { database } from "../db/client";
@@ -9,8 +10,8 @@ import { destinationNames } from "../destinations/store";
 import { DEFAULT_INBOX, inboxName, inboxUrl } from "../inbox/address";
 import type { InboxRequest } from "../inbox/inbox";
 import { inboxStub, listInbox } from "../inbox/routes";
-import { renderPage } from "./layout";
-import { type DashboardContext, notFoundPage, shell } from "./route-helpers";
+import { notFoundPage } from "./answers";
+import type { DashboardContext } from "./route-helpers";
 import { InboxList, InboxPage } from "./screens/inbox";
 import type { DashboardEnv } from "./types";
 import { urls } from "./urls";
@@ -34,16 +35,15 @@ inboxPages.use("*", async (c, next) => (devToolsEnabled(c.env) ? next() : notFou
 inboxPages.get("/", async (c) => {
   const name = nameOf(c);
   const requests = await listInbox(c.env, name, SHOWN);
-  return renderPage(
-    c,
+  return c.render(
     <InboxPage
-      {...shell(c)}
       name={name}
       url={inboxUrl(new URL(c.req.url).origin, name)}
       requests={requests}
       names={await namesFor(c, requests)}
       cleared={c.req.query("notice") === "cleared"}
     />,
+    { title: "Inbox", section: "inbox" },
   );
 });
 

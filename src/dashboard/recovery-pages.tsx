@@ -2,6 +2,7 @@
 // progress. The window's rule is the API's (src/lifecycle/recovery.ts checkRecoveryWindow); times are
 // typed and shown in UTC, like every time in the dashboard.
 // Mounted at /w/:ws/integrations/webhooks/destinations/:id.
+
 import { Hono } from "hono";
 import { database } from "../db/client";
 import {
@@ -12,12 +13,13 @@ import {
   startRecovery,
 } from "../lifecycle/recovery";
 import { recoveryJson } from "../lifecycle/recovery-schema";
-import { renderPage } from "./layout";
-import { type DashboardContext, destinationOf, notFoundPage, shell } from "./route-helpers";
+import { notFoundPage } from "./answers";
+import { type DashboardContext, destinationOf } from "./route-helpers";
 import { type RecoverFormValues, RecoverPage, type RecoverPageProps, RecoveryPage } from "./screens/recovery";
 import type { DashboardEnv } from "./types";
 import { urls } from "./urls";
 
+const recoveryFrame = { section: "integrations", sectionPage: false } as const;
 const RECOVERY_ID = /^rcv_[0-9a-f]{32}$/;
 const DAY = 86_400_000;
 
@@ -87,8 +89,11 @@ recoveryPages.get("/recover", async (c) => {
   const count =
     checked?.ok === true ? await countRecoverable(database(c.env.DB), destination.id, checked.request) : null;
   const error = checked?.ok === false ? checked.error : undefined;
-  const props = { ...shell(c), destination, values, count, error };
-  return renderPage(c, <RecoverPage {...props} />, error ? 400 : 200);
+  c.status(error ? 400 : 200);
+  return c.render(<RecoverPage destination={destination} values={values} count={count} error={error} />, {
+    ...recoveryFrame,
+    title: `Recover deliveries · ${destination.name}`,
+  });
 });
 
 recoveryPages.post("/recover", async (c) => {
@@ -101,18 +106,24 @@ recoveryPages.post("/recover", async (c) => {
   };
   const values = formValues(text, (n) => form.getAll(n).filter((v): v is string => typeof v === "string"));
   const checked = check(values);
-  const base = { ...shell(c), destination, values, count: null };
-  if (!checked.ok) return renderPage(c, <RecoverPage {...base} error={checked.error} />, 400);
+  const base = { destination, values, count: null };
+  const frame = { ...recoveryFrame, title: `Recover deliveries · ${destination.name}` };
+  if (!checked.ok) {
+    c.status(400);
+    return c.render(<RecoverPage {...base} error={checked.error} />, frame);
+  }
   if (!destination.enabled) {
     const refusal =
       "Nothing was started: this destination is disabled. Enable it first, then recover its deliveries.";
-    return renderPage(c, <RecoverPage {...base} refusal={refusal} />, 409);
+    c.status(409);
+    return c.render(<RecoverPage {...base} refusal={refusal} />, frame);
   }
   const ws = c.var.workspace.uuid;
   const started = await startRecovery(c.env, database(c.env.DB), ws, destination.id, checked.request);
   if (!started.ok) {
     const refusal = "Nothing was started: a recovery of this destination is already running.";
-    return renderPage(c, <RecoverPage {...base} refusal={refusal} runningId={started.running?.id} />, 409);
+    c.status(409);
+    return c.render(<RecoverPage {...base} refusal={refusal} runningId={started.running?.id} />, frame);
   }
   return c.redirect(urls.recovery(ws, destination.id, started.recovery.id), 303);
 });
@@ -123,8 +134,8 @@ recoveryPages.get("/recoveries/:recoveryId", async (c: DashboardContext) => {
   if (!destination || !RECOVERY_ID.test(recoveryId)) return notFoundPage(c);
   const recovery = await findRecovery(database(c.env.DB), destination.id, recoveryId);
   if (!recovery) return notFoundPage(c);
-  return renderPage(
-    c,
-    <RecoveryPage {...shell(c)} destination={destination} recovery={recoveryJson(recovery)} />,
-  );
+  return c.render(<RecoveryPage destination={destination} recovery={recoveryJson(recovery)} />, {
+    ...recoveryFrame,
+    title: `Recovery · ${destination.name}`,
+  });
 });

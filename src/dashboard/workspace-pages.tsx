@@ -11,10 +11,8 @@ import { deliveryPages } from "./delivery-pages";
 import { destinationFormPages } from "./destination-form-pages";
 import { destinationPages } from "./destination-pages";
 import { inboxPages } from "./inbox-pages";
-import { renderPage } from "./layout";
 import { requireWorkspace } from "./middleware";
 import { recoveryPages } from "./recovery-pages";
-import { shell } from "./route-helpers";
 import { IntegrationsPage } from "./screens/integrations";
 import { WebhooksPage } from "./screens/webhooks";
 import type { DashboardEnv } from "./types";
@@ -33,7 +31,10 @@ workspacePages.get("/integrations", async (c) => {
   const { workspace } = c.var;
   // One row is enough to know whether webhooks are set up.
   const any = await listDestinations(database(c.env.DB), workspace.uuid, 0);
-  return renderPage(c, <IntegrationsPage {...shell(c)} webhooksSetUp={any.length > 0} />);
+  return c.render(<IntegrationsPage webhooksSetUp={any.length > 0} />, {
+    title: "Integrations",
+    section: "integrations",
+  });
 });
 
 workspacePages.get("/integrations/webhooks", async (c) => {
@@ -49,16 +50,15 @@ workspacePages.get("/integrations/webhooks", async (c) => {
     workspace.uuid,
     data.map((d) => d.id),
   );
-  return renderPage(
-    c,
+  return c.render(
     <WebhooksPage
-      {...shell(c)}
       destinations={data}
       health={health}
       nextCursor={next_cursor}
       paged={query.data.cursor !== undefined}
       deleted={c.req.query("notice") === "deleted"}
     />,
+    { title: "Webhooks", section: "integrations", sectionPage: false, switchTo: urls.webhooks },
   );
 });
 

@@ -3,7 +3,7 @@
 import { LIMITS } from "../../destinations/rules";
 import { DEFAULT_INBOX, inboxUrl } from "../../inbox/address";
 import { type DestinationForm, EVENT_TYPES_INPUT, METHODS } from "../destination-form";
-import { useDevTools } from "../layout";
+import { useDevTools } from "../request-context";
 import { described, type ErrorsFor, EventChoices, Field, KeyValueList } from "./destination-fields";
 
 type SectionProps = { form: DestinationForm; errorOf: ErrorsFor };

@@ -3,8 +3,7 @@
 // the URL checked against the session.
 import { createMiddleware } from "hono/factory";
 import { database } from "../db/client";
-import { renderPage } from "./layout";
-import { CrossSiteRefusedPage, NotFoundPage } from "./screens/messages";
+import { notFoundPage, refusedPage } from "./answers";
 import {
   clearSessionCookie,
   crossSiteReason,
@@ -60,7 +59,7 @@ export const refuseCrossSite = createMiddleware<DashboardEnv>(async function ref
       reason = "its security token was missing or out of date";
     }
   }
-  if (reason) return renderPage(c, <CrossSiteRefusedPage reason={reason} signedIn={signedIn} />, 403);
+  if (reason) return refusedPage(c, reason);
   await next();
 });
 
@@ -72,7 +71,7 @@ export const requireWorkspace = createMiddleware<DashboardEnv>(async function re
   const session = c.var.session;
   if (!session) return c.redirect(urls.home, 303);
   const workspace = session.workspaces.find((w) => w.uuid === c.req.param("ws"));
-  if (!workspace) return renderPage(c, <NotFoundPage signedIn />, 404);
+  if (!workspace) return notFoundPage(c);
   if (session.currentWorkspaceUuid !== workspace.uuid) {
     await chooseWorkspace(database(c.env.DB), session.id, workspace.uuid);
   }

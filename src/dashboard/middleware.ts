@@ -12,16 +12,22 @@ import {
   isHttps,
   readSessionCookie,
   readSignInCookie,
-  setSecurityHeaders,
+  secureHeadersFor,
   UNSAFE_METHODS,
 } from "./security";
 import { chooseWorkspace, loadSession, revokeSession } from "./session";
 import type { DashboardEnv } from "./types";
 import { urls } from "./urls";
 
+const overHttps = secureHeadersFor(true);
+const overHttp = secureHeadersFor(false);
+
 export const securityHeaders = createMiddleware<DashboardEnv>(async function securityHeaders(c, next) {
-  await next();
-  setSecurityHeaders(c.res.headers, isHttps(c));
+  await (isHttps(c) ? overHttps : overHttp)(c, async () => {
+    await next();
+    // Pages show tenant data: never kept by a browser or a proxy. Assets set their own, long, policy.
+    if (!c.res.headers.has("Cache-Control")) c.res.headers.set("Cache-Control", "no-store");
+  });
 });
 
 /** Sets `session` (null when signed out) and `csrf`, the token this browser's forms must carry. */
@@ -44,6 +50,8 @@ export const withSession = createMiddleware<DashboardEnv>(async function withSes
  * Refuses an unsafe request unless it comes from one of our pages (Origin, and Sec-Fetch-Site when
  * sent) AND carries this session's CSRF token. Either check alone would stop a forged form in today's
  * browsers; both together also cover older ones and a token leaked from a page.
+ * Not hono/csrf: it lets a request through when EITHER Origin or Sec-Fetch-Site passes, skips non-form
+ * bodies, and refuses with a thrown plain "Forbidden"; its options would have to hold this whole rule.
  */
 export const refuseCrossSite = createMiddleware<DashboardEnv>(async function refuseCrossSite(c, next) {
   if (!UNSAFE_METHODS.has(c.req.method)) return next();

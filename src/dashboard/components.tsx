@@ -2,6 +2,7 @@
 // escapes them: nothing a user typed is ever written into the page as markup.
 import type { Child, PropsWithChildren } from "hono/jsx";
 import { assetPath } from "./assets";
+import { useCsrfToken } from "./request-context";
 
 type IconProps = { size?: number };
 
@@ -135,7 +136,6 @@ export const Refusal = ({ children }: { children: Child }) => (
   </div>
 );
 
-/** The hidden field that proves a form was served by us to this session. */
 /** Request headers as a definition list, each name and value as text. */
 export const HeaderList = ({ headers }: { headers: [string, string][] }) => (
   <dl class="header-list">
@@ -148,8 +148,11 @@ export const HeaderList = ({ headers }: { headers: [string, string][] }) => (
   </dl>
 );
 
-export const CsrfField = ({ token }: { token: string | null }) =>
-  token ? <input type="hidden" name="_csrf" value={token} /> : null;
+/** The hidden field that proves a form was served by us to this session (its token from the request). */
+export const CsrfField = () => {
+  const token = useCsrfToken();
+  return token ? <input type="hidden" name="_csrf" value={token} /> : null;
+};
 
 /** Up to two letters for a workspace's avatar (whole characters, never half an emoji). */
 export function initials(name: string): string {

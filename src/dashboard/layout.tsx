@@ -1,11 +1,8 @@
-// The page frame: the HTML document, and the signed-in shell (header with the workspace chooser and
-// sign-out, sidebar, main, footer). Landmarks: header, nav, main, footer; a skip link comes first.
-
-import type { Context } from "hono";
-import { html } from "hono/html";
-import { type Child, createContext, type PropsWithChildren, useContext } from "hono/jsx";
-import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { configOf } from "../config";
+// The page frame, as the dashboard's jsxRenderer layout: the HTML document, and for a workspace screen
+// the signed-in shell (header with the workspace chooser and sign-out, sidebar, main, footer). Landmarks:
+// header, nav, main, footer; a skip link comes first. A route says which frame with c.render's props.
+import type { PropsWithChildren } from "hono/jsx";
+import { jsxRenderer } from "hono/jsx-renderer";
 import { assetPath } from "./assets";
 import {
   ActivityIcon,
@@ -17,30 +14,37 @@ import {
   IntegrationsIcon,
   initials,
 } from "./components";
+import { useDevTools, useSession, useWorkspace } from "./request-context";
 import type { Session, SessionWorkspace } from "./session";
+import type { DashboardEnv } from "./types";
 import { urls } from "./urls";
 
-/** In development (configOf(env).devTools), the origin the local inbox is reached at; null in production,
- * where no screen shows the inbox or a way to it. */
-export const DevTools = createContext<{ origin: string } | null>(null);
+export type Section = "integrations" | "activity" | "inbox";
 
-/** What the screens of this request know about the development tools. */
-export const useDevTools = () => useContext(DevTools);
+/** What a route tells the layout about its page (the second argument of c.render). */
+export type PageFrame = {
+  /** The document's title: in full for a public or message page; the screen's own name in a workspace. */
+  title: string;
+  /** A workspace screen: framed by the shell, with this section current in the sidebar. */
+  section?: Section;
+  /** True on the section's own page, false on a page below it. */
+  sectionPage?: boolean;
+  /** Where the chooser sends each workspace: the same screen of that workspace where there is one. */
+  switchTo?: (uuid: string) => string;
+  /** The page's scripts; the dashboard's own by default. */
+  scripts?: string[];
+};
 
-/** Sends a page: a doctype, then the JSX tree rendered (and escaped) by Hono. */
-export const renderPage = <E extends { Bindings: Env }>(
-  c: Context<E>,
-  page: Child,
-  status: ContentfulStatusCode = 200,
-) =>
-  c.html(
-    html`<!doctype html>${<DevTools.Provider value={configOf(c.env).devTools ? { origin: new URL(c.req.url).origin } : null}>{page}</DevTools.Provider>}`,
-    status,
-  );
+declare module "hono" {
+  interface ContextRenderer {
+    // biome-ignore lint/style/useShorthandFunctionType: only an interface merges with Hono's declaration.
+    (content: string | Promise<string>, frame: PageFrame): Response | Promise<Response>;
+  }
+}
 
-type DocumentProps = PropsWithChildren<{ title: string; scripts?: string[]; bodyClass?: string }>;
+type DocumentProps = PropsWithChildren<{ title: string; scripts?: string[] }>;
 
-export const Document = ({ title, scripts = [assetPath("js")], bodyClass, children }: DocumentProps) => (
+const Document = ({ title, scripts = [assetPath("js")], children }: DocumentProps) => (
   <html lang="en">
     <head>
       <meta charset="utf-8" />
@@ -53,23 +57,13 @@ export const Document = ({ title, scripts = [assetPath("js")], bodyClass, childr
         <script src={src} defer />
       ))}
     </head>
-    <body class={bodyClass}>{children}</body>
+    <body>{children}</body>
   </html>
 );
 
-export type Section = "integrations" | "activity" | "inbox";
-
-type ShellProps = PropsWithChildren<{
-  title: string;
-  session: Session;
-  workspace: SessionWorkspace;
-  csrf: string | null;
-  section: Section;
-  /** True on the section's own page, false on a page below it. */
-  sectionPage?: boolean;
-  /** Where the chooser sends each workspace: the same screen of that workspace where there is one. */
-  switchTo?: (uuid: string) => string;
-}>;
+type ShellProps = PropsWithChildren<
+  Omit<PageFrame, "section" | "scripts"> & { section: Section; session: Session; workspace: SessionWorkspace }
+>;
 
 const WorkspaceMenu = ({
   session,
@@ -189,7 +183,7 @@ const AppHeader = (props: ShellProps) => (
       API reference
     </a>
     <form class="inline-form" method="post" action={urls.signOut}>
-      <CsrfField token={props.csrf} />
+      <CsrfField />
       <button type="submit" class="button button-secondary button-small">
         Sign out
       </button>
@@ -198,25 +192,48 @@ const AppHeader = (props: ShellProps) => (
 );
 
 /** A signed-in screen: skip link, header, sidebar, the screen's content in <main>, footer. */
-export const AppShell = (props: ShellProps) => (
-  <Document title={`${props.title} · ${props.workspace.name} · Leadpush`}>
-    <a class="skip-link" href="#main">
-      Skip to content
-    </a>
-    <AppHeader {...props} />
-    <div class="app-body">
-      <Sidebar {...props} />
-      <div class="main">
-        <main id="main" class="main-inner" tabindex={-1}>
-          {props.children}
-        </main>
-        <footer class="app-footer">
-          <span>Leadpush Webhooks</span>
-          <a href={urls.docs}>API reference</a>
-          <a href={urls.troubleshooting()}>Troubleshooting</a>
-          <a href="/openapi.json">OpenAPI document</a>
-        </footer>
+const AppShell = (props: Omit<ShellProps, "session" | "workspace">) => {
+  const session = useSession();
+  if (!session) throw new Error("requireWorkspace lets no signed-out request through");
+  const framed = { ...props, session, workspace: useWorkspace() };
+  return (
+    <Document title={`${props.title} · ${framed.workspace.name} · Leadpush`}>
+      <a class="skip-link" href="#main">
+        Skip to content
+      </a>
+      <AppHeader {...framed} />
+      <div class="app-body">
+        <Sidebar {...framed} />
+        <div class="main">
+          <main id="main" class="main-inner" tabindex={-1}>
+            {props.children}
+          </main>
+          <footer class="app-footer">
+            <span>Leadpush Webhooks</span>
+            <a href={urls.docs}>API reference</a>
+            <a href={urls.troubleshooting()}>Troubleshooting</a>
+            <a href="/openapi.json">OpenAPI document</a>
+          </footer>
+        </div>
       </div>
-    </div>
-  </Document>
+    </Document>
+  );
+};
+
+/**
+ * The dashboard's renderer: `c.render(<Screen />, frame)` sends the screen in its frame, with the
+ * status set before (`c.status(400)`). The lower-case doctype is the one the pages always had.
+ */
+export const pageRenderer = jsxRenderer<DashboardEnv>(
+  ({ children, section, ...frame }) =>
+    section ? (
+      <AppShell section={section} {...frame}>
+        {children}
+      </AppShell>
+    ) : (
+      <Document title={frame.title} scripts={frame.scripts}>
+        {children}
+      </Document>
+    ),
+  { docType: "<!doctype html>" },
 );

@@ -1,8 +1,6 @@
 // /docs: the API reference, rendered from the same OpenAPI document /openapi.json serves. Readable
 // without script; with it, each operation gets a "Try it" form that calls this server.
-import { assetPath } from "../assets";
 import { Brand } from "../components";
-import { Document } from "../layout";
 import { urls } from "../urls";
 import { groupOperations, type OpenApiDocument, type TagGroup } from "./openapi";
 import { OperationBlock } from "./operation";
@@ -132,7 +130,7 @@ export const PublicHeader = ({ title, link }: { title: string; link: { href: str
 export const DocsPage = ({ doc, origin }: { doc: OpenApiDocument; origin: string }) => {
   const groups = groupOperations(doc);
   return (
-    <Document title={`API reference · ${doc.info?.title ?? "Leadpush"}`} scripts={[assetPath("docsJs")]}>
+    <>
       <PublicHeader title="API reference" link={{ href: "/openapi.json", label: "OpenAPI JSON" }} />
       <div class="docs-layout">
         <Contents groups={groups} />
@@ -148,6 +146,6 @@ export const DocsPage = ({ doc, origin }: { doc: OpenApiDocument; origin: string
           ))}
         </main>
       </div>
-    </Document>
+    </>
   );
 };

@@ -2,12 +2,11 @@
 // receiver's owner should do — the section the product documentation was cut off at. Public, like /docs;
 // the attempt view links each failed attempt to its section here.
 import { ALL_HINTS } from "../../deliveries/troubleshooting";
-import { Document } from "../layout";
 import { urls } from "../urls";
 import { PublicHeader } from "./page";
 
 export const TroubleshootingPage = () => (
-  <Document title="Troubleshooting · Leadpush" scripts={[]}>
+  <>
     <PublicHeader title="Troubleshooting" link={{ href: urls.docs, label: "API reference" }} />
     <div class="docs-layout">
       <nav class="docs-toc" aria-label="Troubleshooting contents">
@@ -44,5 +43,5 @@ export const TroubleshootingPage = () => (
         ))}
       </main>
     </div>
-  </Document>
+  </>
 );

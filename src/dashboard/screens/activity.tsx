@@ -4,9 +4,8 @@
 import type { ActivityItem } from "../../lifecycle/activity";
 import { Breadcrumbs, PageHeader, Pill, type Tone } from "../components";
 import { Time } from "../format";
-import { AppShell } from "../layout";
+import { useWorkspace } from "../request-context";
 import { urls } from "../urls";
-import type { Shell } from "./destination-form";
 
 type Payload = {
   destination?: { id?: string; name?: string };
@@ -130,10 +129,10 @@ export const ActivityList = ({ ws, items }: { ws: string; items: ActivityItem[] 
     </p>
   );
 
-export const ActivityPage = (props: Shell & { items: ActivityItem[]; nextBefore: string | null }) => {
-  const ws = props.workspace.uuid;
+export const ActivityPage = (props: { items: ActivityItem[]; nextBefore: string | null }) => {
+  const ws = useWorkspace().uuid;
   return (
-    <AppShell title="Activity" {...props} section="activity">
+    <>
       <Breadcrumbs trail={[{ label: "Activity" }]} />
       <PageHeader
         title="Activity"
@@ -147,6 +146,6 @@ export const ActivityPage = (props: Shell & { items: ActivityItem[]; nextBefore:
           </p>
         ) : null}
       </section>
-    </AppShell>
+    </>
   );
 };

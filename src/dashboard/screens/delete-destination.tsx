@@ -2,14 +2,13 @@
 // destination's page (opened by script), and this page for the same question without script.
 import type { DestinationJson } from "../../destinations/schema";
 import { Breadcrumbs, CsrfField } from "../components";
-import { AppShell } from "../layout";
+import { useWorkspace } from "../request-context";
 import { urls } from "../urls";
-import type { Shell } from "./destination-form";
 
-type ConfirmProps = { ws: string; destination: DestinationJson; csrf: string | null; inDialog: boolean };
+type ConfirmProps = { ws: string; destination: DestinationJson; inDialog: boolean };
 
 /** The question and the two answers; Cancel closes the dialog, or leads back to the destination. */
-export const DeleteConfirmation = ({ ws, destination, csrf, inDialog }: ConfirmProps) => (
+export const DeleteConfirmation = ({ ws, destination, inDialog }: ConfirmProps) => (
   <>
     <div class="dialog-body">
       <h2 id="delete-title">Delete {destination.name}?</h2>
@@ -30,7 +29,7 @@ export const DeleteConfirmation = ({ ws, destination, csrf, inDialog }: ConfirmP
         </a>
       )}
       <form method="post" action={urls.deleteDestination(ws, destination.id)} class="inline-form">
-        <CsrfField token={csrf} />
+        <CsrfField />
         <button type="submit" class="button button-danger">
           Delete destination
         </button>
@@ -50,11 +49,10 @@ export const DeleteDialog = (props: Omit<ConfirmProps, "inDialog">) => (
   </dialog>
 );
 
-export const DeleteDestinationPage = (props: Shell & { destination: DestinationJson }) => {
-  const ws = props.workspace.uuid;
-  const { destination } = props;
+export const DeleteDestinationPage = ({ destination }: { destination: DestinationJson }) => {
+  const ws = useWorkspace().uuid;
   return (
-    <AppShell title={`Delete ${destination.name}`} {...props} section="integrations" sectionPage={false}>
+    <>
       <Breadcrumbs
         trail={[
           { label: "Integrations", href: urls.integrations(ws) },
@@ -65,8 +63,8 @@ export const DeleteDestinationPage = (props: Shell & { destination: DestinationJ
         ]}
       />
       <section class="card confirm-card" aria-labelledby="delete-title" aria-describedby="delete-consequence">
-        <DeleteConfirmation ws={ws} destination={destination} csrf={props.csrf} inDialog={false} />
+        <DeleteConfirmation ws={ws} destination={destination} inDialog={false} />
       </section>
-    </AppShell>
+    </>
   );
 };

@@ -5,11 +5,10 @@ import type { attemptJson } from "../../deliveries/schema";
 import type { DestinationJson } from "../../destinations/schema";
 import { Breadcrumbs, CsrfField, Notice, PageHeader, Refusal } from "../components";
 import { Time } from "../format";
-import { AppShell } from "../layout";
+import { useWorkspace } from "../request-context";
 import { urls } from "../urls";
 import { AttemptCard } from "./attempt";
 import { type DeliveryView, StatusPill } from "./delivery-history";
-import type { Shell } from "./destination-form";
 
 export type AttemptView = ReturnType<typeof attemptJson>;
 
@@ -20,7 +19,7 @@ export const DELIVERY_NOTICES = {
 
 export type DeliveryNotice = keyof typeof DELIVERY_NOTICES;
 
-type DeliveryPageProps = Shell & {
+type DeliveryPageProps = {
   destination: DestinationJson;
   delivery: DeliveryView;
   attempts: AttemptView[];
@@ -81,9 +80,9 @@ const Summary = ({ ws, d }: { ws: string; d: DeliveryView }) => (
   </section>
 );
 
-const RedeliverButton = ({ ws, d, csrf }: { ws: string; d: DeliveryView; csrf: string | null }) => (
+const RedeliverButton = ({ ws, d }: { ws: string; d: DeliveryView }) => (
   <form method="post" action={urls.redeliver(ws, d.destination_id, d.id)} class="inline-form">
-    <CsrfField token={csrf} />
+    <CsrfField />
     <button type="submit" class="button button-secondary">
       Redeliver
     </button>
@@ -91,10 +90,10 @@ const RedeliverButton = ({ ws, d, csrf }: { ws: string; d: DeliveryView; csrf: s
 );
 
 export const DeliveryPage = (props: DeliveryPageProps) => {
-  const { workspace, destination, delivery: d, attempts, csrf } = props;
-  const ws = workspace.uuid;
+  const { destination, delivery: d, attempts } = props;
+  const ws = useWorkspace().uuid;
   return (
-    <AppShell title={`Delivery ${d.id}`} {...props} section="integrations" sectionPage={false}>
+    <>
       <Breadcrumbs
         trail={[
           { label: "Integrations", href: urls.integrations(ws) },
@@ -111,7 +110,7 @@ export const DeliveryPage = (props: DeliveryPageProps) => {
             <code>{d.event_type}</code> to {destination.name}
           </>
         }
-        actions={<RedeliverButton ws={ws} d={d} csrf={csrf} />}
+        actions={<RedeliverButton ws={ws} d={d} />}
       />
       {props.notice ? <Notice>{DELIVERY_NOTICES[props.notice]}</Notice> : null}
       {props.alert ? <Refusal>{props.alert}</Refusal> : null}
@@ -135,6 +134,6 @@ export const DeliveryPage = (props: DeliveryPageProps) => {
           <p class="muted">No attempts yet.</p>
         )}
       </section>
-    </AppShell>
+    </>
   );
 };

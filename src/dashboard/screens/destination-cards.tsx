@@ -6,7 +6,7 @@ import { Time } from "../format";
 import { urls } from "../urls";
 import { FieldError } from "./destination-fields";
 
-type CardProps = { ws: string; destination: DestinationJson; csrf: string | null };
+type CardProps = { ws: string; destination: DestinationJson };
 
 const Pairs = ({ pairs }: { pairs: { key: string; value: string }[] }) =>
   pairs.length ? (
@@ -106,7 +106,7 @@ export const SettingsCard = ({ destination: d }: { destination: DestinationJson 
   </section>
 );
 
-export const StateCard = ({ ws, destination: d, csrf }: CardProps) => (
+export const StateCard = ({ ws, destination: d }: CardProps) => (
   <section class="card detail-card" aria-labelledby="state-title">
     <div class="card-title-row">
       <h2 id="state-title">State</h2>
@@ -124,7 +124,7 @@ export const StateCard = ({ ws, destination: d, csrf }: CardProps) => (
       </p>
     )}
     <form method="post" action={urls.destinationAction(ws, d.id, d.enabled ? "disable" : "enable")}>
-      <CsrfField token={csrf} />
+      <CsrfField />
       <button type="submit" class="button button-secondary">
         {d.enabled ? "Disable destination" : "Enable destination"}
       </button>
@@ -147,7 +147,7 @@ const ROTATE_WHEN = [
   "your security policy requires periodic rotation",
 ];
 
-export const SecretCard = ({ ws, destination: d, csrf, error }: CardProps & { error?: string }) => (
+export const SecretCard = ({ ws, destination: d, error }: CardProps & { error?: string }) => (
   <section class="card detail-card" aria-labelledby="secret-card-title">
     <h2 id="secret-card-title">Signing secret</h2>
     <p class="card-intro">
@@ -160,7 +160,7 @@ export const SecretCard = ({ ws, destination: d, csrf, error }: CardProps & { er
     ) : null}
     <p class="hint">The secret is shown only after the destination is created or after you rotate it.</p>
     <form method="post" action={urls.destinationAction(ws, d.id, "rotate")} class="rotate-form">
-      <CsrfField token={csrf} />
+      <CsrfField />
       <div class={error ? "field field-invalid" : "field"}>
         <label for="grace_seconds">Grace period</label>
         <p class="hint" id="grace_seconds-hint">
@@ -190,7 +190,7 @@ export const SecretCard = ({ ws, destination: d, csrf, error }: CardProps & { er
   </section>
 );
 
-export const DangerCard = ({ ws, destination: d }: Omit<CardProps, "csrf">) => (
+export const DangerCard = ({ ws, destination: d }: CardProps) => (
   <section class="card detail-card danger-card" aria-labelledby="danger-title">
     <h2 id="danger-title">Delete destination</h2>
     <p class="card-intro">

@@ -4,7 +4,7 @@
 import { DEFAULT_INBOX, inboxUrl } from "../../inbox/address";
 import { DESTINATION_LIMITS } from "../../limits";
 import { type DestinationForm, EVENT_TYPES_INPUT, METHODS } from "../destination-form";
-import { useDevTools } from "../layout";
+import { useDevTools } from "../request-context";
 import { described, type ErrorsFor, EventChoices, Field, KeyValueList } from "./destination-fields";
 
 type SectionProps = { form: DestinationForm; errorOf: ErrorsFor };

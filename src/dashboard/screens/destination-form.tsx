@@ -5,17 +5,14 @@ import type { DestinationJson } from "../../destinations/schema";
 import { Breadcrumbs, type Crumb, CsrfField, PageHeader } from "../components";
 import type { DestinationForm, FormErrors } from "../destination-form";
 import type { FormPreview } from "../destination-save";
-import { AppShell } from "../layout";
-import type { Session, SessionWorkspace } from "../session";
+import { useWorkspace } from "../request-context";
 import { urls } from "../urls";
 import { errorsLookup } from "./destination-fields";
 import { EndpointSection, EventsSection, TemplatesSection } from "./destination-form-sections";
 import { PreviewPanel } from "./preview-panel";
 import { TemplateHelp } from "./template-help";
 
-export type Shell = { session: Session; workspace: SessionWorkspace; csrf: string | null };
-
-export type FormPageProps = Shell & {
+export type FormPageProps = {
   /** The destination being edited; absent when creating one. */
   editing?: DestinationJson;
   form: DestinationForm;
@@ -59,15 +56,19 @@ function trailFor(ws: string, editing?: DestinationJson): Crumb[] {
   return [...base, { label: editing.name, href: urls.destination(ws, editing.id) }, { label: "Edit" }];
 }
 
+/** The page's name, in its header and its document title. */
+export const formTitle = (editing?: DestinationJson) =>
+  editing ? `Edit ${editing.name}` : "Create Destination";
+
 export const DestinationFormPage = (props: FormPageProps) => {
-  const { workspace, editing, form, errors, csrf } = props;
-  const ws = workspace.uuid;
+  const { editing, form, errors } = props;
+  const ws = useWorkspace().uuid;
   const errorOf = errorsLookup(errors?.fields ?? []);
-  const title = editing ? `Edit ${editing.name}` : "Create Destination";
+  const title = formTitle(editing);
   const action = editing ? urls.editDestination(ws, editing.id) : urls.newDestination(ws);
   const cancel = editing ? urls.destination(ws, editing.id) : urls.webhooks(ws);
   return (
-    <AppShell title={title} {...props} section="integrations" sectionPage={false} switchTo={urls.webhooks}>
+    <>
       <Breadcrumbs trail={trailFor(ws, editing)} />
       <PageHeader
         title={title}
@@ -84,7 +85,7 @@ export const DestinationFormPage = (props: FormPageProps) => {
         class="form-layout"
         data-preview-url={urls.previewDestination(ws)}
       >
-        <CsrfField token={csrf} />
+        <CsrfField />
         {/* Enter in a text field presses the form's first submit button: this hidden one, which saves. */}
         <button type="submit" hidden>
           Save
@@ -105,6 +106,6 @@ export const DestinationFormPage = (props: FormPageProps) => {
           </a>
         </div>
       </form>
-    </AppShell>
+    </>
   );
 };

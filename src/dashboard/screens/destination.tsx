@@ -4,14 +4,13 @@
 import type { DestinationJson } from "../../destinations/schema";
 import type { ActivityItem } from "../../lifecycle/activity";
 import { Breadcrumbs, CsrfField, Notice, Pill, Refusal } from "../components";
-import { AppShell } from "../layout";
+import { useWorkspace } from "../request-context";
 import type { Reveal } from "../reveals";
 import { urls } from "../urls";
 import { ActivityList } from "./activity";
 import { DeleteDialog } from "./delete-destination";
 import { DeliveryHistory, type HistoryProps } from "./delivery-history";
 import { DangerCard, SecretCard, SettingsCard, StateCard } from "./destination-cards";
-import type { Shell } from "./destination-form";
 import { FailingBanner } from "./destination-health";
 import { SecretDialog } from "./secret-dialog";
 
@@ -25,7 +24,7 @@ export const DESTINATION_NOTICES = {
 
 export type DestinationNotice = keyof typeof DESTINATION_NOTICES;
 
-export type DestinationPageProps = Shell & {
+export type DestinationPageProps = {
   destination: DestinationJson;
   history: Omit<HistoryProps, "ws" | "destinationId">;
   reveal?: Reveal | null;
@@ -43,7 +42,7 @@ export type DestinationPageProps = Shell & {
   activity?: ActivityItem[];
 };
 
-const Header = ({ ws, d, csrf }: { ws: string; d: DestinationJson; csrf: string | null }) => (
+const Header = ({ ws, d }: { ws: string; d: DestinationJson }) => (
   <div class="page-header">
     <div class="page-title">
       <div class="title-row">
@@ -56,7 +55,7 @@ const Header = ({ ws, d, csrf }: { ws: string; d: DestinationJson; csrf: string 
     </div>
     <div class="header-actions">
       <form method="post" action={urls.destinationAction(ws, d.id, "test")} class="inline-form">
-        <CsrfField token={csrf} />
+        <CsrfField />
         <button type="submit" class="button">
           Send test
         </button>
@@ -74,10 +73,10 @@ const Header = ({ ws, d, csrf }: { ws: string; d: DestinationJson; csrf: string 
 );
 
 export const DestinationPage = (props: DestinationPageProps) => {
-  const { workspace, destination: d, csrf, reveal } = props;
-  const ws = workspace.uuid;
+  const { destination: d, reveal } = props;
+  const ws = useWorkspace().uuid;
   return (
-    <AppShell title={d.name} {...props} section="integrations" sectionPage={false}>
+    <>
       {reveal ? (
         <SecretDialog
           reason={reveal.reason}
@@ -94,7 +93,7 @@ export const DestinationPage = (props: DestinationPageProps) => {
           { label: d.name },
         ]}
       />
-      <Header ws={ws} d={d} csrf={csrf} />
+      <Header ws={ws} d={d} />
       {props.notice ? (
         <Notice>
           {DESTINATION_NOTICES[props.notice]}
@@ -122,8 +121,8 @@ export const DestinationPage = (props: DestinationPageProps) => {
       <div class="detail-grid">
         <SettingsCard destination={d} />
         <div class="detail-side">
-          <StateCard ws={ws} destination={d} csrf={csrf} />
-          <SecretCard ws={ws} destination={d} csrf={csrf} error={props.rotateError} />
+          <StateCard ws={ws} destination={d} />
+          <SecretCard ws={ws} destination={d} error={props.rotateError} />
         </div>
       </div>
       {props.activity?.length ? (
@@ -137,7 +136,7 @@ export const DestinationPage = (props: DestinationPageProps) => {
       ) : null}
       <DeliveryHistory ws={ws} destinationId={d.id} {...props.history} />
       <DangerCard ws={ws} destination={d} />
-      <DeleteDialog ws={ws} destination={d} csrf={csrf} />
-    </AppShell>
+      <DeleteDialog ws={ws} destination={d} />
+    </>
   );
 };

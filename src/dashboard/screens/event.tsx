@@ -4,10 +4,9 @@
 import type { DestinationVerdict, NoDeliveryReason } from "../../events/explain";
 import { Breadcrumbs, PageHeader, Pill } from "../components";
 import { Time } from "../format";
-import { AppShell } from "../layout";
+import { useWorkspace } from "../request-context";
 import { urls } from "../urls";
 import { StatusPill } from "./delivery-history";
-import type { Shell } from "./destination-form";
 
 const REASON_WORDS: Record<NoDeliveryReason, string> = {
   not_subscribed: "Not subscribed to this event type.",
@@ -27,7 +26,7 @@ export type EventView = {
   payload: string;
 };
 
-type EventPageProps = Shell & {
+type EventPageProps = {
   event: EventView;
   destinations: DestinationVerdict[];
   /** The next page of destinations, when there is one. */
@@ -77,13 +76,13 @@ const Verdict = ({ ws, d }: { ws: string; d: DestinationVerdict }) => (
 );
 
 export const EventPage = (props: EventPageProps) => {
-  const { workspace, event: e } = props;
-  const ws = workspace.uuid;
+  const { event: e } = props;
+  const ws = useWorkspace().uuid;
   const ordered = props.from
     ? [...props.destinations].sort((a, b) => Number(b.id === props.from) - Number(a.id === props.from))
     : props.destinations;
   return (
-    <AppShell title={`Event ${e.id}`} {...props} section="activity" sectionPage={false}>
+    <>
       <Breadcrumbs trail={[{ label: "Activity", href: urls.activity(ws) }, { label: "Event" }]} />
       <PageHeader
         title="Event"
@@ -142,6 +141,6 @@ export const EventPage = (props: EventPageProps) => {
           </p>
         ) : null}
       </section>
-    </AppShell>
+    </>
   );
 };

@@ -3,14 +3,13 @@
 import type { InboxRequest } from "../../inbox/inbox";
 import { Breadcrumbs, CsrfField, HeaderList, InboxIcon, Notice, PageHeader, Pill } from "../components";
 import { httpStatus, Time } from "../format";
-import { AppShell } from "../layout";
+import { useWorkspace } from "../request-context";
 import { urls } from "../urls";
-import type { Shell } from "./destination-form";
 
 /** The destinations of this workspace a verdict may name: id → name. */
 export type DestinationNames = Map<string, string>;
 
-type InboxPageProps = Shell & {
+type InboxPageProps = {
   name: string;
   /** Where a destination sends to reach this inbox. */
   url: string;
@@ -138,10 +137,10 @@ const UrlBox = ({ url }: { url: string }) => (
 );
 
 export const InboxPage = (props: InboxPageProps) => {
-  const ws = props.workspace.uuid;
+  const ws = useWorkspace().uuid;
   const latest = props.requests[0]?.id ?? 0;
   return (
-    <AppShell {...props} title="Inbox" section="inbox">
+    <>
       <Breadcrumbs trail={[{ label: "Developers" }, { label: "Inbox" }]} />
       <PageHeader
         title="Inbox"
@@ -165,7 +164,7 @@ export const InboxPage = (props: InboxPageProps) => {
             </button>
           </form>
           <form method="post" action={urls.clearInbox(ws)} class="inline-form">
-            <CsrfField token={props.csrf} />
+            <CsrfField />
             <input type="hidden" name="name" value={props.name} />
             <button type="submit" class="button button-secondary button-small">
               Clear
@@ -198,6 +197,6 @@ export const InboxPage = (props: InboxPageProps) => {
           </p>
         </div>
       ) : null}
-    </AppShell>
+    </>
   );
 };

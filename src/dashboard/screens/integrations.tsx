@@ -1,19 +1,15 @@
 // /w/{ws}/integrations: the integrations list. Webhooks is the one integration there is.
 import { PageHeader, Pill, WebhookIcon } from "../components";
-import { AppShell } from "../layout";
-import type { Session, SessionWorkspace } from "../session";
+import { useWorkspace } from "../request-context";
 import { urls } from "../urls";
 
 type IntegrationsProps = {
-  session: Session;
-  workspace: SessionWorkspace;
-  csrf: string | null;
   /** Whether the workspace has at least one webhook destination. */
   webhooksSetUp: boolean;
 };
 
-export const IntegrationsPage = ({ session, workspace, csrf, webhooksSetUp }: IntegrationsProps) => (
-  <AppShell title="Integrations" session={session} workspace={workspace} csrf={csrf} section="integrations">
+export const IntegrationsPage = ({ webhooksSetUp }: IntegrationsProps) => (
+  <>
     <PageHeader
       title="Integrations"
       description="Connect Leadpush to the systems your team already uses. Choose an integration to configure it."
@@ -24,7 +20,7 @@ export const IntegrationsPage = ({ session, workspace, csrf, webhooksSetUp }: In
           <WebhookIcon size={22} />
         </span>
         <h2>
-          <a href={urls.webhooks(workspace.uuid)}>Webhooks</a>
+          <a href={urls.webhooks(useWorkspace().uuid)}>Webhooks</a>
         </h2>
         <p>
           Send a signed HTTP request to your own endpoint whenever a contact is created, updated, deleted,
@@ -38,5 +34,5 @@ export const IntegrationsPage = ({ session, workspace, csrf, webhooksSetUp }: In
         </div>
       </li>
     </ul>
-  </AppShell>
+  </>
 );

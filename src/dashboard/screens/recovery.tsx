@@ -5,15 +5,14 @@ import type { RecoverableStatus } from "../../lifecycle/recovery";
 import type { recoveryJson } from "../../lifecycle/recovery-schema";
 import { Breadcrumbs, CsrfField, PageHeader, Pill, Refusal } from "../components";
 import { Time } from "../format";
-import { AppShell } from "../layout";
+import { useWorkspace } from "../request-context";
 import { urls } from "../urls";
 import { described, FieldError } from "./destination-fields";
-import type { Shell } from "./destination-form";
 
 /** The form's values as typed (UTC, minutes), and the rule's verdict when it was checked. */
 export type RecoverFormValues = { since: string; until: string; statuses: RecoverableStatus[] };
 
-export type RecoverPageProps = Shell & {
+export type RecoverPageProps = {
   destination: DestinationJson;
   values: RecoverFormValues;
   /** How many deliveries the values select, once counted. */
@@ -48,11 +47,11 @@ const Hidden = ({ values }: { values: RecoverFormValues }) => (
 );
 
 export const RecoverPage = (props: RecoverPageProps) => {
-  const { workspace, destination: d, values, count, error, csrf } = props;
-  const ws = workspace.uuid;
+  const { destination: d, values, count, error } = props;
+  const ws = useWorkspace().uuid;
   const errorOf = (field: string) => (error?.field === field ? error.detail : undefined);
   return (
-    <AppShell title={`Recover deliveries · ${d.name}`} {...props} section="integrations" sectionPage={false}>
+    <>
       <Breadcrumbs trail={crumbs(ws, d, "Recover deliveries")} />
       <PageHeader
         title="Recover deliveries"
@@ -138,7 +137,7 @@ export const RecoverPage = (props: RecoverPageProps) => {
           </h2>
           {count > 0 ? (
             <form method="post" action={urls.recover(ws, d.id)}>
-              <CsrfField token={csrf} />
+              <CsrfField />
               <Hidden values={values} />
               <p class="hint">
                 They become pending again and go out in chunks; you can follow the progress, and leave the
@@ -153,7 +152,7 @@ export const RecoverPage = (props: RecoverPageProps) => {
           )}
         </section>
       ) : null}
-    </AppShell>
+    </>
   );
 };
 
@@ -168,11 +167,11 @@ export const RecoveryStatusPill = ({ status }: { status: RecoveryView["status"] 
     <Pill tone="off">Cancelled</Pill>
   );
 
-export const RecoveryPage = (props: Shell & { destination: DestinationJson; recovery: RecoveryView }) => {
-  const { workspace, destination: d, recovery: r } = props;
-  const ws = workspace.uuid;
+export const RecoveryPage = (props: { destination: DestinationJson; recovery: RecoveryView }) => {
+  const { destination: d, recovery: r } = props;
+  const ws = useWorkspace().uuid;
   return (
-    <AppShell title={`Recovery · ${d.name}`} {...props} section="integrations" sectionPage={false}>
+    <>
       <Breadcrumbs trail={crumbs(ws, d, "Recovery")} />
       <PageHeader
         title="Recovery"
@@ -226,6 +225,6 @@ export const RecoveryPage = (props: Shell & { destination: DestinationJson; reco
           <a href={`${urls.destination(ws, d.id)}#history`}>See the delivery history</a>
         </p>
       </section>
-    </AppShell>
+    </>
   );
 };

@@ -3,17 +3,13 @@
 import type { DestinationHealth } from "../../deliveries/health";
 import type { DestinationJson } from "../../destinations/schema";
 import { Breadcrumbs, Notice, PageHeader, WebhookIcon } from "../components";
-import { AppShell } from "../layout";
-import type { Session, SessionWorkspace } from "../session";
+import { useWorkspace } from "../request-context";
 import { urls } from "../urls";
 import { DestinationsTable, HealthNote } from "./destinations-table";
 
 export type DestinationView = DestinationJson;
 
 type WebhooksProps = {
-  session: Session;
-  workspace: SessionWorkspace;
-  csrf: string | null;
   destinations: DestinationView[];
   health: Map<string, DestinationHealth>;
   /** The cursor of the next page, if there is one. */
@@ -69,19 +65,11 @@ const Pagination = ({ ws, nextCursor, paged }: { ws: string; nextCursor: string 
   ) : null;
 
 export const WebhooksPage = (props: WebhooksProps) => {
-  const { session, workspace, csrf, destinations, health, nextCursor, paged } = props;
-  const ws = workspace.uuid;
+  const { destinations, health, nextCursor, paged } = props;
+  const ws = useWorkspace().uuid;
   const empty = destinations.length === 0 && !paged;
   return (
-    <AppShell
-      title="Webhooks"
-      session={session}
-      workspace={workspace}
-      csrf={csrf}
-      section="integrations"
-      sectionPage={false}
-      switchTo={urls.webhooks}
-    >
+    <>
       <Breadcrumbs
         trail={[
           { label: "Integrations", href: urls.integrations(ws) },
@@ -119,6 +107,6 @@ export const WebhooksPage = (props: WebhooksProps) => {
           </>
         )}
       </section>
-    </AppShell>
+    </>
   );
 };

@@ -1,24 +1,13 @@
-// What the workspace's screens share: the frame's inputs, the 404 answer, and the destination or
-// delivery a URL names, looked up in the URL's workspace only. An id of another workspace, a malformed
-// id and an unknown id all get the same 404 page.
+// What the workspace's routes share: the destination or delivery a URL names, looked up in the URL's
+// workspace only (an id of another workspace, a malformed id and an unknown id all get the same 404
+// page, src/dashboard/answers.tsx), and the session's id.
 import type { Context } from "hono";
 import { database } from "../db/client";
 import { destinationJson } from "../destinations/schema";
 import { findDestination } from "../destinations/store";
-import { renderPage } from "./layout";
-import { NotFoundPage } from "./screens/messages";
 import type { DashboardEnv } from "./types";
 
 export type DashboardContext = Context<DashboardEnv>;
-
-/** What every workspace screen's frame needs. */
-export function shell(c: DashboardContext) {
-  const { session, workspace, csrf } = c.var;
-  if (!session) throw new Error("requireWorkspace lets no signed-out request through");
-  return { session, workspace, csrf };
-}
-
-export const notFoundPage = (c: DashboardContext) => renderPage(c, <NotFoundPage signedIn />, 404);
 
 const DESTINATION_ID = /^dst_[0-9a-f]{32}$/;
 const DELIVERY_ID = /^dlv_[0-9a-f]{32}$/;
@@ -37,4 +26,8 @@ export function deliveryIdOf(c: DashboardContext): string | null {
   return DELIVERY_ID.test(id) ? id : null;
 }
 
-export const sessionId = (c: DashboardContext) => shell(c).session.id;
+export function sessionId(c: DashboardContext): string {
+  const session = c.var.session;
+  if (!session) throw new Error("requireWorkspace lets no signed-out request through");
+  return session.id;
+}

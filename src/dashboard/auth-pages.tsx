@@ -3,8 +3,7 @@
 import type { Context } from "hono";
 import { Hono } from "hono";
 import { database } from "../db/client";
-import { renderPage } from "./layout";
-import { SignInPage } from "./screens/sign-in";
+import { SignInPage, signInTitle } from "./screens/sign-in";
 import {
   clearSessionCookie,
   clearSignInCookie,
@@ -27,23 +26,24 @@ function currentWorkspace(session: Session): string | undefined {
   return (held ?? session.workspaces[0])?.uuid;
 }
 
-/** Signed out, a form still needs a CSRF token: it is bound to a pre-session cookie set here. */
-const formToken = async (c: DashboardContext) => c.var.csrf ?? (await csrfTokenFor(ensureSignInCookie(c)));
+/** The sign-in form; signed out, its CSRF token is bound to a pre-session cookie set here. */
+async function signInPage(c: DashboardContext, adding: boolean) {
+  if (!c.var.csrf) c.set("csrf", await csrfTokenFor(ensureSignInCookie(c)));
+  return c.render(<SignInPage adding={adding} />, { title: signInTitle(adding) });
+}
 
-export const authRoutes = new Hono<DashboardEnv>();
+export const authPages = new Hono<DashboardEnv>();
 
-authRoutes.get(urls.home, async (c) => {
+authPages.get(urls.home, async (c) => {
   const session = c.var.session;
   const ws = session && currentWorkspace(session);
   if (ws) return c.redirect(urls.integrations(ws), 303);
-  return renderPage(c, <SignInPage csrf={await formToken(c)} adding={false} />);
+  return signInPage(c, false);
 });
 
-authRoutes.get(urls.signIn, async (c) =>
-  renderPage(c, <SignInPage csrf={await formToken(c)} adding={c.var.session !== null} />),
-);
+authPages.get(urls.signIn, (c) => signInPage(c, c.var.session !== null));
 
-authRoutes.post(urls.signIn, async (c) => {
+authPages.post(urls.signIn, async (c) => {
   const form = await c.req.parseBody();
   const key = typeof form.api_key === "string" ? form.api_key.trim() : "";
   const db = database(c.env.DB);
@@ -51,7 +51,9 @@ authRoutes.post(urls.signIn, async (c) => {
   const session = c.var.session;
   if (!found) {
     const error = key ? REFUSED_KEY : MISSING_KEY;
-    return renderPage(c, <SignInPage csrf={c.var.csrf} adding={session !== null} error={error} />, 401);
+    const adding = session !== null;
+    c.status(401);
+    return c.render(<SignInPage adding={adding} error={error} />, { title: signInTitle(adding) });
   }
   const proof = { workspaceUuid: found.workspaceUuid, apiKeyId: found.id };
   if (session) {
@@ -64,7 +66,7 @@ authRoutes.post(urls.signIn, async (c) => {
   return c.redirect(urls.integrations(found.workspaceUuid), 303);
 });
 
-authRoutes.post(urls.signOut, async (c) => {
+authPages.post(urls.signOut, async (c) => {
   const session = c.var.session;
   if (session) await revokeSession(database(c.env.DB), session.id);
   clearSessionCookie(c);

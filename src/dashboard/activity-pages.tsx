@@ -1,12 +1,13 @@
 // The workspace's activity (its operational events) and one event's page: what each destination got,
 // or why not. Both read only the URL's workspace; another workspace's event is a 404 like an unknown one.
+// Mounted at /w/:ws.
+
 import { Hono } from "hono";
 import { database } from "../db/client";
 import { explainEvent, readEvent } from "../events/explain";
 import { PageQuery, page } from "../http/pagination";
 import { listActivity } from "../lifecycle/activity";
-import { renderPage } from "./layout";
-import { notFoundPage, shell } from "./route-helpers";
+import { notFoundPage } from "./answers";
 import { ActivityPage } from "./screens/activity";
 import { EventPage } from "./screens/event";
 import type { DashboardEnv } from "./types";
@@ -16,9 +17,9 @@ const DESTINATIONS_PAGE = 50;
 const EVENT_ID = /^evt_[0-9a-f]{32}$/;
 const MAX_EVENT_ID = 255;
 
-export const activityRoutes = new Hono<DashboardEnv>();
+export const activityPages = new Hono<DashboardEnv>();
 
-activityRoutes.get("/w/:ws/activity", async (c) => {
+activityPages.get("/activity", async (c) => {
   const before = c.req.query("before");
   const items = await listActivity(c.env.DB, c.var.workspace.uuid, {
     limit: ACTIVITY_PAGE + 1,
@@ -26,10 +27,13 @@ activityRoutes.get("/w/:ws/activity", async (c) => {
   });
   const shown = items.slice(0, ACTIVITY_PAGE);
   const nextBefore = items.length > ACTIVITY_PAGE ? (shown.at(-1)?.id ?? null) : null;
-  return renderPage(c, <ActivityPage {...shell(c)} items={shown} nextBefore={nextBefore} />);
+  return c.render(<ActivityPage items={shown} nextBefore={nextBefore} />, {
+    title: "Activity",
+    section: "activity",
+  });
 });
 
-activityRoutes.get("/w/:ws/events/:eventId", async (c) => {
+activityPages.get("/events/:eventId", async (c) => {
   const eventId = c.req.param("eventId");
   if (!eventId || eventId.length > MAX_EVENT_ID) return notFoundPage(c);
   const db = database(c.env.DB);
@@ -51,8 +55,9 @@ activityRoutes.get("/w/:ws/events/:eventId", async (c) => {
     payload: JSON.stringify(event.payload, null, 2),
   };
   const from = c.req.query("from");
-  return renderPage(
-    c,
-    <EventPage {...shell(c)} event={view} destinations={data} nextCursor={next_cursor} from={from} />,
-  );
+  return c.render(<EventPage event={view} destinations={data} nextCursor={next_cursor} from={from} />, {
+    title: `Event ${view.id}`,
+    section: "activity",
+    sectionPage: false,
+  });
 });

@@ -3,8 +3,7 @@
 // the URL checked against the session.
 import { createMiddleware } from "hono/factory";
 import { database } from "../db/client";
-import { renderPage } from "./layout";
-import { CrossSiteRefusedPage, NotFoundPage } from "./screens/messages";
+import { notFoundPage, refusedPage } from "./answers";
 import {
   clearSessionCookie,
   crossSiteReason,
@@ -13,16 +12,22 @@ import {
   isHttps,
   readSessionCookie,
   readSignInCookie,
-  setSecurityHeaders,
+  secureHeadersFor,
   UNSAFE_METHODS,
 } from "./security";
 import { chooseWorkspace, loadSession, revokeSession } from "./session";
 import type { DashboardEnv } from "./types";
 import { urls } from "./urls";
 
+const overHttps = secureHeadersFor(true);
+const overHttp = secureHeadersFor(false);
+
 export const securityHeaders = createMiddleware<DashboardEnv>(async function securityHeaders(c, next) {
-  await next();
-  setSecurityHeaders(c.res.headers, isHttps(c));
+  await (isHttps(c) ? overHttps : overHttp)(c, async () => {
+    await next();
+    // Pages show tenant data: never kept by a browser or a proxy. Assets set their own, long, policy.
+    if (!c.res.headers.has("Cache-Control")) c.res.headers.set("Cache-Control", "no-store");
+  });
 });
 
 /** Sets `session` (null when signed out) and `csrf`, the token this browser's forms must carry. */
@@ -45,6 +50,8 @@ export const withSession = createMiddleware<DashboardEnv>(async function withSes
  * Refuses an unsafe request unless it comes from one of our pages (Origin, and Sec-Fetch-Site when
  * sent) AND carries this session's CSRF token. Either check alone would stop a forged form in today's
  * browsers; both together also cover older ones and a token leaked from a page.
+ * Not hono/csrf: it lets a request through when EITHER Origin or Sec-Fetch-Site passes, skips non-form
+ * bodies, and refuses with a thrown plain "Forbidden"; its options would have to hold this whole rule.
  */
 export const refuseCrossSite = createMiddleware<DashboardEnv>(async function refuseCrossSite(c, next) {
   if (!UNSAFE_METHODS.has(c.req.method)) return next();
@@ -60,7 +67,7 @@ export const refuseCrossSite = createMiddleware<DashboardEnv>(async function ref
       reason = "its security token was missing or out of date";
     }
   }
-  if (reason) return renderPage(c, <CrossSiteRefusedPage reason={reason} signedIn={signedIn} />, 403);
+  if (reason) return refusedPage(c, reason);
   await next();
 });
 
@@ -72,7 +79,7 @@ export const requireWorkspace = createMiddleware<DashboardEnv>(async function re
   const session = c.var.session;
   if (!session) return c.redirect(urls.home, 303);
   const workspace = session.workspaces.find((w) => w.uuid === c.req.param("ws"));
-  if (!workspace) return renderPage(c, <NotFoundPage signedIn />, 404);
+  if (!workspace) return notFoundPage(c);
   if (session.currentWorkspaceUuid !== workspace.uuid) {
     await chooseWorkspace(database(c.env.DB), session.id, workspace.uuid);
   }

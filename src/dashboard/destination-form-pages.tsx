@@ -1,11 +1,13 @@
 // Create Destination, Edit, and the form's Preview. A post is one of: save, preview, add a row, remove
 // a row; only a successful save leaves the form (303 to the destination's page). Everything else
 // renders the form again with exactly what was typed.
+// Mounted at /w/:ws/integrations/webhooks/destinations.
 
 import { Hono } from "hono";
 import { configOf } from "../config";
 import { TEST_EVENT_TYPE } from "../events/catalog";
 import { DEFAULT_INBOX, inboxUrl } from "../inbox/address";
+import { notFoundPage } from "./answers";
 import {
   applyRowAction,
   blankForm,
@@ -16,15 +18,12 @@ import {
   readDestinationForm,
 } from "./destination-form";
 import { createFromForm, previewForm, type Saved, updateFromForm } from "./destination-save";
-import { renderPage } from "./layout";
 import { keepForReveal } from "./reveals";
-import { type DashboardContext, destinationOf, notFoundPage, sessionId, shell } from "./route-helpers";
-import { DestinationFormPage, type FormPageProps } from "./screens/destination-form";
+import { type DashboardContext, destinationOf, sessionId } from "./route-helpers";
+import { DestinationFormPage, type FormPageProps, formTitle } from "./screens/destination-form";
 import { PREVIEW_EVENT_TYPES, PreviewResultView } from "./screens/preview-panel";
 import type { DashboardEnv } from "./types";
 import { urls } from "./urls";
-
-const BASE = "/w/:ws/integrations/webhooks/destinations";
 
 type PreviewEventType = (typeof PREVIEW_EVENT_TYPES)[number];
 
@@ -44,17 +43,20 @@ async function readPost(c: DashboardContext): Promise<Posted> {
 
 type Extra = Pick<FormPageProps, "editing" | "errors" | "preview">;
 
-const formPage = (
+function formPage(
   c: DashboardContext,
   posted: Omit<Posted, "action">,
   extra: Extra,
   status: 200 | 400 | 409 = 200,
-) =>
-  renderPage(
-    c,
-    <DestinationFormPage {...shell(c)} form={posted.form} previewEventType={posted.eventType} {...extra} />,
-    status,
-  );
+) {
+  c.status(status);
+  return c.render(<DestinationFormPage form={posted.form} previewEventType={posted.eventType} {...extra} />, {
+    title: formTitle(extra.editing),
+    section: "integrations",
+    sectionPage: false,
+    switchTo: urls.webhooks,
+  });
+}
 
 /** Preview, add a row, remove a row, use the inbox: the form again, as typed (and the preview when asked
  * for, or the local inbox's URL in the URL Template in development). */
@@ -80,13 +82,11 @@ function refusedForm(
   return formPage(c, posted, { editing, errors: saved.errors }, saved.status);
 }
 
-export const destinationFormRoutes = new Hono<DashboardEnv>();
+export const destinationFormPages = new Hono<DashboardEnv>();
 
-destinationFormRoutes.get(`${BASE}/new`, (c) =>
-  formPage(c, { form: blankForm(), eventType: TEST_EVENT_TYPE }, {}),
-);
+destinationFormPages.get("/new", (c) => formPage(c, { form: blankForm(), eventType: TEST_EVENT_TYPE }, {}));
 
-destinationFormRoutes.post(`${BASE}/new`, async (c) => {
+destinationFormPages.post("/new", async (c) => {
   const posted = await readPost(c);
   if (posted.action.kind !== "save") return formAgain(c, posted, undefined);
   const saved = await createFromForm(c.env, c.var.workspace.uuid, posted.form);
@@ -97,19 +97,19 @@ destinationFormRoutes.post(`${BASE}/new`, async (c) => {
   return c.redirect(urls.destination(c.var.workspace.uuid, destination.id), 303);
 });
 
-destinationFormRoutes.post(`${BASE}/preview`, async (c) => {
+destinationFormPages.post("/preview", async (c) => {
   const posted = await readPost(c);
   const preview = previewForm(c.env, c.var.workspace.uuid, posted.form, posted.eventType);
   return c.html(<PreviewResultView preview={preview} />);
 });
 
-destinationFormRoutes.get(`${BASE}/:id/edit`, async (c) => {
+destinationFormPages.get("/:id/edit", async (c) => {
   const editing = await destinationOf(c);
   if (!editing) return notFoundPage(c);
   return formPage(c, { form: formFromDestination(editing), eventType: TEST_EVENT_TYPE }, { editing });
 });
 
-destinationFormRoutes.post(`${BASE}/:id/edit`, async (c) => {
+destinationFormPages.post("/:id/edit", async (c) => {
   const editing = await destinationOf(c);
   if (!editing) return notFoundPage(c);
   const posted = await readPost(c);

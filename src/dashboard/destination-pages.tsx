@@ -1,6 +1,7 @@
 // A destination's page and its actions. Each action goes through the module the API route uses:
 // patchDestination (enable, disable), the workspace's coordinator (rotate), requestTestDelivery (test),
 // deleteDestination (delete). A success redirects (303); a refusal renders the page with the reason.
+// Mounted at /w/:ws/integrations/webhooks/destinations.
 
 import { Hono } from "hono";
 import { configOf } from "../config";
@@ -16,9 +17,9 @@ import { PageQuery, page } from "../http/pagination";
 import { listActivity } from "../lifecycle/activity";
 import { runningRecovery } from "../lifecycle/recovery";
 import { rotateDestinationSecret } from "../workspaces/coordinator";
-import { renderPage } from "./layout";
+import { notFoundPage } from "./answers";
 import { keepForReveal, takeReveal } from "./reveals";
-import { type DashboardContext, destinationOf, notFoundPage, sessionId, shell } from "./route-helpers";
+import { type DashboardContext, destinationOf, sessionId } from "./route-helpers";
 import { DeleteDestinationPage } from "./screens/delete-destination";
 import {
   DESTINATION_NOTICES,
@@ -29,10 +30,12 @@ import {
 import type { DashboardEnv } from "./types";
 import { urls } from "./urls";
 
-const BASE = "/w/:ws/integrations/webhooks/destinations/:id";
 const HISTORY_PAGE = 20;
 // Its latest operational events; the rest are on the Activity page.
 const ACTIVITY_SHOWN = 5;
+
+// A destination's screens sit under Integrations, below its own page.
+const destinationFrame = { section: "integrations", sectionPage: false } as const;
 
 type PageExtra = Pick<DestinationPageProps, "reveal" | "notice" | "alert" | "rotateError" | "recoverSince">;
 
@@ -44,7 +47,7 @@ async function destinationPage(
   c: DashboardContext,
   destination: DestinationJson,
   extra: PageExtra,
-  status = 200,
+  status: 200 | 400 | 409 = 200,
 ) {
   const filter = statusOf(c.req.query("status"));
   const query = PageQuery.safeParse({ limit: HISTORY_PAGE, cursor: c.req.query("cursor") });
@@ -70,18 +73,17 @@ async function destinationPage(
     ? new Date(Date.parse(destination.failing_since) + configOf(c.env).autoDisableAfterMs).toISOString()
     : null;
   const recovery = running && { id: running.id, sent: running.sent, total: running.total };
-  const props = { ...shell(c), destination, history, disablesAt, recovery, activity, ...extra };
-  return renderPage(c, <DestinationPage {...props} />, status as 200 | 400 | 409);
+  const props = { destination, history, disablesAt, recovery, activity, ...extra };
+  c.status(status);
+  return c.render(<DestinationPage {...props} />, { ...destinationFrame, title: destination.name });
 }
 
-export const destinationRoutes = new Hono<DashboardEnv>();
+export const destinationPages = new Hono<DashboardEnv>();
 
 // The list of destinations is the Webhooks page's Destinations tab.
-destinationRoutes.get("/w/:ws/integrations/webhooks/destinations", (c) =>
-  c.redirect(urls.webhooks(c.var.workspace.uuid), 303),
-);
+destinationPages.get("/", (c) => c.redirect(urls.webhooks(c.var.workspace.uuid), 303));
 
-destinationRoutes.get(BASE, async (c) => {
+destinationPages.get("/:id", async (c) => {
   const destination = await destinationOf(c);
   if (!destination) return notFoundPage(c);
   // Shown once: taking it deletes it, so a reload, the back button or another tab finds nothing.
@@ -97,7 +99,7 @@ for (const [action, enabled] of [
   ["enable", true],
   ["disable", false],
 ] as const) {
-  destinationRoutes.post(`${BASE}/${action}`, async (c) => {
+  destinationPages.post(`/:id/${action}`, async (c) => {
     const destination = await destinationOf(c);
     if (!destination) return notFoundPage(c);
     const updated = await patchDestination(c.env, c.var.workspace.uuid, destination.id, { enabled });
@@ -111,7 +113,7 @@ for (const [action, enabled] of [
   });
 }
 
-destinationRoutes.post(`${BASE}/rotate`, async (c) => {
+destinationPages.post("/:id/rotate", async (c) => {
   const destination = await destinationOf(c);
   if (!destination) return notFoundPage(c);
   const chosen = (await c.req.formData()).get("grace_seconds");
@@ -129,7 +131,7 @@ destinationRoutes.post(`${BASE}/rotate`, async (c) => {
   return c.redirect(urls.destination(ws, destination.id), 303);
 });
 
-destinationRoutes.post(`${BASE}/test`, async (c) => {
+destinationPages.post("/:id/test", async (c) => {
   const destination = await destinationOf(c);
   if (!destination) return notFoundPage(c);
   const ws = c.var.workspace.uuid;
@@ -143,13 +145,16 @@ destinationRoutes.post(`${BASE}/test`, async (c) => {
   return c.redirect(`${urls.delivery(ws, destination.id, sent.delivery.id)}?notice=test`, 303);
 });
 
-destinationRoutes.get(`${BASE}/delete`, async (c) => {
+destinationPages.get("/:id/delete", async (c) => {
   const destination = await destinationOf(c);
   if (!destination) return notFoundPage(c);
-  return renderPage(c, <DeleteDestinationPage {...shell(c)} destination={destination} />);
+  return c.render(<DeleteDestinationPage destination={destination} />, {
+    ...destinationFrame,
+    title: `Delete ${destination.name}`,
+  });
 });
 
-destinationRoutes.post(`${BASE}/delete`, async (c) => {
+destinationPages.post("/:id/delete", async (c) => {
   const destination = await destinationOf(c);
   if (!destination || !(await deleteDestination(database(c.env.DB), c.var.workspace.uuid, destination.id))) {
     return notFoundPage(c);

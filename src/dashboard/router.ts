@@ -3,15 +3,15 @@
 // it never runs for the API's /v1 routes.
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { notFoundPage, serverErrorPage } from "./answers";
 import { serveAssets } from "./assets";
-import { authRoutes } from "./auth-routes";
+import { authPages } from "./auth-pages";
 import { docsRoutes } from "./docs/routes";
-import { renderPage } from "./layout";
+import { pageRenderer } from "./layout";
 import { refuseCrossSite, securityHeaders, withSession } from "./middleware";
-import { NotFoundPage, ServerErrorPage } from "./screens/messages";
 import type { DashboardEnv } from "./types";
 import { urls } from "./urls";
-import { workspaceRoutes } from "./workspace-routes";
+import { workspacePages } from "./workspace-pages";
 
 // Dashboard forms are small; the largest (a destination, in phase 2) is the API's 256 KiB at most.
 const MAX_FORM_BYTES = 256 * 1024;
@@ -21,31 +21,33 @@ export function dashboardRoutes(openApiDocument: () => Promise<unknown>) {
   const router = new Hono<DashboardEnv>();
   const pages = [urls.home, urls.signIn, urls.signOut, "/w/*"];
 
-  router.use("/assets/*", securityHeaders);
+  // Every path family gets the renderer first, so even a failure in later middleware has its page.
+  router.use("/assets/*", securityHeaders, pageRenderer);
   serveAssets(router);
-  router.use(`${urls.docs}/*`, securityHeaders);
+  router.use(`${urls.docs}/*`, securityHeaders, pageRenderer);
   router.route("/", docsRoutes(openApiDocument));
 
   for (const path of pages) {
     router.use(
       path,
       securityHeaders,
+      pageRenderer,
       bodyLimit({ maxSize: MAX_FORM_BYTES, onError: (c) => c.text("The form is too large.", 413) }),
       withSession,
       refuseCrossSite,
     );
   }
-  router.route("/", authRoutes);
-  router.route("/", workspaceRoutes);
+  router.route("/", authPages);
+  router.route("/w/:ws", workspacePages);
 
   // Anything else under the dashboard's paths is a 404 in the dashboard's look.
   for (const path of ["/w/*", "/assets/*", `${urls.docs}/*`]) {
-    router.all(path, (c) => renderPage(c, <NotFoundPage signedIn={Boolean(c.var.session)} />, 404));
+    router.all(path, notFoundPage);
   }
   router.onError((error, c) => {
     // The message only: a stack or a form body could carry a key.
     console.error("dashboard error", error instanceof Error ? error.message : String(error));
-    return renderPage(c, <ServerErrorPage />, 500);
+    return serverErrorPage(c);
   });
   return router;
 }

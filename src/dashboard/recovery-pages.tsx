@@ -1,6 +1,8 @@
 // Recover deliveries… on a destination: the form and its count (GET), the start (POST), a recovery's
 // progress. The window's rule is the API's (src/lifecycle/recovery.ts checkRecoveryWindow); times are
 // typed and shown in UTC, like every time in the dashboard.
+// Mounted at /w/:ws/integrations/webhooks/destinations/:id.
+
 import { Hono } from "hono";
 import { database } from "../db/client";
 import {
@@ -11,13 +13,13 @@ import {
   startRecovery,
 } from "../lifecycle/recovery";
 import { recoveryJson } from "../lifecycle/recovery-schema";
-import { renderPage } from "./layout";
-import { type DashboardContext, destinationOf, notFoundPage, shell } from "./route-helpers";
+import { notFoundPage } from "./answers";
+import { type DashboardContext, destinationOf } from "./route-helpers";
 import { type RecoverFormValues, RecoverPage, type RecoverPageProps, RecoveryPage } from "./screens/recovery";
 import type { DashboardEnv } from "./types";
 import { urls } from "./urls";
 
-const BASE = "/w/:ws/integrations/webhooks/destinations/:id";
+const recoveryFrame = { section: "integrations", sectionPage: false } as const;
 const RECOVERY_ID = /^rcv_[0-9a-f]{32}$/;
 const DAY = 86_400_000;
 
@@ -71,9 +73,9 @@ function check(values: RecoverFormValues): Checked {
   return { ok: true, request: checked.request };
 }
 
-export const recoveryRoutes = new Hono<DashboardEnv>();
+export const recoveryPages = new Hono<DashboardEnv>();
 
-recoveryRoutes.get(`${BASE}/recover`, async (c) => {
+recoveryPages.get("/recover", async (c) => {
   const destination = await destinationOf(c);
   if (!destination) return notFoundPage(c);
   // A link (from the destination's page) names no statuses, or some; a submitted form counts.
@@ -87,11 +89,14 @@ recoveryRoutes.get(`${BASE}/recover`, async (c) => {
   const count =
     checked?.ok === true ? await countRecoverable(database(c.env.DB), destination.id, checked.request) : null;
   const error = checked?.ok === false ? checked.error : undefined;
-  const props = { ...shell(c), destination, values, count, error };
-  return renderPage(c, <RecoverPage {...props} />, error ? 400 : 200);
+  c.status(error ? 400 : 200);
+  return c.render(<RecoverPage destination={destination} values={values} count={count} error={error} />, {
+    ...recoveryFrame,
+    title: `Recover deliveries · ${destination.name}`,
+  });
 });
 
-recoveryRoutes.post(`${BASE}/recover`, async (c) => {
+recoveryPages.post("/recover", async (c) => {
   const destination = await destinationOf(c);
   if (!destination) return notFoundPage(c);
   const form = await c.req.formData();
@@ -101,30 +106,36 @@ recoveryRoutes.post(`${BASE}/recover`, async (c) => {
   };
   const values = formValues(text, (n) => form.getAll(n).filter((v): v is string => typeof v === "string"));
   const checked = check(values);
-  const base = { ...shell(c), destination, values, count: null };
-  if (!checked.ok) return renderPage(c, <RecoverPage {...base} error={checked.error} />, 400);
+  const base = { destination, values, count: null };
+  const frame = { ...recoveryFrame, title: `Recover deliveries · ${destination.name}` };
+  if (!checked.ok) {
+    c.status(400);
+    return c.render(<RecoverPage {...base} error={checked.error} />, frame);
+  }
   if (!destination.enabled) {
     const refusal =
       "Nothing was started: this destination is disabled. Enable it first, then recover its deliveries.";
-    return renderPage(c, <RecoverPage {...base} refusal={refusal} />, 409);
+    c.status(409);
+    return c.render(<RecoverPage {...base} refusal={refusal} />, frame);
   }
   const ws = c.var.workspace.uuid;
   const started = await startRecovery(c.env, database(c.env.DB), ws, destination.id, checked.request);
   if (!started.ok) {
     const refusal = "Nothing was started: a recovery of this destination is already running.";
-    return renderPage(c, <RecoverPage {...base} refusal={refusal} runningId={started.running?.id} />, 409);
+    c.status(409);
+    return c.render(<RecoverPage {...base} refusal={refusal} runningId={started.running?.id} />, frame);
   }
   return c.redirect(urls.recovery(ws, destination.id, started.recovery.id), 303);
 });
 
-recoveryRoutes.get(`${BASE}/recoveries/:recoveryId`, async (c: DashboardContext) => {
+recoveryPages.get("/recoveries/:recoveryId", async (c: DashboardContext) => {
   const destination = await destinationOf(c);
   const recoveryId = c.req.param("recoveryId") ?? "";
   if (!destination || !RECOVERY_ID.test(recoveryId)) return notFoundPage(c);
   const recovery = await findRecovery(database(c.env.DB), destination.id, recoveryId);
   if (!recovery) return notFoundPage(c);
-  return renderPage(
-    c,
-    <RecoveryPage {...shell(c)} destination={destination} recovery={recoveryJson(recovery)} />,
-  );
+  return c.render(<RecoveryPage destination={destination} recovery={recoveryJson(recovery)} />, {
+    ...recoveryFrame,
+    title: `Recovery · ${destination.name}`,
+  });
 });

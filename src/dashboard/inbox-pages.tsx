@@ -1,6 +1,7 @@
 // The Inbox page (development only, docs/inbox.md): the local inbox's last requests, with a fragment
 // the page's script asks for every two seconds and a Clear button. In production every path here is the
 // dashboard's 404 and no screen links to it.
+// Mounted at /w/:ws/inbox.
 
 import { Hono } from "hono";
 import { configOf } from "../config";
@@ -9,8 +10,8 @@ import { destinationNames } from "../destinations/store";
 import { DEFAULT_INBOX, inboxName, inboxUrl } from "../inbox/address";
 import type { InboxRequest } from "../inbox/inbox";
 import { inboxStub, listInbox } from "../inbox/routes";
-import { renderPage } from "./layout";
-import { type DashboardContext, notFoundPage, shell } from "./route-helpers";
+import { notFoundPage } from "./answers";
+import type { DashboardContext } from "./route-helpers";
 import { InboxList, InboxPage } from "./screens/inbox";
 import type { DashboardEnv } from "./types";
 import { urls } from "./urls";
@@ -26,29 +27,28 @@ function namesFor(c: DashboardContext, requests: InboxRequest[]) {
   return destinationNames(database(c.env.DB), c.var.workspace.uuid, [...ids]);
 }
 
-export const inboxRoutes = new Hono<DashboardEnv>();
+export const inboxPages = new Hono<DashboardEnv>();
 
-inboxRoutes.use("/w/:ws/inbox/*", async (c, next) => (configOf(c.env).devTools ? next() : notFoundPage(c)));
-inboxRoutes.use("/w/:ws/inbox", async (c, next) => (configOf(c.env).devTools ? next() : notFoundPage(c)));
+// "*" under the mount point matches the inbox page itself too.
+inboxPages.use("*", async (c, next) => (configOf(c.env).devTools ? next() : notFoundPage(c)));
 
-inboxRoutes.get("/w/:ws/inbox", async (c) => {
+inboxPages.get("/", async (c) => {
   const name = nameOf(c);
   const requests = await listInbox(c.env, name, SHOWN);
-  return renderPage(
-    c,
+  return c.render(
     <InboxPage
-      {...shell(c)}
       name={name}
       url={inboxUrl(new URL(c.req.url).origin, name)}
       requests={requests}
       names={await namesFor(c, requests)}
       cleared={c.req.query("notice") === "cleared"}
     />,
+    { title: "Inbox", section: "inbox" },
   );
 });
 
 // The requests newer than ?after=, newest first, as list items; X-Inbox-Latest is the newest id.
-inboxRoutes.get("/w/:ws/inbox/requests", async (c) => {
+inboxPages.get("/requests", async (c) => {
   const after = Number(c.req.query("after") ?? 0);
   const requests = await listInbox(
     c.env,
@@ -69,7 +69,7 @@ inboxRoutes.get("/w/:ws/inbox/requests", async (c) => {
   );
 });
 
-inboxRoutes.post("/w/:ws/inbox/clear", async (c) => {
+inboxPages.post("/clear", async (c) => {
   const form = await c.req.formData();
   const name = inboxName(String(form.get("name") ?? "")) ?? DEFAULT_INBOX;
   await inboxStub(c.env, name).clear();

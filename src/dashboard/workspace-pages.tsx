@@ -1,20 +1,18 @@
 // The screens of one workspace, under /w/{ws}. requireWorkspace has checked the workspace against the
 // session before any of these runs; every read below is scoped to it. A destination's screens are in
-// their own routers, mounted below: the form (new, edit, preview) before the pages that take an :id.
+// their own routers, mounted below. Mounted at /w/:ws.
 import { Hono } from "hono";
 import { database } from "../db/client";
 import { destinationHealth } from "../deliveries/health";
 import { listDestinations } from "../destinations/store";
 import { PageQuery, page } from "../http/pagination";
-import { activityRoutes } from "./activity-routes";
-import { deliveryRoutes } from "./delivery-routes";
-import { destinationFormRoutes } from "./destination-form-routes";
-import { destinationRoutes } from "./destination-routes";
-import { inboxRoutes } from "./inbox-routes";
-import { renderPage } from "./layout";
+import { activityPages } from "./activity-pages";
+import { deliveryPages } from "./delivery-pages";
+import { destinationFormPages } from "./destination-form-pages";
+import { destinationPages } from "./destination-pages";
+import { inboxPages } from "./inbox-pages";
 import { requireWorkspace } from "./middleware";
-import { recoveryRoutes } from "./recovery-routes";
-import { shell } from "./route-helpers";
+import { recoveryPages } from "./recovery-pages";
 import { IntegrationsPage } from "./screens/integrations";
 import { WebhooksPage } from "./screens/webhooks";
 import type { DashboardEnv } from "./types";
@@ -22,21 +20,24 @@ import { urls } from "./urls";
 
 const PAGE_SIZE = 20;
 
-export const workspaceRoutes = new Hono<DashboardEnv>();
+export const workspacePages = new Hono<DashboardEnv>();
 
-// `/w/:ws/*` matches `/w/:ws` too.
-workspaceRoutes.use("/w/:ws/*", requireWorkspace);
+// Mounted at /w/:ws: "*" becomes `/w/:ws/*`, which matches `/w/:ws` too.
+workspacePages.use("*", requireWorkspace);
 
-workspaceRoutes.get("/w/:ws", (c) => c.redirect(urls.integrations(c.var.workspace.uuid), 303));
+workspacePages.get("/", (c) => c.redirect(urls.integrations(c.var.workspace.uuid), 303));
 
-workspaceRoutes.get("/w/:ws/integrations", async (c) => {
+workspacePages.get("/integrations", async (c) => {
   const { workspace } = c.var;
   // One row is enough to know whether webhooks are set up.
   const any = await listDestinations(database(c.env.DB), workspace.uuid, 0);
-  return renderPage(c, <IntegrationsPage {...shell(c)} webhooksSetUp={any.length > 0} />);
+  return c.render(<IntegrationsPage webhooksSetUp={any.length > 0} />, {
+    title: "Integrations",
+    section: "integrations",
+  });
 });
 
-workspaceRoutes.get("/w/:ws/integrations/webhooks", async (c) => {
+workspacePages.get("/integrations/webhooks", async (c) => {
   const { workspace } = c.var;
   const query = PageQuery.safeParse({ limit: PAGE_SIZE, cursor: c.req.query("cursor") });
   // A cursor we did not make (edited by hand, or from an old link) starts the list over.
@@ -49,22 +50,24 @@ workspaceRoutes.get("/w/:ws/integrations/webhooks", async (c) => {
     workspace.uuid,
     data.map((d) => d.id),
   );
-  return renderPage(
-    c,
+  return c.render(
     <WebhooksPage
-      {...shell(c)}
       destinations={data}
       health={health}
       nextCursor={next_cursor}
       paged={query.data.cursor !== undefined}
       deleted={c.req.query("notice") === "deleted"}
     />,
+    { title: "Webhooks", section: "integrations", sectionPage: false, switchTo: urls.webhooks },
   );
 });
 
-workspaceRoutes.route("/", destinationFormRoutes);
-workspaceRoutes.route("/", destinationRoutes);
-workspaceRoutes.route("/", deliveryRoutes);
-workspaceRoutes.route("/", recoveryRoutes);
-workspaceRoutes.route("/", activityRoutes);
-workspaceRoutes.route("/", inboxRoutes);
+// Each router is mounted where its URLs begin (src/dashboard/urls.ts); the parent path's :ws and :id
+// reach its handlers as params. The form's fixed paths (new, preview) come before the pages under :id.
+const DESTINATIONS = "/integrations/webhooks/destinations";
+workspacePages.route(DESTINATIONS, destinationFormPages);
+workspacePages.route(DESTINATIONS, destinationPages);
+workspacePages.route(`${DESTINATIONS}/:id`, recoveryPages);
+workspacePages.route(`${DESTINATIONS}/:id/deliveries/:deliveryId`, deliveryPages);
+workspacePages.route("/", activityPages);
+workspacePages.route("/inbox", inboxPages);

@@ -1,17 +1,18 @@
 // One delivery of a destination, with its attempts, and Redeliver. The delivery must belong to the
 // destination in the URL, and the destination to the URL's workspace; anything else is a 404.
+// Mounted at /w/:ws/integrations/webhooks/destinations/:id/deliveries/:deliveryId.
+
 import { Hono } from "hono";
 import { database } from "../db/client";
 import { attemptJson, deliveryJson } from "../deliveries/schema";
 import { findDeliveryWithAttempts } from "../deliveries/store";
 import { requestRedelivery } from "../destinations/manual-deliveries";
-import { renderPage } from "./layout";
-import { type DashboardContext, deliveryIdOf, destinationOf, notFoundPage, shell } from "./route-helpers";
+import { notFoundPage } from "./answers";
+import { type DashboardContext, deliveryIdOf, destinationOf } from "./route-helpers";
 import { DELIVERY_NOTICES, type DeliveryNotice, DeliveryPage } from "./screens/delivery";
 import type { DashboardEnv } from "./types";
 import { urls } from "./urls";
 
-const BASE = "/w/:ws/integrations/webhooks/destinations/:id/deliveries/:deliveryId";
 // While an attempt is due this soon, the page looks again by itself.
 const REFRESH_WINDOW_MS = 15_000;
 
@@ -31,22 +32,22 @@ function deliveryPage(c: DashboardContext, loaded: Loaded, extra: Extra, status:
   const { delivery } = loaded;
   const due = delivery.nextAttemptAt ?? delivery.laneDueAt;
   const refresh = delivery.status === "pending" && due !== null && due - Date.now() < REFRESH_WINDOW_MS;
-  const page = (
+  c.status(status);
+  return c.render(
     <DeliveryPage
-      {...shell(c)}
       destination={loaded.destination}
       delivery={deliveryJson(delivery)}
       attempts={loaded.attempts.map((a) => attemptJson(a, delivery.eventType))}
       refresh={refresh}
       {...extra}
-    />
+    />,
+    { title: `Delivery ${delivery.id}`, section: "integrations", sectionPage: false },
   );
-  return renderPage(c, page, status);
 }
 
-export const deliveryRoutes = new Hono<DashboardEnv>();
+export const deliveryPages = new Hono<DashboardEnv>();
 
-deliveryRoutes.get(BASE, async (c) => {
+deliveryPages.get("/", async (c) => {
   const loaded = await loadDelivery(c);
   if (!loaded) return notFoundPage(c);
   const notice = c.req.query("notice");
@@ -54,7 +55,7 @@ deliveryRoutes.get(BASE, async (c) => {
   return deliveryPage(c, loaded, { notice: known });
 });
 
-deliveryRoutes.post(`${BASE}/redeliver`, async (c) => {
+deliveryPages.post("/redeliver", async (c) => {
   const loaded = await loadDelivery(c);
   if (!loaded) return notFoundPage(c);
   const sent = await requestRedelivery(c.env, c.var.workspace.uuid, loaded.delivery.id);

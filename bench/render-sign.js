@@ -164,7 +164,7 @@ export default {
             continue;
           }
           const result = await sendRequest(signed.request, signed.signed.fields, row.timeoutSeconds);
-          if (result.errorClass === null) ok++;
+          if (result.exchange.errorClass === null) ok++;
         }
       };
       await Promise.all(Array.from({ length: Math.min(concurrency, n) }, lane));

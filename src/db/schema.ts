@@ -292,5 +292,6 @@ export const recoveries = sqliteTable(
 export type KeyValue = { key: string; value: string };
 export type DestinationRow = typeof destinations.$inferSelect;
 export type DeliveryRow = typeof deliveries.$inferSelect;
+/** An attempt, as recorded and as read: the one shape send, attempt and record share (src/dispatch). */
 export type AttemptRow = typeof attempts.$inferSelect;
 export type RecoveryRow = typeof recoveries.$inferSelect;

@@ -1,5 +1,5 @@
 // One attempt at one delivery: prepare → sign → send, described as the record the consumer stores.
-import type { ErrorClass, StoredRequestHeaders } from "../db/schema";
+import type { AttemptRow, StoredRequestHeaders } from "../db/schema";
 import { type Prepared, prepareRequest } from "../rules/prepare";
 import type { RenderedRequest } from "../rules/render";
 import { deliveryHeaders, REDACTED, signPayload } from "../rules/signature";
@@ -8,21 +8,8 @@ import { signingKeysFor } from "./keys";
 import type { LoadedDelivery } from "./load";
 import { sendRequest } from "./send";
 
-export type AttemptRecord = {
-  deliveryId: string;
-  number: number;
-  startedAt: number;
-  method: string;
-  url: string;
-  headers: StoredRequestHeaders;
-  responseStatus: number | null;
-  responseBody: string | null;
-  durationMs: number;
-  errorClass: ErrorClass | null;
-  errorMessage: string | null;
-};
-
-export type AttemptResult = { record: AttemptRecord; retryAfter: string | null };
+/** An attempt made, as it is recorded, with what the receiver asked for its retry. */
+export type AttemptResult = { record: AttemptRow; retryAfter: string | null };
 
 // Header values that are credentials are kept out of the attempt history (docs/deliveries.md):
 // Cookie, and any name that speaks of auth, a token, secret, key, password, session or signature.
@@ -108,7 +95,7 @@ export async function attemptDelivery(
       ...base,
       method: row.method,
       url,
-      headers: [],
+      requestHeaders: [],
       durationMs: 0,
       errorClass,
       errorMessage: message,
@@ -127,12 +114,8 @@ export async function attemptDelivery(
       ...base,
       method: request.method,
       url: request.url,
-      headers: signed.recorded,
-      responseStatus: result.status,
-      responseBody: result.responseBody,
-      durationMs: result.durationMs,
-      errorClass: result.errorClass,
-      errorMessage: result.errorMessage,
+      requestHeaders: signed.recorded,
+      ...result.exchange,
     },
     retryAfter: result.retryAfter,
   };

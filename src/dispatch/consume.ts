@@ -83,7 +83,7 @@ function internalError(row: LoadedDelivery, number: number, error: unknown): Att
     startedAt: Date.now(),
     method: row.method,
     url: row.urlTemplate,
-    headers: [],
+    requestHeaders: [],
     responseStatus: null,
     responseBody: null,
     durationMs: 0,

@@ -1,13 +1,13 @@
 // Recording a consumer batch: every attempt and every outcome in one D1 transaction, one statement
 // each whatever the batch size (rows travel as one JSON parameter).
 import type { Database } from "../db/client";
+import { type AttemptRow, attempts } from "../db/schema";
 import type { Announced } from "../lifecycle/announce";
 import { batchAnnouncements } from "../lifecycle/transitions";
-import type { AttemptRecord } from "./attempt";
 import type { AttemptOutcome } from "./retry";
 
 export type Settled = {
-  record: AttemptRecord;
+  record: AttemptRow;
   outcome: AttemptOutcome;
   destinationId: string;
   /** The delivery's workspace and event, for the failure lifecycle's announcements. */
@@ -16,13 +16,27 @@ export type Settled = {
   pauseSeconds?: number;
 };
 
+/** Every field of an attempt, in the order its rows travel to RECORD_ATTEMPTS_SQL. */
+const ATTEMPT_FIELDS = [
+  "deliveryId",
+  "number",
+  "startedAt",
+  "method",
+  "url",
+  "requestHeaders",
+  "responseStatus",
+  "responseBody",
+  "durationMs",
+  "errorClass",
+  "errorMessage",
+] as const satisfies readonly (keyof AttemptRow)[];
+
 // The (delivery, number) key makes a replayed message's record a no-op. Each row is a JSON array (read
-// by position, cheaper for SQLite than by key); its headers stay JSON (`->`).
+// by position, cheaper for SQLite than by key); its headers stay JSON (`->`). The columns are the
+// table's own (src/db/schema.ts), so a field added there is a field added here.
 export const RECORD_ATTEMPTS_SQL = `
-  INSERT OR IGNORE INTO attempts (delivery_id, number, started_at, method, url, request_headers,
-    response_status, response_body, duration_ms, error_class, error_message)
-  SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value -> 5,
-    value ->> 6, value ->> 7, value ->> 8, value ->> 9, value ->> 10
+  INSERT OR IGNORE INTO attempts (${ATTEMPT_FIELDS.map((f) => attempts[f].name).join(", ")})
+  SELECT ${ATTEMPT_FIELDS.map((f, i) => (f === "requestHeaders" ? `value -> ${i}` : `value ->> ${i}`)).join(", ")}
   FROM json_each(?)`;
 
 // `+status` keeps SQLite from driving an update through the (status, next_attempt_at) index, which
@@ -40,19 +54,7 @@ export const RECORD_SKIPPED_SQL = `
   WHERE id IN (SELECT value FROM json_each(?2)) AND +status = 'pending'`;
 
 /** In RECORD_ATTEMPTS_SQL's column order. */
-const attemptRow = (r: AttemptRecord) => [
-  r.deliveryId,
-  r.number,
-  r.startedAt,
-  r.method,
-  r.url,
-  r.headers,
-  r.responseStatus,
-  r.responseBody,
-  r.durationMs,
-  r.errorClass,
-  r.errorMessage,
-];
+const attemptRow = (r: AttemptRow) => ATTEMPT_FIELDS.map((f) => r[f]);
 
 /**
  * The delivery's new state after an attempt: status, next due time, and why in words. A retry its

@@ -1,17 +1,17 @@
 // One HTTP exchange with a receiver, bounded in time and in what is read back.
 
-import type { ErrorClass } from "../db/schema";
+import type { AttemptRow } from "../db/schema";
 import { RESPONSE_EXCERPT_BYTES } from "../limits";
 import type { RenderedRequest } from "../rules/render";
 import { HONOURS_RETRY_AFTER } from "./retry";
 
+/** What one exchange tells its attempt (the record's own fields), and the receiver's Retry-After. */
 export type SendResult = {
-  status: number | null;
-  responseBody: string | null;
+  exchange: Pick<
+    AttemptRow,
+    "responseStatus" | "responseBody" | "durationMs" | "errorClass" | "errorMessage"
+  >;
   retryAfter: string | null;
-  durationMs: number;
-  errorClass: ErrorClass | null;
-  errorMessage: string | null;
 };
 
 /** Rejects when the signal aborts: a body read must not outlive the attempt's timeout. */
@@ -91,24 +91,28 @@ export async function sendRequest(
     const responseBody = await readExcerpt(response, RESPONSE_EXCERPT_BYTES, signal);
     const ok = response.status >= 200 && response.status < 300;
     return {
-      status: response.status,
-      responseBody,
+      exchange: {
+        responseStatus: response.status,
+        responseBody,
+        durationMs: elapsed(),
+        errorClass: ok ? null : "http_status",
+        errorMessage: ok ? null : `the receiver answered ${response.status}${statusHint(response.status)}`,
+      },
       retryAfter: HONOURS_RETRY_AFTER.has(response.status) ? response.headers.get("retry-after") : null,
-      durationMs: elapsed(),
-      errorClass: ok ? null : "http_status",
-      errorMessage: ok ? null : `the receiver answered ${response.status}${statusHint(response.status)}`,
     };
   } catch (error) {
     const timedOut = signal.aborted || (error instanceof Error && /timeout|abort/i.test(error.name));
     return {
-      status: null,
-      responseBody: null,
+      exchange: {
+        responseStatus: null,
+        responseBody: null,
+        durationMs: elapsed(),
+        errorClass: timedOut ? "timeout" : "network_error",
+        errorMessage: timedOut
+          ? `no complete response within ${timeoutSeconds} s`
+          : `the request could not be sent: ${error instanceof Error ? error.message : String(error)}`,
+      },
       retryAfter: null,
-      durationMs: elapsed(),
-      errorClass: timedOut ? "timeout" : "network_error",
-      errorMessage: timedOut
-        ? `no complete response within ${timeoutSeconds} s`
-        : `the request could not be sent: ${error instanceof Error ? error.message : String(error)}`,
     };
   }
 }

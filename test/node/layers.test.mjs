@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 const src = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "src");
 
 /** Each layer's top-level entries under src/ (a folder, or a file without its extension). */
-export const LAYERS = [
+const LAYERS = [
   ["ids", "time", "encoding", "config", "limits", "problem", "db", "secrets", "queue"],
   ["rules", "filters"],
   ["workspaces"],

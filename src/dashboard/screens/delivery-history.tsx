@@ -2,22 +2,11 @@
 // cursor. Each row opens the delivery and its attempts.
 import type { DeliveryStatus } from "../../db/schema";
 import type { deliveryJson } from "../../deliveries/schema";
-import { Pill, type Tone } from "../components";
+import { DataTable, EmptyState, Pagination, STATUS_LOOK, StatusPill } from "../components";
 import { Time } from "../format";
 import { urls } from "../urls";
 
 export type DeliveryView = ReturnType<typeof deliveryJson>;
-
-export const STATUS_LOOK: Record<DeliveryStatus, { tone: Tone; label: string }> = {
-  succeeded: { tone: "ok", label: "Succeeded" },
-  failed: { tone: "bad", label: "Failed" },
-  pending: { tone: "wait", label: "Pending" },
-  skipped: { tone: "off", label: "Skipped" },
-};
-
-export const StatusPill = ({ status }: { status: DeliveryStatus }) => (
-  <Pill tone={STATUS_LOOK[status].tone}>{STATUS_LOOK[status].label}</Pill>
-);
 
 const FILTERS: (DeliveryStatus | undefined)[] = [undefined, "succeeded", "failed", "pending", "skipped"];
 
@@ -72,24 +61,22 @@ const Filters = ({ ws, destinationId, status }: Pick<HistoryProps, "ws" | "desti
 );
 
 const HistoryTable = ({ ws, deliveries }: { ws: string; deliveries: DeliveryView[] }) => (
-  <div class="card table-card">
-    <table class="data-table history-table">
-      <caption class="visually-hidden">Deliveries, newest first</caption>
-      <thead>
-        <tr>
-          <th scope="col">Status</th>
-          <th scope="col">Event</th>
-          <th scope="col">Created</th>
-          <th scope="col">Attempts</th>
-        </tr>
-      </thead>
-      <tbody>
-        {deliveries.map((d) => (
-          <HistoryRow ws={ws} d={d} />
-        ))}
-      </tbody>
-    </table>
-  </div>
+  <DataTable
+    className="history-table"
+    caption="Deliveries, newest first"
+    head={
+      <>
+        <th scope="col">Status</th>
+        <th scope="col">Event</th>
+        <th scope="col">Created</th>
+        <th scope="col">Attempts</th>
+      </>
+    }
+  >
+    {deliveries.map((d) => (
+      <HistoryRow ws={ws} d={d} />
+    ))}
+  </DataTable>
 );
 
 export const DeliveryHistory = (props: HistoryProps) => {
@@ -106,33 +93,21 @@ export const DeliveryHistory = (props: HistoryProps) => {
       {deliveries.length ? (
         <HistoryTable ws={ws} deliveries={deliveries} />
       ) : (
-        <div class="empty-state empty-small">
-          <p>
-            {status
-              ? `No ${STATUS_LOOK[status].label.toLowerCase()} deliveries${paged ? " on this page" : ""}.`
-              : "No deliveries yet. Send a test to see one here."}
-          </p>
-        </div>
+        <EmptyState small>
+          {status
+            ? `No ${STATUS_LOOK[status].label.toLowerCase()} deliveries${paged ? " on this page" : ""}.`
+            : "No deliveries yet. Send a test to see one here."}
+        </EmptyState>
       )}
-      {nextCursor || paged ? (
-        <nav class="pagination" aria-label="Delivery history pages">
-          {paged ? (
-            <a class="button button-secondary button-small" href={historyUrl(ws, destinationId, status)}>
-              ← Newest
-            </a>
-          ) : (
-            <span />
-          )}
-          {nextCursor ? (
-            <a
-              class="button button-secondary button-small"
-              href={historyUrl(ws, destinationId, status, nextCursor)}
-            >
-              Older →
-            </a>
-          ) : null}
-        </nav>
-      ) : null}
+      <Pagination
+        label="Delivery history pages"
+        first={paged ? { href: historyUrl(ws, destinationId, status), label: "← Newest" } : undefined}
+        next={
+          nextCursor
+            ? { href: historyUrl(ws, destinationId, status, nextCursor), label: "Older →" }
+            : undefined
+        }
+      />
     </section>
   );
 };

@@ -3,12 +3,12 @@
 // and the error. Redeliver sends the same event again as a new delivery.
 import type { attemptJson } from "../../deliveries/schema";
 import type { DestinationJson } from "../../destinations/schema";
-import { Breadcrumbs, CsrfField, Notice, PageHeader, Refusal } from "../components";
+import { Breadcrumbs, CsrfField, Notice, PageHeader, Refusal, StatusPill } from "../components";
 import { Time } from "../format";
 import { useWorkspace } from "../request-context";
 import { urls } from "../urls";
 import { AttemptCard } from "./attempt";
-import { type DeliveryView, StatusPill } from "./delivery-history";
+import type { DeliveryView } from "./delivery-history";
 
 export type AttemptView = ReturnType<typeof attemptJson>;
 

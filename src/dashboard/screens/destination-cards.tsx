@@ -1,10 +1,10 @@
 // The cards of a destination's page: its settings, its state (enable/disable), its signing secret
 // (rotate, with a grace period), and deleting it.
 import type { DestinationJson } from "../../destinations/schema";
-import { CsrfField, Pill } from "../components";
+import { CsrfField, EnabledPill } from "../components";
 import { Time } from "../format";
 import { urls } from "../urls";
-import { FieldError } from "./destination-fields";
+import { Field } from "./destination-fields";
 
 type CardProps = { ws: string; destination: DestinationJson };
 
@@ -110,7 +110,7 @@ export const StateCard = ({ ws, destination: d }: CardProps) => (
   <section class="card detail-card" aria-labelledby="state-title">
     <div class="card-title-row">
       <h2 id="state-title">State</h2>
-      {d.enabled ? <Pill tone="ok">Enabled</Pill> : <Pill tone="off">Disabled</Pill>}
+      <EnabledPill enabled={d.enabled} />
     </div>
     {d.enabled ? (
       <p class="card-intro">
@@ -161,12 +161,12 @@ export const SecretCard = ({ ws, destination: d, error }: CardProps & { error?: 
     <p class="hint">The secret is shown only after the destination is created or after you rotate it.</p>
     <form method="post" action={urls.destinationAction(ws, d.id, "rotate")} class="rotate-form">
       <CsrfField />
-      <div class={error ? "field field-invalid" : "field"}>
-        <label for="grace_seconds">Grace period</label>
-        <p class="hint" id="grace_seconds-hint">
-          How long the previous secret keeps signing too, while your receiver switches.
-        </p>
-        <FieldError id="grace_seconds" error={error} />
+      <Field
+        id="grace_seconds"
+        label="Grace period"
+        hint="How long the previous secret keeps signing too, while your receiver switches."
+        error={error}
+      >
         <select class="input" id="grace_seconds" name="grace_seconds" aria-describedby="grace_seconds-hint">
           {GRACE_CHOICES.map(([seconds, label]) => (
             <option value={String(seconds)} selected={seconds === 86_400}>
@@ -174,7 +174,7 @@ export const SecretCard = ({ ws, destination: d, error }: CardProps & { error?: 
             </option>
           ))}
         </select>
-      </div>
+      </Field>
       <button type="submit" class="button button-secondary">
         Rotate secret
       </button>

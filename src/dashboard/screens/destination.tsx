@@ -3,7 +3,7 @@
 // one-time secret dialog.
 import type { DestinationJson } from "../../destinations/schema";
 import type { ActivityItem } from "../../lifecycle/activity";
-import { Breadcrumbs, CsrfField, Notice, Pill, Refusal } from "../components";
+import { Breadcrumbs, CsrfField, EnabledPill, Notice, Refusal } from "../components";
 import { useWorkspace } from "../request-context";
 import type { Reveal } from "../reveals";
 import { urls } from "../urls";
@@ -47,7 +47,7 @@ const Header = ({ ws, d }: { ws: string; d: DestinationJson }) => (
     <div class="page-title">
       <div class="title-row">
         <h1>{d.name}</h1>
-        {d.enabled ? <Pill tone="ok">Enabled</Pill> : <Pill tone="off">Disabled</Pill>}
+        <EnabledPill enabled={d.enabled} />
       </div>
       <p class="endpoint-line">
         <span class="method">{d.method}</span> <span class="url">{d.url_template}</span>

@@ -1,17 +1,10 @@
 // The destinations list: a table on wide screens, stacked cards on narrow ones (CSS only). Each cell
 // has a data-label, which the stacked layout shows in place of the column header.
 import { type DestinationHealth, HEALTH_WINDOW } from "../../deliveries/health";
-import { Pill, type Tone } from "../components";
+import { DataTable, EnabledPill, StatusPill } from "../components";
 import { urls } from "../urls";
 import { FlowNote } from "./destination-health";
 import type { DestinationView } from "./webhooks";
-
-const OUTCOMES: Record<NonNullable<DestinationHealth["latest"]>, { tone: Tone; label: string }> = {
-  succeeded: { tone: "ok", label: "Succeeded" },
-  failed: { tone: "bad", label: "Failed" },
-  pending: { tone: "wait", label: "Pending" },
-  skipped: { tone: "off", label: "Skipped" },
-};
 
 /** A share as a whole percentage that never rounds up to 100 % or down to 0 % when it is not. */
 export function formatRate(rate: number): string {
@@ -24,7 +17,6 @@ export const formatDuration = (ms: number) =>
 
 export const HealthSummary = ({ health }: { health: DestinationHealth | undefined }) => {
   if (!health?.latest) return <span class="muted nowrap">No deliveries yet</span>;
-  const outcome = OUTCOMES[health.latest];
   const figures = [
     health.successRate === null ? "none finished yet" : `${formatRate(health.successRate)} success`,
     health.medianDurationMs === null ? null : `${formatDuration(health.medianDurationMs)} median`,
@@ -33,7 +25,7 @@ export const HealthSummary = ({ health }: { health: DestinationHealth | undefine
     <div class="health">
       <span>
         <span class="visually-hidden">Latest delivery: </span>
-        <Pill tone={outcome.tone}>{outcome.label}</Pill>
+        <StatusPill status={health.latest} />
       </span>
       <span class="health-figures">
         {figures.map((figure) => (
@@ -88,7 +80,7 @@ const DestinationRow = ({
     </td>
     <td data-label="State">
       <div class="health">
-        {d.enabled ? <Pill tone="ok">Enabled</Pill> : <Pill tone="off">Disabled</Pill>}
+        <EnabledPill enabled={d.enabled} />
         {!d.enabled && d.disabled_reason ? <span class="state-reason">{d.disabled_reason}</span> : null}
         <FlowNote destination={d} />
       </div>
@@ -105,28 +97,25 @@ const DestinationRow = ({
 type TableProps = { ws: string; destinations: DestinationView[]; health: Map<string, DestinationHealth> };
 
 export const DestinationsTable = ({ ws, destinations, health }: TableProps) => (
-  <div class="card table-card">
-    <table class="data-table">
-      <caption class="visually-hidden">Destinations</caption>
-      <thead>
-        <tr>
-          <th scope="col">Name</th>
-          <th scope="col">
-            <span aria-hidden="true">Endpoint</span>
-            <span class="visually-hidden">Method and URL template</span>
-          </th>
-          <th scope="col">State</th>
-          <th scope="col">Events</th>
-          <th scope="col">Health</th>
-        </tr>
-      </thead>
-      <tbody>
-        {destinations.map((d) => (
-          <DestinationRow ws={ws} d={d} health={health.get(d.id)} />
-        ))}
-      </tbody>
-    </table>
-  </div>
+  <DataTable
+    caption="Destinations"
+    head={
+      <>
+        <th scope="col">Name</th>
+        <th scope="col">
+          <span aria-hidden="true">Endpoint</span>
+          <span class="visually-hidden">Method and URL template</span>
+        </th>
+        <th scope="col">State</th>
+        <th scope="col">Events</th>
+        <th scope="col">Health</th>
+      </>
+    }
+  >
+    {destinations.map((d) => (
+      <DestinationRow ws={ws} d={d} health={health.get(d.id)} />
+    ))}
+  </DataTable>
 );
 
 export const HealthNote = () => (

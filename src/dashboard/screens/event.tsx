@@ -2,11 +2,10 @@
 // or, in words, why it got none (src/events/explain.ts) — "why did this destination not get it?". Reached
 // from a delivery's page and from the activity.
 import type { DestinationVerdict, NoDeliveryReason } from "../../events/explain";
-import { Breadcrumbs, PageHeader, Pill } from "../components";
+import { Breadcrumbs, DataTable, PageHeader, Pill, StatusPill } from "../components";
 import { Time } from "../format";
 import { useWorkspace } from "../request-context";
 import { urls } from "../urls";
-import { StatusPill } from "./delivery-history";
 
 const REASON_WORDS: Record<NoDeliveryReason, string> = {
   not_subscribed: "Not subscribed to this event type.",
@@ -122,19 +121,20 @@ export const EventPage = (props: EventPageProps) => {
         <p class="card-intro">
           Each destination of the workspace, with its deliveries of this event or why it has none.
         </p>
-        <table class="data-table event-table">
-          <thead>
-            <tr>
+        <DataTable
+          className="event-table"
+          card={false}
+          head={
+            <>
               <th scope="col">Destination</th>
               <th scope="col">Deliveries, or why none</th>
-            </tr>
-          </thead>
-          <tbody>
-            {ordered.map((d) => (
-              <Verdict ws={ws} d={d} />
-            ))}
-          </tbody>
-        </table>
+            </>
+          }
+        >
+          {ordered.map((d) => (
+            <Verdict ws={ws} d={d} />
+          ))}
+        </DataTable>
         {props.nextCursor ? (
           <p>
             <a href={`${urls.event(ws, e.id)}?cursor=${props.nextCursor}`}>More destinations</a>

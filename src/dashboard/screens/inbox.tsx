@@ -1,7 +1,16 @@
 // /w/{ws}/inbox (development only): the local inbox's requests, newest first, as they arrive — each with
 // what was sent (method, URL, headers, body), what the inbox answered, and whose secret verifies it.
 import type { InboxRequest } from "../../inbox/inbox";
-import { Breadcrumbs, CsrfField, HeaderList, InboxIcon, Notice, PageHeader, Pill } from "../components";
+import {
+  Breadcrumbs,
+  CsrfField,
+  EmptyState,
+  HeaderList,
+  InboxIcon,
+  Notice,
+  PageHeader,
+  Pill,
+} from "../components";
 import { httpStatus, Time } from "../format";
 import { useWorkspace } from "../request-context";
 import { urls } from "../urls";
@@ -186,16 +195,10 @@ export const InboxPage = (props: InboxPageProps) => {
         <InboxList requests={props.requests} names={props.names} ws={ws} openFirst />
       </ol>
       {props.requests.length === 0 ? (
-        <div class="empty-state" data-inbox-empty>
-          <span class="icon-tile">
-            <InboxIcon size={22} />
-          </span>
-          <h3>No requests yet</h3>
-          <p>
-            Point a destination at the URL above and send a test from its page: the request appears here as it
-            arrives.
-          </p>
-        </div>
+        <EmptyState icon={<InboxIcon size={22} />} title="No requests yet" marker="data-inbox-empty">
+          Point a destination at the URL above and send a test from its page: the request appears here as it
+          arrives.
+        </EmptyState>
       ) : null}
     </>
   );

@@ -7,7 +7,7 @@ import { Breadcrumbs, CsrfField, PageHeader, Pill, Refusal } from "../components
 import { Time } from "../format";
 import { useWorkspace } from "../request-context";
 import { urls } from "../urls";
-import { described, FieldError } from "./destination-fields";
+import { described, Field, FieldError } from "./destination-fields";
 
 /** The form's values as typed (UTC, minutes), and the rule's verdict when it was checked. */
 export type RecoverFormValues = { since: string; until: string; statuses: RecoverableStatus[] };
@@ -71,12 +71,12 @@ export const RecoverPage = (props: RecoverPageProps) => {
       <section class="card form-card" aria-labelledby="window-title">
         <h2 id="window-title">Which deliveries</h2>
         <form method="get" action={urls.recover(ws, d.id)} class="recover-form">
-          <div class={errorOf("since") ? "field field-invalid" : "field"}>
-            <label for="since">Created from (UTC)</label>
-            <p class="hint" id="since-hint">
-              At most 14 days before the end of the window.
-            </p>
-            <FieldError id="since" error={errorOf("since")} />
+          <Field
+            id="since"
+            label="Created from (UTC)"
+            hint="At most 14 days before the end of the window."
+            error={errorOf("since")}
+          >
             <input
               class="input"
               type="datetime-local"
@@ -86,13 +86,13 @@ export const RecoverPage = (props: RecoverPageProps) => {
               required
               {...described("since", true, errorOf("since"))}
             />
-          </div>
-          <div class={errorOf("until") ? "field field-invalid" : "field"}>
-            <label for="until">Until (UTC, optional)</label>
-            <p class="hint" id="until-hint">
-              Leave empty for now.
-            </p>
-            <FieldError id="until" error={errorOf("until")} />
+          </Field>
+          <Field
+            id="until"
+            label="Until (UTC, optional)"
+            hint="Leave empty for now."
+            error={errorOf("until")}
+          >
             <input
               class="input"
               type="datetime-local"
@@ -101,7 +101,7 @@ export const RecoverPage = (props: RecoverPageProps) => {
               value={values.until}
               {...described("until", true, errorOf("until"))}
             />
-          </div>
+          </Field>
           <fieldset class={errorOf("statuses") ? "checks field-invalid" : "checks"}>
             <legend>Statuses</legend>
             <FieldError id="statuses" error={errorOf("statuses")} />

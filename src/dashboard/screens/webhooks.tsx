@@ -2,7 +2,7 @@
 // "On the Destinations tab, click Create Destination").
 import type { DestinationHealth } from "../../deliveries/health";
 import type { DestinationJson } from "../../destinations/schema";
-import { Breadcrumbs, Notice, PageHeader, WebhookIcon } from "../components";
+import { Breadcrumbs, EmptyState, Notice, PageHeader, Pagination, WebhookIcon } from "../components";
 import { useWorkspace } from "../request-context";
 import { urls } from "../urls";
 import { DestinationsTable, HealthNote } from "./destinations-table";
@@ -27,42 +27,20 @@ const CreateDestinationButton = ({ ws }: { ws: string }) => (
 );
 
 const EmptyDestinations = ({ ws }: { ws: string }) => (
-  <div class="empty-state">
-    <span class="icon-tile">
-      <WebhookIcon size={22} />
-    </span>
-    <h3>No destinations yet</h3>
-    <p>
-      A destination is an endpoint Leadpush calls when a contact event it subscribes to happens. Create one to
-      start receiving signed webhooks: name the receiver, give its HTTPS URL and choose its events.
-    </p>
-    <div class="empty-actions">
-      <CreateDestinationButton ws={ws} />
-      <a href={`${urls.docs}#tag-destinations`}>Or create one with the API</a>
-    </div>
-  </div>
+  <EmptyState
+    icon={<WebhookIcon size={22} />}
+    title="No destinations yet"
+    actions={
+      <>
+        <CreateDestinationButton ws={ws} />
+        <a href={`${urls.docs}#tag-destinations`}>Or create one with the API</a>
+      </>
+    }
+  >
+    A destination is an endpoint Leadpush calls when a contact event it subscribes to happens. Create one to
+    start receiving signed webhooks: name the receiver, give its HTTPS URL and choose its events.
+  </EmptyState>
 );
-
-const Pagination = ({ ws, nextCursor, paged }: { ws: string; nextCursor: string | null; paged: boolean }) =>
-  nextCursor || paged ? (
-    <nav class="pagination" aria-label="Destinations pages">
-      {paged ? (
-        <a class="button button-secondary button-small" href={urls.webhooks(ws)}>
-          ← First page
-        </a>
-      ) : (
-        <span />
-      )}
-      {nextCursor ? (
-        <a
-          class="button button-secondary button-small"
-          href={`${urls.webhooks(ws)}?cursor=${encodeURIComponent(nextCursor)}`}
-        >
-          Next page →
-        </a>
-      ) : null}
-    </nav>
-  ) : null;
 
 export const WebhooksPage = (props: WebhooksProps) => {
   const { destinations, health, nextCursor, paged } = props;
@@ -102,7 +80,18 @@ export const WebhooksPage = (props: WebhooksProps) => {
         ) : (
           <>
             <DestinationsTable ws={ws} destinations={destinations} health={health} />
-            <Pagination ws={ws} nextCursor={nextCursor} paged={paged} />
+            <Pagination
+              label="Destinations pages"
+              first={paged ? { href: urls.webhooks(ws), label: "← First page" } : undefined}
+              next={
+                nextCursor
+                  ? {
+                      href: `${urls.webhooks(ws)}?cursor=${encodeURIComponent(nextCursor)}`,
+                      label: "Next page →",
+                    }
+                  : undefined
+              }
+            />
             <HealthNote />
           </>
         )}

@@ -70,7 +70,17 @@ export function buildBundle() {
       throw new Error(`wrangler deploy --dry-run failed:\n${error.stdout ?? ""}${error.stderr ?? error}`);
     }
     const path = join(distDir, "index.js");
-    return { path, contents: await readFile(path, "utf8") };
+    // wrangler writes each additional module (the dashboard's `?raw` Text imports) beside index.js,
+    // named <sha1>-<file>; the bundle imports them by that name.
+    const text = [];
+    for (const name of await readdir(distDir))
+      if (/^[0-9a-f]{40}-/.test(name))
+        text.push({
+          type: "Text",
+          path: join(distDir, name),
+          contents: await readFile(join(distDir, name), "utf8"),
+        });
+    return { path, contents: await readFile(path, "utf8"), text };
   })();
   return bundle;
 }
@@ -98,12 +108,12 @@ export async function startWorker({
   logLevel = LogLevel.WARN,
   handleRuntimeStdio,
 } = {}) {
-  const { path, contents } = await buildBundle();
+  const { path, contents, text } = await buildBundle();
   const config = configFromWrangler();
   const statements = await migrationStatements(config.migrationsDir);
   const operatorToken = `op_e2e_${randomBytes(16).toString("hex")}`;
   const mf = new Miniflare({
-    modules: [{ type: "ESModule", path, contents }],
+    modules: [{ type: "ESModule", path, contents }, ...text],
     compatibilityDate: config.compatibilityDate,
     compatibilityFlags: compatibilityFlags ?? config.compatibilityFlags,
     host: "127.0.0.1",

@@ -2,7 +2,7 @@
 // profiles (it loads the bundle in a local workerd with the inspector on and records a CPU profile of the
 // module's evaluation; offline).
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -43,7 +43,11 @@ async function dryRun(worker, extra = []) {
       { cwd: worker.root, env: wranglerEnv, maxBuffer: 16 * 1024 * 1024 },
     );
     return {
-      contents: readFileSync(join(dir, "index.js")),
+      contents: Buffer.concat(
+        readdirSync(dir)
+          .filter((name) => name === "index.js" || /^[0-9a-f]{40}-/.test(name))
+          .map((name) => readFileSync(join(dir, name))),
+      ),
       line: /Total Upload:[^\n]*/.exec(stdout)?.[0]?.trim() ?? null,
       metafile: JSON.parse(readFileSync(meta, "utf8")),
     };
@@ -57,7 +61,11 @@ async function dryRun(worker, extra = []) {
  * the bytes are by origin, and the same bundle unminified (`--no-minify`; wrangler.toml sets `minify = true`).
  */
 export async function bundleSize(worker) {
-  const contents = Buffer.from(worker.bundle.contents, "utf8");
+  // index.js and the Text modules beside it (the dashboard's stylesheet and scripts): what is uploaded.
+  const contents = Buffer.from(
+    [worker.bundle.contents, ...(worker.bundle.text ?? []).map((m) => m.contents)].join(""),
+    "utf8",
+  );
   const out = {
     rawBytes: contents.length,
     gzipBytes: gzipSync(contents, { level: 9 }).length,

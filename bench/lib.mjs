@@ -5,10 +5,10 @@ import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import os from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Log, LogLevel, Miniflare } from "miniflare";
-import { buildBundle, configFromWrangler, migrationStatements } from "../test/e2e/harness.mjs";
+import { buildBundle, configFromWrangler, migrationStatements, textModules } from "../test/e2e/harness.mjs";
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const benchDir = join(root, "bench");
@@ -311,7 +311,8 @@ export async function loadWorker(workerRoot = process.env.BENCH_WORKER_ROOT) {
   const path = join(outdir, "index.js");
   const config = configFromWrangler(join(other, "wrangler.toml"));
   const statements = await migrationStatements(config.migrationsDir);
-  return { bundle: { path, contents: readFileSync(path, "utf8") }, config, statements, root: other };
+  const bundle = { path, contents: readFileSync(path, "utf8"), text: await textModules(outdir) };
+  return { bundle, config, statements, root: other };
 }
 
 /**
@@ -326,7 +327,7 @@ export async function startPipeline(
 ) {
   const { bundle, config, statements } = worker;
   const operatorToken = `op_bench_${randomBytes(16).toString("hex")}`;
-  const modules = [{ type: "ESModule", path: bundle.path, contents: bundle.contents }];
+  const modules = [{ type: "ESModule", path: bundle.path, contents: bundle.contents }, ...bundle.text];
   const beside = (name, file) => ({
     type: "ESModule",
     path: join(dirname(bundle.path), name),
@@ -340,10 +341,17 @@ export async function startPipeline(
       path: join(dirname(bundle.path), "__bench_against.js"),
       contents: alone.against?.contents ?? "export default null;\n",
     };
+    // Its Text modules sit beside it under the names it imports; the ones this bundle has already are
+    // the same file (the name is the content's hash).
+    const have = new Set(modules.map((m) => basename(m.path)));
+    const againstText = (alone.against?.text ?? [])
+      .filter((m) => !have.has(basename(m.path)))
+      .map((m) => ({ ...m, path: join(dirname(bundle.path), basename(m.path)) }));
     modules.unshift(
       beside("__bench_alone.js", "alone.js"),
       beside("__bench_floor.js", "baseline-floor.js"),
       against,
+      ...againstText,
     );
   }
   const workerName = "leadpush";

@@ -1,17 +1,14 @@
-// The dashboard's stylesheet, scripts and icon, served by the worker itself from string modules: no
-// build step, no CDN. Each URL carries a hash of the content, so a response can be cached for a year
+// The dashboard's stylesheet, scripts and icon, served by the worker itself: no build step, no CDN. The
+// stylesheet and scripts are real files beside this one, imported as text (`?raw`: a Text module rule in
+// wrangler.toml for wrangler dev and deploy, Vite's own raw import under vitest). Each URL carries a hash of the content, so a response can be cached for a year
 // and a new deployment is picked up at once.
 import type { Hono } from "hono";
-import { APP_JS } from "./assets/app-script";
-import { DIALOG_JS } from "./assets/dialog-script";
-import { DOCS_JS } from "./assets/docs-script";
-import { FORM_JS } from "./assets/form-script";
-import { INBOX_JS } from "./assets/inbox-script";
-import { COMPONENTS_CSS } from "./assets/styles-components";
-import { DETAIL_CSS } from "./assets/styles-detail";
-import { DOCS_CSS } from "./assets/styles-docs";
-import { FORMS_CSS } from "./assets/styles-forms";
-import { LAYOUT_CSS } from "./assets/styles-layout";
+import APP_CSS from "./assets/app.css?raw";
+import DIALOG_JS from "./assets/dialog.js?raw";
+import DOCS_JS from "./assets/docs.js?raw";
+import FORM_JS from "./assets/form.js?raw";
+import INBOX_JS from "./assets/inbox.js?raw";
+import MENU_JS from "./assets/menu.js?raw";
 
 const ICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="8" fill="#4f46e5"/><path d="M9 21.5 16 10l7 11.5" fill="none" stroke="#fff" stroke-width="3" stroke-linecap="round" stroke-linejoin="round"/><circle cx="16" cy="22" r="2.2" fill="#fff"/></svg>`;
 
@@ -32,15 +29,10 @@ function asset(name: string, extension: string, body: string, type: string): Ass
 }
 
 const ASSETS = {
-  css: asset(
-    "app",
-    "css",
-    LAYOUT_CSS + COMPONENTS_CSS + FORMS_CSS + DETAIL_CSS + DOCS_CSS,
-    "text/css; charset=utf-8",
-  ),
-  // One file, four small independent parts: the menu, dialogs and copy, the form's rows and preview,
-  // and the development inbox (its live list, the form's inbox button).
-  js: asset("app", "js", APP_JS + DIALOG_JS + FORM_JS + INBOX_JS, "text/javascript; charset=utf-8"),
+  css: asset("app", "css", APP_CSS, "text/css; charset=utf-8"),
+  // One file, four small independent classic scripts (no imports) run in one <script>: the menu, dialogs
+  // and copy, the form's rows and preview, and the development inbox (its live list, the form's button).
+  js: asset("app", "js", MENU_JS + DIALOG_JS + FORM_JS + INBOX_JS, "text/javascript; charset=utf-8"),
   docsJs: asset("docs", "js", DOCS_JS, "text/javascript; charset=utf-8"),
   icon: asset("icon", "svg", ICON_SVG, "image/svg+xml"),
 } as const;

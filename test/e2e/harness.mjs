@@ -70,9 +70,25 @@ export function buildBundle() {
       throw new Error(`wrangler deploy --dry-run failed:\n${error.stdout ?? ""}${error.stderr ?? error}`);
     }
     const path = join(distDir, "index.js");
-    return { path, contents: await readFile(path, "utf8") };
+    return { path, contents: await readFile(path, "utf8"), text: await textModules(distDir) };
   })();
   return bundle;
+}
+
+/**
+ * The additional modules wrangler writes beside index.js (the dashboard's `?raw` Text imports), named
+ * <sha1>-<file>; the bundle imports them by that name, so Miniflare must be given them too.
+ */
+export async function textModules(distDir) {
+  const text = [];
+  for (const name of await readdir(distDir))
+    if (/^[0-9a-f]{40}-/.test(name))
+      text.push({
+        type: "Text",
+        path: join(distDir, name),
+        contents: await readFile(join(distDir, name), "utf8"),
+      });
+  return text;
 }
 
 /** The migrations' statements, file by file in name order, split on drizzle's breakpoints. */
@@ -98,12 +114,12 @@ export async function startWorker({
   logLevel = LogLevel.WARN,
   handleRuntimeStdio,
 } = {}) {
-  const { path, contents } = await buildBundle();
+  const { path, contents, text } = await buildBundle();
   const config = configFromWrangler();
   const statements = await migrationStatements(config.migrationsDir);
   const operatorToken = `op_e2e_${randomBytes(16).toString("hex")}`;
   const mf = new Miniflare({
-    modules: [{ type: "ESModule", path, contents }],
+    modules: [{ type: "ESModule", path, contents }, ...text],
     compatibilityDate: config.compatibilityDate,
     compatibilityFlags: compatibilityFlags ?? config.compatibilityFlags,
     host: "127.0.0.1",

@@ -3,11 +3,13 @@
 // (its first control) and gives it back to the control that opened it; Escape closes it; Copy puts the
 // secret on the clipboard; and the secret is removed from the page when the page is left, so the back
 // button cannot show it again from the browser's cache (and from the page as soon as its dialog closes).
-export const DIALOG_JS = `"use strict";
-(function () {
+"use strict";
+(() => {
   var openers = new WeakMap();
   function firstControl(dialog) {
-    return dialog.querySelector("[autofocus]") || dialog.querySelector("input, select, textarea, button, a[href]");
+    return (
+      dialog.querySelector("[autofocus]") || dialog.querySelector("input, select, textarea, button, a[href]")
+    );
   }
   function openModal(dialog, opener) {
     if (!dialog.showModal) return false;
@@ -18,8 +20,8 @@ export const DIALOG_JS = `"use strict";
     if (first) first.focus();
     return true;
   }
-  Array.prototype.forEach.call(document.querySelectorAll("dialog"), function (dialog) {
-    dialog.addEventListener("close", function () {
+  Array.prototype.forEach.call(document.querySelectorAll("dialog"), (dialog) => {
+    dialog.addEventListener("close", () => {
       if (dialog.open) return;
       var back = openers.get(dialog);
       openers.delete(dialog);
@@ -28,7 +30,7 @@ export const DIALOG_JS = `"use strict";
       if (dialog.hasAttribute("data-wipe-on-leave")) dialog.remove();
     });
   });
-  document.addEventListener("click", function (event) {
+  document.addEventListener("click", (event) => {
     var opener = event.target.closest("[data-dialog-open]");
     if (opener) {
       var dialog = document.getElementById(opener.getAttribute("data-dialog-open"));
@@ -36,7 +38,7 @@ export const DIALOG_JS = `"use strict";
       return;
     }
     var closer = event.target.closest("[data-dialog-close]");
-    if (closer && closer.closest("dialog")) closer.closest("dialog").close();
+    if (closer?.closest("dialog")) closer.closest("dialog").close();
   });
 
   var shown = document.querySelector("dialog[data-modal-on-load]");
@@ -44,40 +46,48 @@ export const DIALOG_JS = `"use strict";
   var alerting = document.querySelector("[data-focus-on-load]");
   if (alerting && !shown) alerting.focus();
 
-  Array.prototype.forEach.call(document.querySelectorAll("[data-copy][hidden]"), function (button) {
+  Array.prototype.forEach.call(document.querySelectorAll("[data-copy][hidden]"), (button) => {
     button.hidden = false;
   });
-  document.addEventListener("click", function (event) {
+  document.addEventListener("click", (event) => {
     var button = event.target.closest("[data-copy]");
     if (!button) return;
     var input = document.getElementById(button.getAttribute("data-copy"));
     var status = button.closest(".field").querySelector("[data-copy-status]");
     function report(copied) {
       button.textContent = copied ? "Copied" : "Copy";
-      if (status) status.textContent = copied ? "Copied to the clipboard." : "Select the secret and copy it with your keyboard.";
+      if (status)
+        status.textContent = copied
+          ? "Copied to the clipboard."
+          : "Select the secret and copy it with your keyboard.";
     }
     function byHand() {
       input.focus();
       input.select();
       var copied = false;
-      try { copied = document.execCommand("copy"); } catch (error) { copied = false; }
+      try {
+        copied = document.execCommand("copy");
+      } catch (_error) {
+        copied = false;
+      }
       report(copied);
     }
-    if (navigator.clipboard && navigator.clipboard.writeText) {
-      navigator.clipboard.writeText(input.value).then(function () { report(true); }, byHand);
+    if (navigator.clipboard?.writeText) {
+      navigator.clipboard.writeText(input.value).then(() => {
+        report(true);
+      }, byHand);
     } else {
       byHand();
     }
   });
 
   function wipeSecrets() {
-    Array.prototype.forEach.call(document.querySelectorAll("[data-wipe-on-leave]"), function (node) {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-wipe-on-leave]"), (node) => {
       node.remove();
     });
   }
   window.addEventListener("pagehide", wipeSecrets);
-  window.addEventListener("pageshow", function (event) {
+  window.addEventListener("pageshow", (event) => {
     if (event.persisted) wipeSecrets();
   });
 })();
-`;

@@ -6,8 +6,9 @@
 // The rows are shaped like src/dispatch/load.ts's LoadedDelivery: 100 events × 10 destinations (each
 // destination its own host and signing secret), in the order a batch brings them, and a "batch" is 100
 // rows. The consumer (src/dispatch/consume.ts) parses each event's payload once per batch, then for each
-// delivery gets its signing keys (signingKeysFor: imported once, then cached) and calls signedRequest
-// (src/dispatch/attempt.ts: render, rendered-URL policy, sign, delivery headers) before it sends.
+// delivery gets its signing keys (signingKeysFor: imported once, then cached) and does what its batch
+// pass does (src/dispatch/batch-pass.ts; signedRequest below: render, rendered-URL policy, sign,
+// delivery headers) before it sends.
 //
 // GET /?mode=work&n=20000   all of that: the per-delivery work before the send
 //   mode=signed             signedRequest alone (payload parsed, keys at hand)
@@ -24,16 +25,28 @@
 //                           the consumer's send phase with no queue and no D1
 //     &bare=1               the same with a bare fetch + arrayBuffer() instead of sendRequest (no timeout
 //                           signal, no bounded excerpt): what sendRequest's own work costs
-import { signedRequest } from "../src/dispatch/attempt.ts";
+import { signPrepared } from "../src/dispatch/attempt.ts";
 import { signingKeysFor } from "../src/dispatch/keys.ts";
 import { sendRequest } from "../src/dispatch/send.ts";
 import { buildPayload } from "../src/events/payload.ts";
+import { prepareRequest } from "../src/rules/prepare.ts";
 import { renderRequest } from "../src/rules/render.ts";
 import { deliveryHeaders, importSigningKey, signPayload } from "../src/rules/signature.ts";
 import { checkRenderedUrl } from "../src/rules/url-policy.ts";
 import { encryptSecret } from "../src/secrets/at-rest.ts";
 import { generateSigningSecret } from "../src/secrets/signing-secret.ts";
 import { contact, renderableDestination } from "./fixtures.mjs";
+
+/** The batch pass's work for one delivery (src/dispatch/batch-pass.ts), with the keys at hand. */
+async function signedRequest(row, payload, keys, policy, timestamp) {
+  const prepared = prepareRequest(row, payload, policy);
+  if (!prepared.ok) return prepared;
+  return {
+    ok: true,
+    request: prepared.request,
+    signed: await signPrepared(row, prepared.request, keys, timestamp),
+  };
+}
 
 const EVENTS = 100;
 const FANOUT = 10;

@@ -58,6 +58,9 @@ export const RENDER_LIMITS = {
 
 /** What is kept of a receiver's answer per attempt. */
 export const RESPONSE_EXCERPT_BYTES = 16 * 1024;
+/** Rendered characters (bodies and header values) a batch holds from its batch pass until their sends
+ * (src/dispatch/batch-pass.ts); requests past it are rendered when their slot opens. */
+export const BATCH_PASS_CHARS = 4 * 1024 * 1024;
 /** Delay before attempt n+1, indexed by n-1: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
 export const RETRY_DELAYS_SECONDS = [5, 300, 1800, 7200, 18000, 36000, 36000] as const;
 export const MAX_ATTEMPTS = RETRY_DELAYS_SECONDS.length + 1;

@@ -3,9 +3,9 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { database } from "../src/db/client";
 import { attemptDelivery, type Signed } from "../src/dispatch/attempt";
-import { type Due, PREPARE_AHEAD_CHARS, prepareAhead } from "../src/dispatch/consume";
+import { batchPass } from "../src/dispatch/batch-pass";
 import { type LoadedDelivery, loadDeliveries } from "../src/dispatch/load";
-import type { DeliveryMessage } from "../src/queue";
+import { BATCH_PASS_CHARS } from "../src/limits";
 import { prepareRequest } from "../src/rules/prepare";
 import { consume, pendingDelivery, sequence } from "./consumer-helpers";
 import {
@@ -676,31 +676,31 @@ describe("requests prepared ahead of their sends", () => {
     nextAttemptAt: 0,
     payload: "{}",
   });
-  const due = (rows: LoadedDelivery[]): Due[] =>
-    rows.map((r) => ({ message: {} as Message<DeliveryMessage>, row: r, number: 1 }));
   const payload = { contact: { _id: "ct_1" } };
 
-  it("prepares every request of a usual batch, and keeps what a broken one threw for its attempt", () => {
-    const batch = due([
+  it("prepares every request of a usual batch, and keeps what a broken one threw for its attempt", async () => {
+    const batch = [
       row("a", "{{contact._id}}"),
       row("b", "{{#x}}"),
       row("c", "{{contact._id}}"),
       row("d", ""),
-    ]);
+    ];
     const broken = new Error("a payload that does not parse");
-    const count = prepareAhead(
+    const early = await batchPass(
       batch,
+      env,
       (r) => {
         if (r.id === "d") throw broken;
         return payload;
       },
       { allowPrivate: false },
     );
-    expect(count).toBe(4);
-    expect(batch[0]?.ahead).toMatchObject({ prepared: { ok: true, request: { body: "ct_1" } } });
-    expect(batch[1]?.ahead).toMatchObject({ prepared: { ok: false, errorClass: "template_error" } });
-    expect(batch[2]?.ahead).toMatchObject({ prepared: { ok: true } });
-    expect(batch[3]?.ahead).toEqual({ thrown: broken });
+    expect(early.size).toBe(4);
+    const [a, b, c, d] = batch.map((r) => early.get(r));
+    expect(a).toMatchObject({ prepared: { ok: true, request: { body: "ct_1" } } });
+    expect(b).toMatchObject({ prepared: { ok: false, errorClass: "template_error" } });
+    expect(c).toMatchObject({ prepared: { ok: true } });
+    expect(d).toEqual({ thrown: broken });
   });
 
   it("an attempt sends the headers signed ahead only within their second, and signs again after it", async () => {
@@ -736,12 +736,13 @@ describe("requests prepared ahead of their sends", () => {
     expect(sign).toHaveBeenCalledTimes(2);
   });
 
-  it(`stops holding renders past ${PREPARE_AHEAD_CHARS} characters: the rest are rendered when sent`, () => {
+  it(`stops holding renders past ${BATCH_PASS_CHARS} characters: the rest are rendered when sent`, async () => {
     const big = "x".repeat(60 * 1024);
-    const batch = due(Array.from({ length: 100 }, (_, i) => row(`d${i}`, `${big}{{contact._id}}`)));
-    const count = prepareAhead(batch, () => payload, { allowPrivate: false });
+    const batch = Array.from({ length: 100 }, (_, i) => row(`d${i}`, `${big}{{contact._id}}`));
+    const early = await batchPass(batch, env, () => payload, { allowPrivate: false });
     const each = big.length + "ct_1".length * 2; // the body and the header value
-    expect(count).toBe(Math.ceil(PREPARE_AHEAD_CHARS / each));
-    expect(batch.slice(count).every((d) => d.ahead === undefined)).toBe(true);
+    const count = Math.ceil(BATCH_PASS_CHARS / each);
+    expect(early.size).toBe(count);
+    expect(batch.slice(0, count).every((r) => early.has(r))).toBe(true);
   });
 });

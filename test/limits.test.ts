@@ -35,6 +35,7 @@ const ROWS: [row: string, shows: string][] = [
   ["deliveries listed in the ingest answer", `first ${L.LISTED_DELIVERIES}`],
   ["list page size", `1–${L.PAGE_SIZE.max}, default ${L.PAGE_SIZE.default}`],
   ["response body kept per attempt", `${n(L.RESPONSE_EXCERPT_BYTES)} bytes`],
+  ["requests rendered ahead of their sends", `${n(L.BATCH_PASS_CHARS)} characters per batch`],
   ["attempts per delivery", `${L.MAX_ATTEMPTS}`],
   ["`Retry-After` honoured", `${L.RETRY_AFTER_SECONDS.min} s–${n(L.RETRY_AFTER_SECONDS.max)} s`],
   ["sends in flight per destination lane", `${L.LANE_SLOTS};`],

@@ -2,6 +2,7 @@
 // it (JSON). The dashboard converts one into the other and then validates and saves exactly as the API
 // does; the errors that come back are placed next to their inputs, in the documentation's words.
 
+import { DESTINATION_METHODS } from "../db/schema";
 import type { DestinationJson } from "../destinations/schema";
 import { DESTINATION_LIMITS } from "../limits";
 import type { FieldError } from "../problem";
@@ -25,7 +26,6 @@ export type DestinationForm = {
   filter: string;
 };
 
-export const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 export const MAX_ROWS = DESTINATION_LIMITS.pairs;
 
 export const blankForm = (): DestinationForm => ({
@@ -189,9 +189,9 @@ function placeError(error: FieldError, rows: FormRows): PlacedError {
   const top = error.field.replace(/\[\d+\]$/, "");
   const known = LABELS[top] ?? { inputId: "name", label: error.field };
   const fallbacks: Record<string, string> = {
-    timeout_seconds: "Timeout Seconds must be a whole number from 1 to 30.",
+    timeout_seconds: `Timeout Seconds must be a whole number from 1 to ${DESTINATION_LIMITS.timeoutSecondsMax}.`,
     rate_limit_per_second: `Rate Limit must be a whole number of requests per second from 1 to ${DESTINATION_LIMITS.rateLimitPerSecond}, or blank for no limit.`,
-    method: "Choose GET, POST, PUT, PATCH or DELETE.",
+    method: `Choose ${DESTINATION_METHODS.slice(0, -1).join(", ")} or ${DESTINATION_METHODS.at(-1)}.`,
     event_types: "Choose from the contact events listed.",
   };
   if (top === "timeout_seconds" || top === "rate_limit_per_second")

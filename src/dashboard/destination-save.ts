@@ -5,6 +5,7 @@ import type { z } from "@hono/zod-openapi";
 import { type PreviewResult, previewRequest } from "../destinations/preview";
 import { createDestination, patchDestination } from "../destinations/save";
 import { DestinationCreate, type DestinationJson, DestinationUpdate } from "../destinations/schema";
+import { settingsColumns } from "../destinations/settings";
 import type { EventType } from "../events/catalog";
 import { zodFieldErrors } from "../http/validation";
 import { ProblemError } from "../problem";
@@ -71,14 +72,6 @@ export function previewForm(
   const parsed = DestinationCreate.safeParse(input);
   if (!parsed.success)
     return { ok: false, errors: { fields: placeErrors(zodFieldErrors(parsed.error), rows) } };
-  const d = parsed.data;
-  const renderable = {
-    method: d.method,
-    urlTemplate: d.url_template,
-    headersTemplate: d.headers_template,
-    queryTemplate: d.query_template,
-    bodyTemplate: d.body_template,
-    filter: d.filter,
-  };
+  const renderable = settingsColumns(parsed.data);
   return { ok: true, result: previewRequest(env, workspaceUuid, renderable, { type: eventType }) };
 }

@@ -43,6 +43,9 @@ export const apiKeys = sqliteTable(
 
 export const SEND_PATHS = ["direct", "lane"] as const;
 
+/** The HTTP methods a destination may send with: the column's enum, the API's and the form's choices. */
+export const DESTINATION_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
+
 export const destinations = sqliteTable(
   "destinations",
   {
@@ -52,7 +55,7 @@ export const destinations = sqliteTable(
       .references(() => workspaces.uuid, { onDelete: "cascade" }),
     name: text("name").notNull(),
     enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
-    method: text("method", { enum: ["GET", "POST", "PUT", "PATCH", "DELETE"] }).notNull(),
+    method: text("method", { enum: DESTINATION_METHODS }).notNull(),
     urlTemplate: text("url_template").notNull(),
     // Ordered [{ key, value }] lists, kept as JSON text: they are always read and written whole.
     headersTemplate: text("headers_template", { mode: "json" })

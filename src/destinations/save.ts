@@ -11,6 +11,7 @@ import { checkUrlTemplate } from "../rules/url-policy";
 import { encryptSecret } from "../secrets/at-rest";
 import { generateSigningSecret, secretHint } from "../secrets/signing-secret";
 import { type DestinationCreateInput, type DestinationUpdateInput, destinationJson } from "./schema";
+import { settingsColumns } from "./settings";
 import { countDestinations, findDestination, insertDestination, updateDestination } from "./store";
 
 function assertPublicUrl(env: Env, urlTemplate: string | undefined) {
@@ -50,22 +51,13 @@ export async function createDestination(env: Env, workspaceUuid: string, input: 
   const row = {
     id,
     workspaceUuid,
-    name: input.name,
-    enabled: input.enabled,
-    method: input.method,
-    urlTemplate: input.url_template,
-    headersTemplate: input.headers_template,
-    queryTemplate: input.query_template,
-    bodyTemplate: input.body_template,
-    timeoutSeconds: input.timeout_seconds,
+    ...settingsColumns(input),
     secretCiphertext: await encryptSecret(env.SECRET_ENCRYPTION_KEY, id, secret),
     secretHint: secretHint(secret),
     secretVersion: 1,
     previousSecretCiphertext: null,
     previousSecretExpiresAt: null,
     disabledReason: null,
-    rateLimitPerSecond: input.rate_limit_per_second,
-    filter: input.filter,
     ...filterKeyColumns(input.filter),
     sendPath: "lane" as const,
     consecutiveFailures: 0,

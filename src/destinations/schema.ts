@@ -1,7 +1,7 @@
 // The destination as the API takes and gives it. Routes validate with these schemas and
 // /openapi.json is generated from them, so the document cannot drift from the behaviour.
 import { z } from "@hono/zod-openapi";
-import type { DestinationRow } from "../db/schema";
+import { DESTINATION_METHODS, type DestinationRow } from "../db/schema";
 import { SUBSCRIBABLE_EVENT_TYPES } from "../events/catalog";
 import { isEmptyFilter, parseFilter } from "../filters/filter";
 import { DESTINATION_LIMITS, FAILING_AFTER } from "../limits";
@@ -10,6 +10,7 @@ import { isFailing } from "../rules/flow-control";
 import { templatedAuthorityError } from "../rules/url-policy";
 import { iso, isoOrNull } from "../time";
 import { reservedHeaderReason, templateSyntaxError } from "./rules";
+import { settingsJson } from "./settings";
 
 const template = (max: number, what: string) =>
   z
@@ -129,7 +130,7 @@ const fields = {
     )
     .openapi({ example: "CRM Intake" }),
   enabled: z.boolean(),
-  method: z.enum(["GET", "POST", "PUT", "PATCH", "DELETE"]),
+  method: z.enum(DESTINATION_METHODS),
   url_template: urlTemplate,
   headers_template: headerList,
   query_template: queryList,
@@ -221,18 +222,9 @@ export type DestinationJson = z.infer<typeof Destination>;
 export function destinationJson(row: DestinationRow, eventTypes: readonly string[]): DestinationJson {
   return {
     id: row.id,
-    name: row.name,
-    enabled: row.enabled,
+    ...settingsJson(row),
     disabled_reason: row.disabledReason,
-    method: row.method,
-    url_template: row.urlTemplate,
-    headers_template: row.headersTemplate,
-    query_template: row.queryTemplate,
-    body_template: row.bodyTemplate,
-    timeout_seconds: row.timeoutSeconds,
     event_types: [...eventTypes].sort(),
-    rate_limit_per_second: row.rateLimitPerSecond,
-    filter: row.filter ?? null,
     failing_since: isFailing(row.consecutiveFailures) ? isoOrNull(row.failuresSince) : null,
     consecutive_failures: row.consecutiveFailures,
     next_probe_at: isFailing(row.consecutiveFailures) ? isoOrNull(row.nextProbeAt) : null,

@@ -7,6 +7,7 @@ import { filterKeyColumns } from "../filters/key";
 import { type Announced, Announcements } from "../lifecycle/announce";
 import { manualDisableAnnouncement } from "../lifecycle/transitions";
 import { type DestinationUpdateInput, destinationJson } from "./schema";
+import { settingsColumns } from "./settings";
 
 const subscriptionRows = (workspaceUuid: string, destinationId: string, types: readonly EventType[]) =>
   types.map((eventType) => ({ destinationId, workspaceUuid, eventType }));
@@ -101,18 +102,9 @@ export async function updateDestination(
   const update = db
     .update(destinations)
     .set({
-      name: patch.name,
-      enabled: patch.enabled,
+      ...settingsColumns(patch),
       // Turning a destination back on clears why it was turned off, and its old run of failures.
       ...(patch.enabled === true ? { disabledReason: null, ...AFRESH_WHEN_ENABLED } : {}),
-      method: patch.method,
-      urlTemplate: patch.url_template,
-      headersTemplate: patch.headers_template,
-      queryTemplate: patch.query_template,
-      bodyTemplate: patch.body_template,
-      timeoutSeconds: patch.timeout_seconds,
-      rateLimitPerSecond: patch.rate_limit_per_second,
-      filter: patch.filter,
       ...(patch.filter === undefined ? {} : filterKeyColumns(patch.filter)),
       updatedAt: Date.now(),
     })

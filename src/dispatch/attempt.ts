@@ -1,9 +1,8 @@
-// One attempt at one delivery: prepare → sign → send, described as the record the consumer stores.
+// One attempt at one delivery: sign → send, described as the record the consumer stores.
 import type { AttemptRow, StoredRequestHeaders } from "../db/schema";
-import { type Prepared, prepareRequest } from "../rules/prepare";
+import type { Prepared } from "../rules/prepare";
 import type { RenderedRequest } from "../rules/render";
 import { deliveryHeaders, REDACTED, signPayload } from "../rules/signature";
-import type { UrlPolicyOptions } from "../rules/url-policy";
 import { signingKeysFor } from "./keys";
 import type { LoadedDelivery } from "./load";
 import { sendRequest } from "./send";
@@ -16,10 +15,6 @@ export type AttemptResult = { record: AttemptRow; retryAfter: string | null };
 const SENSITIVE_HEADER = /^cookie$|auth|token|secret|key|password|session|signature/i;
 const redacted = (headers: [string, string][]): [string, string][] =>
   headers.map(([name, value]) => [name, SENSITIVE_HEADER.test(name) ? REDACTED : value]);
-
-export type SignedRequest =
-  | { ok: true; request: RenderedRequest; signed: Signed }
-  | Extract<Prepared, { ok: false }>;
 
 /** A prepared request's headers, signed for one second (unix seconds), in the forms they are used in. */
 export type Signed = {
@@ -52,26 +47,6 @@ export async function signPrepared(
     fields,
     recorded: { rendered: redacted(headers.slice(0, request.headers.length)) },
   };
-}
-
-/**
- * Everything the consumer does for one delivery before it sends: render, hold the rendered URL to the
- * policy, sign the exact body, add the delivery headers. (Exported so the bench times this very step.)
- */
-export async function signedRequest(
-  row: Pick<
-    LoadedDelivery,
-    "id" | "eventType" | "method" | "urlTemplate" | "headersTemplate" | "queryTemplate" | "bodyTemplate"
-  >,
-  payload: Record<string, unknown>,
-  keys: CryptoKey[],
-  policy: UrlPolicyOptions,
-  timestamp: number,
-): Promise<SignedRequest> {
-  const prepared = prepareRequest(row, payload, policy);
-  if (!prepared.ok) return prepared;
-  const { request } = prepared;
-  return { ok: true, request, signed: await signPrepared(row, request, keys, timestamp) };
 }
 
 /**

@@ -1,4 +1,4 @@
-// The queue consumer: load → prepare and sign every request → (send, per delivery) → record → ack or retry.
+// The queue consumer: load → attempt (per delivery; the batch pass first) → record → ack or retry.
 //
 // D1 work per batch is constant: one round trip loads every message's delivery, destination and
 // event (load.ts); one transaction records every attempt and outcome. The sends in between run concurrently, at
@@ -8,11 +8,11 @@ import { database } from "../db/client";
 import { dispatchAnnounced } from "../lifecycle/announce";
 import type { DeliveryMessage } from "../queue";
 import { type Prepared, prepareRequest } from "../rules/prepare";
-import { type AttemptResult, attemptDelivery, type Signed, signPrepared } from "./attempt";
+import { type AttemptResult, attemptDelivery, type Signed } from "./attempt";
+import { batchPass, type Early, preparedOr } from "./batch-pass";
 import { sendToDeadLetter } from "./dead-letter";
 import { goesDirect, handToLanes, watchDirectSends } from "./handoff";
 import { directPathChanges, healthStatement } from "./health";
-import { signingKeysFor } from "./keys";
 import { type LoadedDelivery, loadDeliveries } from "./load";
 import { recordOutcomes, type Settled } from "./record";
 import { HONOURS_RETRY_AFTER, nextStep, retryAfterSeconds } from "./retry";
@@ -21,14 +21,7 @@ import { runInSlots } from "./slots";
 /** A batch whose lane could not be reached tries again this soon (no attempt was made). */
 const LANE_RETRY_SECONDS = 5;
 
-import type { UrlPolicyOptions } from "../rules/url-policy";
-
-/**
- * What is done for a delivery ahead of its send: its prepared request and, if it could be signed, its
- * headers signed in that second; or what preparing it threw (recorded as the attempt's error).
- */
-type Ahead = { prepared: Prepared; signed?: Signed } | { thrown: unknown };
-export type Due = { message: Message<DeliveryMessage>; row: LoadedDelivery; number: number; ahead?: Ahead };
+type Due = { message: Message<DeliveryMessage>; row: LoadedDelivery; number: number };
 
 /** The attempt a message stands for: the queue's own count, after any attempts made before a requeue. */
 export const attemptNumber = (message: Message<DeliveryMessage>) =>
@@ -107,66 +100,6 @@ function payloadParser() {
   };
 }
 
-/** Rendered characters (bodies and header values) a batch may hold prepared ahead of their sends. */
-export const PREPARE_AHEAD_CHARS = 4 * 1024 * 1024;
-
-/**
- * Renders the batch's requests in one pass before the first send: one tight loop costs the isolate a
- * fraction of the same renders spread between sends and their answers (BENCHMARKS.md). Nothing here
- * depends on time, so a request prepared ahead is the one it would have been when sent. The pass
- * stops once PREPARE_AHEAD_CHARS are held, so large bodies are rendered when their slot opens instead;
- * it returns how many it prepared.
- */
-export function prepareAhead(
-  due: Due[],
-  payloadOf: (row: LoadedDelivery) => Record<string, unknown>,
-  policy: UrlPolicyOptions,
-): number {
-  let held = 0;
-  let count = 0;
-  for (const d of due) {
-    if (held >= PREPARE_AHEAD_CHARS) break;
-    try {
-      const prepared = prepareRequest(d.row, payloadOf(d.row), policy);
-      d.ahead = { prepared };
-      if (prepared.ok) {
-        held += prepared.request.body?.length ?? 0;
-        for (const [, value] of prepared.request.headers) held += value.length;
-      }
-    } catch (thrown) {
-      d.ahead = { thrown };
-    }
-    count++;
-  }
-  return count;
-}
-
-/**
- * Signs the requests prepared ahead, in one pass too, with the current second as their timestamp. An
- * attempt that starts within that second sends these headers; a later one signs again (attempt.ts).
- * A key that cannot be had is left to the attempt, which meets the same error and records it.
- */
-export async function signAhead(due: Due[], env: Env): Promise<void> {
-  const timestamp = Math.floor(Date.now() / 1000);
-  await Promise.all(
-    due.map(async ({ row, ahead }) => {
-      if (ahead === undefined || "thrown" in ahead || !ahead.prepared.ok) return;
-      try {
-        const keys = await signingKeysFor(env, row);
-        ahead.signed = await signPrepared(row, ahead.prepared.request, keys, timestamp);
-      } catch {
-        // left to the attempt
-      }
-    }),
-  );
-}
-
-function preparedFor(d: Due, env: Env, payloadOf: ReturnType<typeof payloadParser>): Prepared {
-  if (d.ahead === undefined) return prepareRequest(d.row, payloadOf(d.row), configOf(env).urlPolicy);
-  if ("thrown" in d.ahead) throw d.ahead.thrown;
-  return d.ahead.prepared;
-}
-
 /**
  * One attempt and what follows it (retry, success, failure), for the consumer and the lanes alike. What
  * preparing or sending throws is recorded as the attempt's `internal_error`.
@@ -203,16 +136,12 @@ async function settle(
   env: Env,
   fetcher: typeof fetch,
   payloadOf: ReturnType<typeof payloadParser>,
+  early: Early | undefined,
 ): Promise<SettledMessage> {
-  const signed = d.ahead && "signed" in d.ahead ? d.ahead.signed : undefined;
-  const settled = await attemptAndDecide(
-    d.row,
-    d.number,
-    env,
-    fetcher,
-    () => preparedFor(d, env, payloadOf),
-    signed,
-  );
+  const prepare = () =>
+    preparedOr(early, () => prepareRequest(d.row, payloadOf(d.row), configOf(env).urlPolicy));
+  const signed = early && "signed" in early ? early.signed : undefined;
+  const settled = await attemptAndDecide(d.row, d.number, env, fetcher, prepare, signed);
   return { ...settled, message: d.message };
 }
 
@@ -236,8 +165,12 @@ export async function consumeDeliveries(
     : undefined;
 
   const payloadOf = payloadParser();
-  prepareAhead(due, payloadOf, configOf(env).urlPolicy);
-  await signAhead(due, env);
+  const early = await batchPass(
+    due.map((d) => d.row),
+    env,
+    payloadOf,
+    configOf(env).urlPolicy,
+  );
   const watch = due.length ? watchDirectSends(env) : undefined;
   const settled = await runInSlots(
     due,
@@ -245,7 +178,7 @@ export async function consumeDeliveries(
     async (d) => {
       watch?.started(d.row.id, d.row.destinationId);
       try {
-        return await settle(d, env, fetcher, payloadOf);
+        return await settle(d, env, fetcher, payloadOf, early.get(d.row));
       } finally {
         watch?.ended(d.row.id);
       }

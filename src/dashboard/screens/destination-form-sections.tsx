@@ -1,9 +1,10 @@
 // The destination form's three sections, in the documentation's order: the endpoint (name, method,
 // URL template, timeout, enabled), the optional templates, and the event subscriptions.
 
+import { DESTINATION_METHODS } from "../../db/schema";
 import { DEFAULT_INBOX, inboxUrl } from "../../inbox/address";
 import { DESTINATION_LIMITS } from "../../limits";
-import { type DestinationForm, EVENT_TYPES_INPUT, METHODS } from "../destination-form";
+import { type DestinationForm, EVENT_TYPES_INPUT } from "../destination-form";
 import { useDevTools } from "../request-context";
 import { described, type ErrorsFor, EventChoices, Field, KeyValueList } from "./destination-fields";
 
@@ -13,7 +14,7 @@ const MethodAndUrl = ({ form, errorOf }: SectionProps) => (
   <div class="field-row">
     <Field id="method" label="Method" error={errorOf("method")}>
       <select class="input" id="method" name="method" {...described("method", false, errorOf("method"))}>
-        {METHODS.map((m) => (
+        {DESTINATION_METHODS.map((m) => (
           <option value={m} selected={m === form.method}>
             {m}
           </option>

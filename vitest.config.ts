@@ -24,6 +24,6 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     exclude: ["test/e2e/**"],
-    setupFiles: ["./test/setup.ts"],
+    setupFiles: ["./test/support/setup.ts"],
   },
 });

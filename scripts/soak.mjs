@@ -1,7 +1,7 @@
 // npm run soak: the real worker bundle (wrangler deploy --dry-run) on programmatic Miniflare, under
 // thousands of events fanned out to dozens of destinations whose receiver misbehaves in every way
 // (scripts/soak/faults.mjs), then checked straight on D1 against the receiver's own log; then
-// thousands of hostile requests on every route (test/fuzz/). Prints a table of figures and exits
+// thousands of hostile requests on every route (test/hostile/). Prints a table of figures and exits
 // non-zero when a check fails.
 //
 //   npm run soak                      full run: 3,000 events, 40 destinations, 10,000 fuzz requests

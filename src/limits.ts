@@ -1,5 +1,5 @@
 // Every limit the service documents, in one place. docs/limits.md is its table, and
-// test/limits.test.ts holds the two together: a limit changed here and not there fails it. Tuning
+// test/rules/limits.test.ts holds the two together: a limit changed here and not there fails it. Tuning
 // constants no user can meet (cache sizes, parameter chunking) stay beside the code they tune.
 
 // ── Requests to the API ─────────────────────────────────────────────────────────────────────────────

@@ -1,8 +1,8 @@
-// The soak's fuzz phase: test/fuzz/hostile-requests.mjs's requests over real HTTP to the running
+// The soak's fuzz phase: test/hostile/hostile-requests.mjs's requests over real HTTP to the running
 // worker. Two workspaces of its own (their destinations subscribe to nothing, so a wrongly accepted
 // event queues nothing); the rows are counted straight on the D1 binding around each batch.
 import fc from "fast-check";
-import { hostileRequest, ROUTES, runHostileRequests } from "../../test/fuzz/hostile-requests.mjs";
+import { hostileRequest, ROUTES, runHostileRequests } from "../../test/hostile/hostile-requests.mjs";
 import { send } from "./http.mjs";
 
 /** The routes /openapi.json lists that the fuzzer does not know (a new route needs its entry). */
@@ -23,7 +23,7 @@ async function expectStatus(exchange, status, what) {
   return text ? JSON.parse(text) : null;
 }
 
-/** Two workspaces, as test/fuzz/hostile-requests.d.mts describes them; waits for their test deliveries. */
+/** Two workspaces, as the Fixtures type of test/hostile/hostile-requests.mjs; waits for their test deliveries. */
 async function createFixtures(worker, receiverUrl, db) {
   const operator = { Authorization: `Bearer ${worker.operatorToken}` };
   const made = [];

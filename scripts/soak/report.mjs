@@ -1,5 +1,5 @@
 // The soak's printed figures and check results.
-import { summarizeFailures } from "../../test/fuzz/hostile-requests.mjs";
+import { summarizeFailures } from "../../test/hostile/hostile-requests.mjs";
 import { attemptFigures, faultFigures, retrySpeed } from "./checks.mjs";
 
 const fmt = (n) => (typeof n === "number" ? n.toLocaleString("en-US") : String(n));

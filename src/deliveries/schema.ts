@@ -77,3 +77,7 @@ export function attemptJson(row: AttemptRow, eventType: string): z.infer<typeof 
 export const DeliveryWithAttempts = Delivery.extend({ attempts: z.array(Attempt) }).openapi(
   "DeliveryWithAttempts",
 );
+
+export type DeliveryJson = z.infer<typeof Delivery>;
+export type AttemptJson = z.infer<typeof Attempt>;
+export type DeliveryWithAttemptsJson = z.infer<typeof DeliveryWithAttempts>;

@@ -266,3 +266,5 @@ export const RotateSecretResponse = z
     previous_secret_expires_at: z.string().nullable(),
   })
   .openapi("RotateSecretResponse");
+
+export type RotatedSecretJson = z.infer<typeof RotateSecretResponse>;

@@ -22,7 +22,9 @@ export const Recovery = z
   })
   .openapi("Recovery");
 
-export const recoveryJson = (r: RecoveryRow): z.infer<typeof Recovery> => ({
+export type RecoveryJson = z.infer<typeof Recovery>;
+
+export const recoveryJson = (r: RecoveryRow): RecoveryJson => ({
   id: r.id,
   destination_id: r.destinationId,
   status: r.status,

@@ -4,7 +4,7 @@
 // event (load.ts); one transaction records every attempt and outcome. The sends in between run concurrently, at
 // most 6 at a time and 2 per destination while others wait (slots.ts).
 import { configOf } from "../config";
-import { database } from "../db/client";
+import { type Database, database } from "../db/client";
 import { dispatchAnnounced } from "../lifecycle/announce";
 import type { DeliveryMessage } from "../queue";
 import { type Prepared, prepareRequest } from "../rules/prepare";
@@ -145,32 +145,17 @@ async function settle(
   return { ...settled, message: d.message };
 }
 
-export async function consumeDeliveries(
-  batch: MessageBatch<DeliveryMessage>,
-  env: Env,
-  fetcher: typeof fetch = fetch,
-): Promise<void> {
-  const db = database(env.DB);
-  const ids = [
-    ...new Set(batch.messages.map((m) => m.body?.deliveryId).filter((id) => typeof id === "string")),
-  ];
-  const rows = new Map((ids.length ? await loadDeliveries(db, ids) : []).map((row) => [row.id, row]));
-  const { due, toLanes, skipped } = triage(batch.messages, rows);
-  // First, so a slow destination's lane starts while the direct sends run.
-  const handedOver = toLanes.length
-    ? handToLanes(
-        env,
-        toLanes.map((d) => d.row),
-      )
-    : undefined;
+/** Load: the batch's deliveries that still exist, each with its destination and event, by id. */
+async function load(db: Database, messages: readonly Message<DeliveryMessage>[]) {
+  const ids = [...new Set(messages.map((m) => m.body?.deliveryId).filter((id) => typeof id === "string"))];
+  return new Map((ids.length ? await loadDeliveries(db, ids) : []).map((row) => [row.id, row]));
+}
 
+/** Attempt: every due delivery once, in the send slots, after the batch pass. */
+async function attemptAll(due: Due[], env: Env, fetcher: typeof fetch): Promise<SettledMessage[]> {
   const payloadOf = payloadParser();
-  const early = await batchPass(
-    due.map((d) => d.row),
-    env,
-    payloadOf,
-    configOf(env).urlPolicy,
-  );
+  const rows = due.map((d) => d.row);
+  const early = await batchPass(rows, env, payloadOf, configOf(env).urlPolicy);
   const watch = due.length ? watchDirectSends(env) : undefined;
   const settled = await runInSlots(
     due,
@@ -185,6 +170,11 @@ export async function consumeDeliveries(
     },
   );
   await watch?.stop();
+  return settled;
+}
+
+/** Record: the attempts, outcomes, skips and health changes in one transaction; then what they announced. */
+async function record(db: Database, env: Env, due: Due[], settled: SettledMessage[], skipped: string[]) {
   const failuresBefore = new Map(due.map((d) => [d.row.destinationId, d.row.consecutiveFailures]));
   const health = directPathChanges(settled, (id) => failuresBefore.get(id) ?? 0);
   const announced = await recordOutcomes(db, settled, skipped, {
@@ -193,14 +183,16 @@ export async function consumeDeliveries(
     autoDisableMs: configOf(env).autoDisableAfterMs,
   });
   await dispatchAnnounced(db, env.DELIVERY_QUEUE, announced);
-  if (handedOver) {
-    const taken = await handedOver;
+}
+
+/** Ack: what a lane took is acked, the rest retried soon; attempted messages by their outcome. */
+async function ack(env: Env, toLanes: Due[], taken: Set<string> | undefined, settled: SettledMessage[]) {
+  if (taken) {
     for (const { message, row } of toLanes) {
       if (taken.has(row.id)) message.ack();
       else message.retry({ delaySeconds: LANE_RETRY_SECONDS });
     }
   }
-
   const exhausted = settled.filter((s) => s.outcome.kind === "failed" && s.outcome.exhausted);
   await sendToDeadLetter(
     env,
@@ -210,4 +202,24 @@ export async function consumeDeliveries(
     if (outcome.kind === "retry") message.retry({ delaySeconds: outcome.delaySeconds });
     else message.ack();
   }
+}
+
+export async function consumeDeliveries(
+  batch: MessageBatch<DeliveryMessage>,
+  env: Env,
+  fetcher: typeof fetch = fetch,
+): Promise<void> {
+  const db = database(env.DB);
+  const rows = await load(db, batch.messages);
+  const { due, toLanes, skipped } = triage(batch.messages, rows);
+  // Handed over first, so a slow destination's lane starts while the direct sends run.
+  const handedOver = toLanes.length
+    ? handToLanes(
+        env,
+        toLanes.map((d) => d.row),
+      )
+    : undefined;
+  const settled = await attemptAll(due, env, fetcher);
+  await record(db, env, due, settled, skipped);
+  await ack(env, toLanes, handedOver && (await handedOver), settled);
 }

@@ -35,7 +35,8 @@ const LAYER_EVENT = JSON.stringify({
 
 /**
  * A D1 binding that answers the statements of POST /events: the API key's lookup (a drizzle select, read
- * with raw()) and the ingest batch (the event insert, then the fan-out's RETURNING: one delivery). Any
+ * with raw()) and the ingest batch (the event insert, the filtered candidates: none, then the fan-out's
+ * RETURNING: one delivery). Any
  * other statement throws, so a change to the ingest's SQL shows here instead of passing unmeasured.
  */
 function inMemoryDb() {
@@ -54,6 +55,8 @@ function inMemoryDb() {
     async batch(list) {
       return list.map(({ sql }) => {
         if (/^\s*INSERT INTO events/.test(sql)) return { results: [], meta: { changes: 1 } };
+        // The filtered destinations' candidates (events/store.ts): none here, as none has a filter.
+        if (/filter_kind = 1/.test(sql)) return { results: [], meta: {} };
         if (/RETURNING id, destination_id/.test(sql))
           return {
             results: [{ id: "dlv_0190f3a1b2c3aaaaaaaaaaaaaaaaaaaa", destination_id: "dst_1" }],

@@ -8,9 +8,9 @@ import { attemptJson, deliveryJson } from "../deliveries/schema";
 import { findDeliveryWithAttempts } from "../deliveries/store";
 import { requestRedelivery } from "../destinations/manual-deliveries";
 import { notFoundPage } from "./answers";
-import { type DashboardContext, deliveryIdOf, destinationOf } from "./route-helpers";
+import { deliveryIdOf, destinationOf } from "./lookups";
 import { DELIVERY_NOTICES, type DeliveryNotice, DeliveryPage } from "./screens/delivery";
-import type { DashboardEnv } from "./types";
+import type { DashboardContext, DashboardEnv } from "./types";
 import { urls } from "./urls";
 
 // While an attempt is due this soon, the page looks again by itself.

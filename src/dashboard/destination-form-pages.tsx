@@ -18,11 +18,11 @@ import {
   readDestinationForm,
 } from "./destination-form";
 import { createFromForm, previewForm, type Saved, updateFromForm } from "./destination-save";
+import { destinationOf, sessionId } from "./lookups";
 import { keepForReveal } from "./reveals";
-import { type DashboardContext, destinationOf, sessionId } from "./route-helpers";
 import { DestinationFormPage, type FormPageProps, formTitle } from "./screens/destination-form";
 import { PREVIEW_EVENT_TYPES, PreviewResultView } from "./screens/preview-panel";
-import type { DashboardEnv } from "./types";
+import type { DashboardContext, DashboardEnv } from "./types";
 import { urls } from "./urls";
 
 type PreviewEventType = (typeof PREVIEW_EVENT_TYPES)[number];

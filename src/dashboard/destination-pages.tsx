@@ -18,8 +18,8 @@ import { listActivity } from "../lifecycle/activity";
 import { runningRecovery } from "../lifecycle/recovery";
 import { rotateDestinationSecret } from "../workspaces/coordinator";
 import { notFoundPage } from "./answers";
+import { destinationOf, sessionId } from "./lookups";
 import { keepForReveal, takeReveal } from "./reveals";
-import { type DashboardContext, destinationOf, sessionId } from "./route-helpers";
 import { DeleteDestinationPage } from "./screens/delete-destination";
 import {
   DESTINATION_NOTICES,
@@ -27,7 +27,7 @@ import {
   DestinationPage,
   type DestinationPageProps,
 } from "./screens/destination";
-import type { DashboardEnv } from "./types";
+import type { DashboardContext, DashboardEnv } from "./types";
 import { urls } from "./urls";
 
 const HISTORY_PAGE = 20;

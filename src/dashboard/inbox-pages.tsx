@@ -11,9 +11,8 @@ import { DEFAULT_INBOX, inboxName, inboxUrl } from "../inbox/address";
 import type { InboxRequest } from "../inbox/inbox";
 import { inboxStub, listInbox } from "../inbox/routes";
 import { notFoundPage } from "./answers";
-import type { DashboardContext } from "./route-helpers";
 import { InboxList, InboxPage } from "./screens/inbox";
-import type { DashboardEnv } from "./types";
+import type { DashboardContext, DashboardEnv } from "./types";
 import { urls } from "./urls";
 
 const SHOWN = 50;

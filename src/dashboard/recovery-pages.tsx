@@ -14,9 +14,9 @@ import {
 } from "../lifecycle/recovery";
 import { recoveryJson } from "../lifecycle/recovery-schema";
 import { notFoundPage } from "./answers";
-import { type DashboardContext, destinationOf } from "./route-helpers";
+import { destinationOf } from "./lookups";
 import { type RecoverFormValues, RecoverPage, type RecoverPageProps, RecoveryPage } from "./screens/recovery";
-import type { DashboardEnv } from "./types";
+import type { DashboardContext, DashboardEnv } from "./types";
 import { urls } from "./urls";
 
 const recoveryFrame = { section: "integrations", sectionPage: false } as const;

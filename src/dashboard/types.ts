@@ -1,3 +1,4 @@
+import type { Context } from "hono";
 import type { Session, SessionWorkspace } from "./session";
 
 /** What the dashboard's middleware hands each handler. */
@@ -12,3 +13,6 @@ export type DashboardEnv = {
     workspace: SessionWorkspace;
   };
 };
+
+/** A dashboard handler's context. */
+export type DashboardContext = Context<DashboardEnv>;

@@ -1,13 +1,10 @@
-// What the workspace's routes share: the destination or delivery a URL names, looked up in the URL's
+// Lookups the workspace's routes share: the destination or delivery a URL names, looked up in the URL's
 // workspace only (an id of another workspace, a malformed id and an unknown id all get the same 404
 // page, src/dashboard/answers.tsx), and the session's id.
-import type { Context } from "hono";
 import { database } from "../db/client";
 import { destinationJson } from "../destinations/schema";
 import { findDestination } from "../destinations/store";
-import type { DashboardEnv } from "./types";
-
-export type DashboardContext = Context<DashboardEnv>;
+import type { DashboardContext } from "./types";
 
 const DESTINATION_ID = /^dst_[0-9a-f]{32}$/;
 const DELIVERY_ID = /^dlv_[0-9a-f]{32}$/;

@@ -101,6 +101,13 @@ export const RECOVERY_STEPS_PER_ALARM = 10;
 /** How long a recovery waits, when its last chunk is mostly unsent, before it looks again. */
 export const RECOVERY_PAUSE_MS = 200;
 
+// ── The local inbox (development only, docs/inbox.md) ──────────────────────────────────────────────
+
+/** The most of a body the inbox keeps (and verifies); larger bodies are kept cut, and not verified. */
+export const INBOX_BODY_BYTES = 256 * 1024;
+/** Requests kept per inbox name; the oldest go first. */
+export const INBOX_KEEP = 500;
+
 // ── Housekeeping ────────────────────────────────────────────────────────────────────────────────────
 
 /** A pending delivery this far past its due time is presumed lost and queued again (the sweep). A late

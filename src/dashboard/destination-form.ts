@@ -36,7 +36,7 @@ export const blankForm = (): DestinationForm => ({
   headers: [],
   query: [],
   body_template: "",
-  timeout_seconds: "10",
+  timeout_seconds: String(DESTINATION_LIMITS.timeoutSecondsDefault),
   rate_limit_per_second: "",
   event_types: [],
   filter: "",

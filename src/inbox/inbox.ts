@@ -1,11 +1,9 @@
-// The local inbox's memory: one Durable Object per inbox name, holding its last 500 requests in its own
+// The local inbox's memory: one Durable Object per inbox name, holding its last INBOX_KEEP requests in its own
 // SQLite. Development only — the routes that reach it (src/inbox/routes.ts) exist only where
 // configOf(env).devTools; in production the class is deployed but nothing can address it.
 import { DurableObject } from "cloudflare:workers";
+import { INBOX_KEEP } from "../limits";
 import type { SignatureVerdict } from "./verify";
-
-/** Requests kept per inbox name; the oldest go first. */
-export const INBOX_KEEP = 500;
 
 /** One request as the inbox received it, as `GET /dev/inbox/{name}/requests` lists it. */
 export type InboxRequest = {

@@ -6,13 +6,11 @@
 import { type Context, Hono } from "hono";
 import { configOf } from "../config";
 import type { AppEnv } from "../http/types";
+import { INBOX_BODY_BYTES, INBOX_KEEP } from "../limits";
 import { ProblemError } from "../problem";
 import { inboxName, inboxUrl } from "./address";
-import { INBOX_KEEP, type InboxRequest } from "./inbox";
+import type { InboxRequest } from "./inbox";
 import { verifyInboxRequest } from "./verify";
-
-/** The most of a body the inbox keeps (and verifies); larger bodies are kept cut, and not verified. */
-export const INBOX_BODY_BYTES = 256 * 1024;
 
 /** The inbox's Durable Object for a valid name. */
 export const inboxStub = (env: Env, name: string) => env.INBOX.get(env.INBOX.idFromName(name));

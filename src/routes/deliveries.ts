@@ -8,6 +8,7 @@ import { requireWorkspaceKey } from "../http/auth";
 import { errorResponses, idParam, json, WorkspaceParam, workspaceSecurity } from "../http/openapi";
 import type { AppEnv } from "../http/types";
 import { validationHook } from "../http/validation";
+import { DEFAULT_RETENTION_DAYS } from "../limits";
 import { notFound, ProblemError } from "../problem";
 
 const DeliveryParams = WorkspaceParam.extend({ delivery_id: idParam("delivery_id") });
@@ -30,8 +31,7 @@ deliveryRoutes.openapi(
     path: "/{delivery_id}",
     tags,
     summary: "A delivery with all its attempts",
-    description:
-      "Deliveries are kept for `RETENTION_DAYS` (30 days by default), then purged with their attempts.",
+    description: `Deliveries are kept for \`RETENTION_DAYS\` (${DEFAULT_RETENTION_DAYS} days by default), then purged with their attempts.`,
     security: workspaceSecurity,
     request: { params: DeliveryParams },
     responses: {

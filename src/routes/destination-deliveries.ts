@@ -14,6 +14,7 @@ import { errorResponses, idParam, json, jsonBody, WorkspaceParam, workspaceSecur
 import { PageQuery, page, pageOf } from "../http/pagination";
 import type { AppEnv } from "../http/types";
 import { validationHook } from "../http/validation";
+import { DEFAULT_RETENTION_DAYS } from "../limits";
 import { notFound, ProblemError } from "../problem";
 import { destinationDisabled } from "./deliveries";
 
@@ -136,7 +137,7 @@ destinationDeliveryRoutes.openapi(
     summary: "A destination's delivery history",
     description:
       "Newest first. Pass `next_cursor` back as `cursor` for the next page. Deliveries are kept for " +
-      "`RETENTION_DAYS` (30 days by default), then purged with their attempts.",
+      `\`RETENTION_DAYS\` (${DEFAULT_RETENTION_DAYS} days by default), then purged with their attempts.`,
     security: workspaceSecurity,
     request: { params: DestinationParams, query: HistoryQuery },
     responses: { 200: json(pageOf(Delivery), "A page of deliveries."), ...errorResponses },

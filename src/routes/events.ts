@@ -14,7 +14,7 @@ import { PageQuery, page } from "../http/pagination";
 import type { AppEnv } from "../http/types";
 import { validationHook } from "../http/validation";
 import { ID_PATTERN } from "../ids";
-import { LISTED_DELIVERIES, MAX_EVENT_BYTES, REPLAY_DESTINATIONS_MAX } from "../limits";
+import { LISTED_DELIVERIES, MAX_EVENT_BYTES, MAX_EVENT_DEPTH, REPLAY_DESTINATIONS_MAX } from "../limits";
 import { notFound, ProblemError } from "../problem";
 
 const Ingested = z
@@ -47,7 +47,7 @@ eventRoutes.openapi(
       "Stores the event and queues one delivery per enabled destination subscribed to its type. Your `id`, when " +
       "you send one, is the event's id everywhere (`event.id` in payloads and templates, each delivery's " +
       "`event_id`); sending the same `id` again returns the first result and queues nothing (the response then " +
-      "carries `Idempotent-Replayed: true`). An event is at most 64 KiB and nests at most 32 levels.",
+      `carries \`Idempotent-Replayed: true\`). An event is at most ${MAX_EVENT_BYTES / 1024} KiB and nests at most ${MAX_EVENT_DEPTH} levels.`,
     security: workspaceSecurity,
     request: { params: WorkspaceParam, body: jsonBody(EventIngest) },
     responses: { 202: json(Ingested, "Accepted; deliveries are on their way."), ...errorResponses },

@@ -1,8 +1,9 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { app } from "../../src/app";
-import { INBOX_KEEP, type InboxRequest } from "../../src/inbox/inbox";
-import { INBOX_BODY_BYTES, inboxStub } from "../../src/inbox/routes";
+import type { InboxRequest } from "../../src/inbox/inbox";
+import { inboxStub } from "../../src/inbox/routes";
+import { INBOX_BODY_BYTES, INBOX_KEEP } from "../../src/limits";
 import { importSigningKey, signPayload } from "../../src/rules/signature";
 import { call, createDestination, createWorkspace, json } from "../support/helpers";
 

@@ -2,8 +2,12 @@
 // receiver's owner should do — the section the product documentation was cut off at. Public, like /docs;
 // the attempt view links each failed attempt to its section here.
 import { ALL_HINTS } from "../../deliveries/troubleshooting";
+import { AUTO_DISABLE_DEFAULT_HOURS, FAILING_AFTER, MAX_ATTEMPTS, RETRY_DELAYS_SECONDS } from "../../limits";
 import { urls } from "../urls";
 import { PublicHeader } from "./page";
+
+/** The retry schedule's whole length, in hours. */
+const RETRY_HOURS = Math.round(RETRY_DELAYS_SECONDS.reduce((a, b) => a + b, 0) / 3600);
 
 export const TroubleshootingPage = () => (
   <>
@@ -26,10 +30,11 @@ export const TroubleshootingPage = () => (
             failed, an error class. Here is what each means and what the receiver's owner should do.
           </p>
           <p class="muted">
-            Failed attempts are retried 8 times over about 28 hours. After 10 failures in a row a destination
-            is failing: Leadpush probes it instead of sending everything, announces{" "}
-            <code>destination.failing</code>, and disables it after 5 days. What failed or was skipped can be
-            recovered in bulk from the destination's page once the receiver is back.
+            A delivery is tried up to {MAX_ATTEMPTS} times over about {RETRY_HOURS} hours. After{" "}
+            {FAILING_AFTER} failures in a row a destination is failing: Leadpush probes it instead of sending
+            everything, announces <code>destination.failing</code>, and disables it after{" "}
+            {AUTO_DISABLE_DEFAULT_HOURS / 24} days. What failed or was skipped can be recovered in bulk from
+            the destination's page once the receiver is back.
           </p>
         </section>
         {ALL_HINTS.map((h) => (

@@ -2,6 +2,7 @@
 // was stored), the answer, how long it took, and the error class and message when it failed.
 import type { attemptJson } from "../../deliveries/schema";
 import { type Hint, troubleshoot } from "../../deliveries/troubleshooting";
+import { RESPONSE_EXCERPT_BYTES } from "../../limits";
 import { HeaderList, Pill } from "../components";
 import { httpStatus, Time } from "../format";
 import { urls } from "../urls";
@@ -87,7 +88,7 @@ export const AttemptCard = ({ attempt: a }: { attempt: AttemptView }) => {
       <div class="attempt-section">
         <h4>Response body</h4>
         {a.response_body ? <pre class="code-block">{a.response_body}</pre> : <p class="muted">Empty.</p>}
-        <p class="hint">The first 16 KiB of the response are kept.</p>
+        <p class="hint">The first {RESPONSE_EXCERPT_BYTES / 1024} KiB of the response are kept.</p>
       </div>
     </article>
   );

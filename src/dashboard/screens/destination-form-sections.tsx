@@ -76,7 +76,7 @@ const TimeoutAndEnabled = ({ form, errorOf }: SectionProps) => (
     <Field
       id="timeout_seconds"
       label="Timeout Seconds"
-      hint="How long Leadpush waits for a response: 1 to 30 seconds."
+      hint={`How long Leadpush waits for a response: 1 to ${DESTINATION_LIMITS.timeoutSecondsMax} seconds.`}
       error={errorOf("timeout_seconds")}
     >
       <input

@@ -1,6 +1,7 @@
 // A destination's flow state in words: the failing banner on its page, and the note under its state in
 // the destinations list (docs/flow-control.md).
 import type { DestinationJson } from "../../destinations/schema";
+import { PROBE_MAX_MS } from "../../limits";
 import { Pill } from "../components";
 import { Time } from "../format";
 import { urls } from "../urls";
@@ -31,8 +32,8 @@ export const FailingBanner = ({
               (the next at <Time iso={d.next_probe_at} />)
             </>
           ) : null}
-          , backing off to one every 10 minutes. Its other deliveries wait without using up their retries, and
-          all go out as soon as a probe succeeds.
+          , backing off to one every {PROBE_MAX_MS / 60_000} minutes. Its other deliveries wait without using
+          up their retries, and all go out as soon as a probe succeeds.
         </p>
         {disablesAt ? (
           <p>

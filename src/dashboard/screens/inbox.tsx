@@ -1,6 +1,7 @@
 // /w/{ws}/inbox (development only): the local inbox's requests, newest first, as they arrive — each with
 // what was sent (method, URL, headers, body), what the inbox answered, and whose secret verifies it.
 import type { InboxRequest } from "../../inbox/inbox";
+import { INBOX_BODY_BYTES } from "../../limits";
 import {
   Breadcrumbs,
   CsrfField,
@@ -101,7 +102,9 @@ export const InboxRequestItem = ({
             Body <span class="muted">({r.body_bytes} bytes)</span>
           </h4>
           {r.body ? <pre class="code-block">{r.body}</pre> : <p class="muted">Empty.</p>}
-          {r.body_truncated ? <p class="hint">Only the first 256 KiB are kept.</p> : null}
+          {r.body_truncated ? (
+            <p class="hint">Only the first {INBOX_BODY_BYTES / 1024} KiB are kept.</p>
+          ) : null}
         </div>
       </div>
     </details>

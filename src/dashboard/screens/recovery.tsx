@@ -3,6 +3,7 @@
 import type { DestinationJson } from "../../destinations/schema";
 import type { RecoverableStatus } from "../../lifecycle/recovery";
 import type { recoveryJson } from "../../lifecycle/recovery-schema";
+import { RECOVERY_WINDOW_MS } from "../../limits";
 import { Breadcrumbs, CsrfField, PageHeader, Pill, Refusal } from "../components";
 import { Time } from "../format";
 import { useWorkspace } from "../request-context";
@@ -74,7 +75,7 @@ export const RecoverPage = (props: RecoverPageProps) => {
           <Field
             id="since"
             label="Created from (UTC)"
-            hint="At most 14 days before the end of the window."
+            hint={`At most ${RECOVERY_WINDOW_MS / 86_400_000} days before the end of the window.`}
             error={errorOf("since")}
           >
             <input

@@ -121,3 +121,23 @@ export const DEFAULT_RETENTION_DAYS = 30;
 export const PURGE = { batch: 1000, rounds: 20 } as const;
 /** A checked API key is remembered this long, so a revoked key may still be accepted for as long. */
 export const KEY_CACHE_TTL_MS = 30_000;
+
+// ── Filters (docs/filters.md "Bounds") ──────────────────────────────────────────────────────────────
+
+/** A filter's size as JSON (UTF-8 bytes), its nesting, its conditions (each operator of each path counts
+ * one) and the segments of a dotted path: so matching one costs at most FILTER_MAX_CONDITIONS path reads. */
+export const FILTER_MAX_BYTES = 4096;
+export const FILTER_MAX_DEPTH = 8;
+export const FILTER_MAX_CONDITIONS = 50;
+export const FILTER_MAX_PATH_SEGMENTS = 16;
+
+// ── The dashboard (docs/dashboard.md) ───────────────────────────────────────────────────────────────
+
+/** How many of a destination's newest deliveries the health figures cover. */
+export const HEALTH_WINDOW = 50;
+/** A session ends after 12 hours without a request, and 7 days after sign-in whatever happens. */
+export const IDLE_TIMEOUT_MS = 12 * 60 * 60 * 1000;
+export const ABSOLUTE_TIMEOUT_MS = 7 * 24 * 60 * 60 * 1000;
+/** A one-time secret waits this long for its page (long enough for the redirect to land; short enough
+ * that a lost one does not linger). */
+export const REVEAL_TTL_MS = 10 * 60 * 1000;

@@ -2,13 +2,12 @@
 // bound to the session and the destination, and redirects; the destination's page takes it out (the
 // row is deleted by the same statement that reads it) and shows it once. A reload, the back button or
 // another tab finds nothing. The secret is never put in a URL, a redirect or a log.
+
 import { and, eq, lt } from "drizzle-orm";
 import { database } from "../db/client";
 import { dashboardReveals } from "../db/dashboard-schema";
+import { REVEAL_TTL_MS } from "../limits";
 import { decryptBound, encryptBound } from "../secrets/at-rest";
-
-/** Long enough for the redirect to land; short enough that a lost one does not linger. */
-export const REVEAL_TTL_MS = 10 * 60 * 1000;
 
 export type RevealReason = "created" | "rotated";
 export type Reveal = { reason: RevealReason; secret: string };

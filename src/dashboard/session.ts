@@ -1,16 +1,15 @@
 // Dashboard sessions in D1. The cookie carries a random 256-bit token; the table keeps only its
 // SHA-256. A session holds workspaces, each proven by an API key that must still be valid on every
 // request: revoking the key takes the workspace out of the session at once.
+
 import { and, asc, eq, gt, inArray, isNull, lt } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { dashboardReveals, dashboardSessions, dashboardSessionWorkspaces } from "../db/dashboard-schema";
 import { apiKeys, workspaces } from "../db/schema";
 import { bytesToBase64Url, sha256Hex } from "../encoding";
+import { ABSOLUTE_TIMEOUT_MS, IDLE_TIMEOUT_MS } from "../limits";
 import { API_KEY_PREFIX, findActiveKeyByHash, hashApiKey } from "../workspaces/store";
 
-/** A session ends after 12 hours without a request, and 7 days after sign-in whatever happens. */
-export const IDLE_TIMEOUT_MS = 12 * 60 * 60 * 1000;
-export const ABSOLUTE_TIMEOUT_MS = 7 * 24 * 60 * 60 * 1000;
 // last_seen_at is written at most once a minute: idle expiry does not need a write per page view.
 const TOUCH_INTERVAL_MS = 60 * 1000;
 // Expired sessions are swept a few at a time on sign-in, so the table does not grow without bound.

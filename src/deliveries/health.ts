@@ -1,10 +1,9 @@
 // A destination's health, as the dashboard shows it: the outcome of its latest delivery, and the
 // success rate and median duration of its most recent deliveries.
+
 import type { Database } from "../db/client";
 import type { DeliveryStatus } from "../db/schema";
-
-/** How many of a destination's newest deliveries the health figures cover. */
-export const HEALTH_WINDOW = 50;
+import { HEALTH_WINDOW } from "../limits";
 
 export type DestinationHealth = {
   /** The newest delivery's status; null when the destination has no delivery yet. */

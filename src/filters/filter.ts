@@ -3,12 +3,12 @@
 // Both are bounded: a filter is at most FILTER_MAX_BYTES, FILTER_MAX_DEPTH levels and FILTER_MAX_CONDITIONS
 // conditions, and matching one condition reads one path of the payload, so a filter costs at most
 // FILTER_MAX_CONDITIONS path reads (an array in the payload adds one comparison per element).
-
-export const FILTER_MAX_BYTES = 4096;
-export const FILTER_MAX_DEPTH = 8;
-export const FILTER_MAX_CONDITIONS = 50;
-/** A dotted path has at most this many segments. */
-export const FILTER_MAX_PATH_SEGMENTS = 16;
+import {
+  FILTER_MAX_BYTES,
+  FILTER_MAX_CONDITIONS,
+  FILTER_MAX_DEPTH,
+  FILTER_MAX_PATH_SEGMENTS,
+} from "../limits";
 
 export type Literal = string | number | boolean | null;
 

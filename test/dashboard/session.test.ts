@@ -3,16 +3,15 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import {
-  ABSOLUTE_TIMEOUT_MS,
   addWorkspace,
   createSession,
   findApiKey,
-  IDLE_TIMEOUT_MS,
   loadSession,
   revokeSession,
 } from "../../src/dashboard/session";
 import { database } from "../../src/db/client";
 import { sha256Hex } from "../../src/encoding";
+import { ABSOLUTE_TIMEOUT_MS, IDLE_TIMEOUT_MS } from "../../src/limits";
 import { call, createWorkspace, json, OPERATOR } from "../support/helpers";
 
 const db = () => database(env.DB);

@@ -3,13 +3,8 @@
 // and filters, and that nothing it accepts can throw.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  FILTER_MAX_CONDITIONS,
-  FILTER_MAX_DEPTH,
-  isEmptyFilter,
-  matchFilter,
-  parseFilter,
-} from "../../src/filters/filter";
+import { isEmptyFilter, matchFilter, parseFilter } from "../../src/filters/filter";
+import { FILTER_MAX_CONDITIONS, FILTER_MAX_DEPTH } from "../../src/limits";
 
 const SEED = 20261206;
 

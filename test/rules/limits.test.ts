@@ -25,6 +25,10 @@ const ROWS: [row: string, shows: string][] = [
     `1–${L.DESTINATION_LIMITS.timeoutSecondsMax} (default ${L.DESTINATION_LIMITS.timeoutSecondsDefault})`,
   ],
   ["`rate_limit_per_second`", `1–${L.DESTINATION_LIMITS.rateLimitPerSecond}`],
+  ["`filter` as JSON", `${n(L.FILTER_MAX_BYTES)} bytes`],
+  ["`filter` nesting", `${L.FILTER_MAX_DEPTH} levels`],
+  ["`filter` conditions", `${L.FILTER_MAX_CONDITIONS} (each`],
+  ["`filter` path", `${L.FILTER_MAX_PATH_SEGMENTS} segments`],
   ["render work", `${n(L.RENDER_LIMITS.steps)} steps`],
   ["rendered URL path", `${n(L.RENDER_LIMITS.urlChars)} characters`],
   ["rendered URL, whole", `${n(L.RENDER_LIMITS.urlChars)} characters`],
@@ -58,6 +62,12 @@ const ROWS: [row: string, shows: string][] = [
   ["`AUTO_DISABLE_AFTER_HOURS`", `default ${L.AUTO_DISABLE_DEFAULT_HOURS}`],
   ["retention", `default ${L.DEFAULT_RETENTION_DAYS} days`],
   ["retention purge per cron run", `${L.PURGE.rounds} batches of ${n(L.PURGE.batch)}`],
+  ["destination health", `the newest ${L.HEALTH_WINDOW} deliveries`],
+  [
+    "dashboard session",
+    `${L.IDLE_TIMEOUT_MS / 3_600_000} hours idle, ${L.ABSOLUTE_TIMEOUT_MS / 86_400_000} days in all`,
+  ],
+  ["one-time secret waiting", `${L.REVEAL_TTL_MS / 60_000} minutes`],
   ["a revoked API key still accepted", `up to ${L.KEY_CACHE_TTL_MS / 1000} s`],
 ];
 

@@ -1,6 +1,7 @@
 // The destinations list: a table on wide screens, stacked cards on narrow ones (CSS only). Each cell
 // has a data-label, which the stacked layout shows in place of the column header.
-import { type DestinationHealth, HEALTH_WINDOW } from "../../deliveries/health";
+import type { DestinationHealth } from "../../deliveries/health";
+import { HEALTH_WINDOW } from "../../limits";
 import { DataTable, EnabledPill, StatusPill } from "../components";
 import { urls } from "../urls";
 import { FlowNote } from "./destination-health";

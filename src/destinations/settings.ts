@@ -5,7 +5,7 @@
 import type { DestinationRow } from "../db/schema";
 
 /** API field → row column, for every setting. */
-export const SETTINGS = {
+const SETTINGS = {
   name: "name",
   enabled: "enabled",
   method: "method",
@@ -22,9 +22,9 @@ type Settings = typeof SETTINGS;
 type Field = keyof Settings;
 
 /** The settings as the API's JSON has them. */
-export type SettingsJson = { [F in Field]: DestinationRow[Settings[F]] };
+type SettingsJson = { [F in Field]: DestinationRow[Settings[F]] };
 /** The settings as the row has them. */
-export type SettingsColumns = { [F in Field as Settings[F]]: DestinationRow[Settings[F]] };
+type SettingsColumns = { [F in Field as Settings[F]]: DestinationRow[Settings[F]] };
 
 const FIELDS = Object.keys(SETTINGS) as Field[];
 

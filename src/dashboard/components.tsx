@@ -1,7 +1,7 @@
 // Small pieces every screen is built from. Values are passed as JSX children or attributes, so Hono
 // escapes them: nothing a user typed is ever written into the page as markup.
 import type { Child, PropsWithChildren } from "hono/jsx";
-import type { DeliveryStatus } from "../db/schema";
+import type { DeliveryStatus } from "../db/history-schema";
 import { assetPath } from "./assets";
 import { useCsrfToken } from "./request-context";
 

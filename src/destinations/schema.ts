@@ -2,6 +2,7 @@
 // /openapi.json is generated from them, so the document cannot drift from the behaviour.
 import { z } from "@hono/zod-openapi";
 import { DESTINATION_METHODS, type DestinationRow } from "../db/schema";
+import type { HealthRow } from "../db/workspace-schema";
 import { SUBSCRIBABLE_EVENT_TYPES } from "../events/catalog";
 import { isEmptyFilter, parseFilter } from "../filters/filter";
 import { DESTINATION_LIMITS, FAILING_AFTER } from "../limits";
@@ -218,16 +219,22 @@ export const Destination = z
 
 export type DestinationJson = z.infer<typeof Destination>;
 
-/** A stored destination in its API shape (never its secret). */
-export function destinationJson(row: DestinationRow, eventTypes: readonly string[]): DestinationJson {
+const FRESH = { consecutiveFailures: 0, failuresSince: null, nextProbeAt: null };
+
+/** A stored destination in its API shape (never its secret), with its health (a fresh one's when absent). */
+export function destinationJson(
+  row: DestinationRow,
+  eventTypes: readonly string[],
+  health: Pick<HealthRow, "consecutiveFailures" | "failuresSince" | "nextProbeAt"> = FRESH,
+): DestinationJson {
   return {
     id: row.id,
     ...settingsJson(row),
     disabled_reason: row.disabledReason,
     event_types: [...eventTypes].sort(),
-    failing_since: isFailing(row.consecutiveFailures) ? isoOrNull(row.failuresSince) : null,
-    consecutive_failures: row.consecutiveFailures,
-    next_probe_at: isFailing(row.consecutiveFailures) ? isoOrNull(row.nextProbeAt) : null,
+    failing_since: isFailing(health.consecutiveFailures) ? isoOrNull(health.failuresSince) : null,
+    consecutive_failures: health.consecutiveFailures,
+    next_probe_at: isFailing(health.consecutiveFailures) ? isoOrNull(health.nextProbeAt) : null,
     secret_hint: row.secretHint,
     secret_version: row.secretVersion,
     // A grace period that has ended is no longer news.

@@ -1,5 +1,5 @@
 // One attempt at one delivery: sign → send, described as the record the consumer stores.
-import type { AttemptRow, StoredRequestHeaders } from "../db/schema";
+import type { AttemptRow, StoredRequestHeaders } from "../db/history-schema";
 import type { Prepared } from "../rules/prepare";
 import type { RenderedRequest } from "../rules/render";
 import { deliveryHeaders, REDACTED, signPayload } from "../rules/signature";

@@ -8,6 +8,7 @@ import { explainEvent, NO_DELIVERY_REASONS, readEvent } from "../events/explain"
 import { ingestEvent } from "../events/ingest";
 import { replayEvent } from "../events/replay";
 import { EventIngest } from "../events/schema";
+import { HistoryView } from "../history/client";
 import { requireWorkspaceKey } from "../http/auth";
 import { errorResponses, json, jsonBody, WorkspaceParam, workspaceSecurity } from "../http/openapi";
 import { PageQuery, page } from "../http/pagination";
@@ -54,15 +55,8 @@ eventRoutes.openapi(
   }),
   async (c) => {
     const later = (work: Promise<void>) => c.executionCtx.waitUntil(work);
-    const db = database(c.env.DB);
-    const result = await ingestEvent(
-      db,
-      c.env.DELIVERY_QUEUE,
-      c.get("workspaceUuid"),
-      c.req.valid("json"),
-      later,
-    );
-    if (result.replayed) c.header("Idempotent-Replayed", "true");
+    const result = await ingestEvent(c.env, c.get("workspaceUuid"), c.req.valid("json"), later);
+    if (result.status === "duplicate") c.header("Idempotent-Replayed", "true");
     const { eventId, deliveryCount, deliveries } = result;
     return c.json(
       { event_id: eventId, delivery_count: deliveryCount, deliveries: deliveries.map(deliveryJson) },
@@ -130,12 +124,11 @@ eventRoutes.openapi(
     responses: { 200: json(EventExplained, "The event and its destinations."), ...errorResponses },
   }),
   async (c) => {
-    const db = database(c.env.DB);
-    const workspaceUuid = c.get("workspaceUuid");
-    const event = await readEvent(db, workspaceUuid, c.req.valid("param").event_id);
+    const view = new HistoryView(c.env, c.get("workspaceUuid"));
+    const event = await readEvent(view, c.req.valid("param").event_id);
     if (!event) throw notFound("event");
     const { limit, cursor } = c.req.valid("query");
-    const verdicts = await explainEvent(db, workspaceUuid, event, limit, cursor);
+    const verdicts = await explainEvent(database(c.env.DB), view, event, limit, cursor);
     const { data, next_cursor } = page(verdicts, limit);
     const occurred = (event.payload.event as { occurred_at?: unknown } | undefined)?.occurred_at;
     return c.json(
@@ -190,13 +183,12 @@ eventRoutes.openapi(
     },
   }),
   async (c) => {
-    const db = database(c.env.DB);
     const workspaceUuid = c.get("workspaceUuid");
-    const event = await readEvent(db, workspaceUuid, c.req.valid("param").event_id);
+    const event = await readEvent(new HistoryView(c.env, workspaceUuid), c.req.valid("param").event_id);
     if (!event) throw notFound("event");
     const later = (work: Promise<void>) => c.executionCtx.waitUntil(work);
     const named = c.req.valid("json")?.destination_ids;
-    const replayed = await replayEvent(db, c.env.DELIVERY_QUEUE, workspaceUuid, event, named, later);
+    const replayed = await replayEvent(c.env, workspaceUuid, event, named, later);
     if (!replayed.ok) {
       const [first] = replayed.errors;
       throw new ProblemError(422, `${first?.field}: ${first?.detail}`, {

@@ -102,7 +102,7 @@ export const RECOVERY_CHUNK = 500;
 /** Recovery steps per lane alarm before it hands over to the next alarm. */
 export const RECOVERY_STEPS_PER_ALARM = 10;
 /** How long a recovery waits, when its last chunk is mostly unsent, before it looks again. */
-export const RECOVERY_PAUSE_MS = 200;
+export const RECOVERY_PAUSE_MS = 100;
 
 // ── The local inbox (development only, docs/inbox.md) ──────────────────────────────────────────────
 

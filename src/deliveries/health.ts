@@ -30,7 +30,7 @@ export function median(values: number[]): number | null {
 export function summarizeHealth(rows: readonly HealthSample[]): DestinationHealth {
   const settled = rows.filter((r) => r.status === "succeeded" || r.status === "failed");
   const succeeded = settled.filter((r) => r.status === "succeeded").length;
-  const durations = rows.flatMap((r) => (r.durationMs === null ? [] : [Number(r.durationMs)]));
+  const durations = rows.flatMap((r) => (r.duration_ms === null ? [] : [Number(r.duration_ms)]));
   return {
     latest: rows[0]?.status ?? null,
     deliveries: rows.length,

@@ -98,7 +98,7 @@ export class DestinationLane extends DurableObject<Env> {
     await this.#wakeAt(Date.now());
   }
 
-  /** Steps the running recovery a bounded number of chunks; when it has more to do, when to step again. */
+  /** Steps the running recovery a bounded number of times; when it has more to do, when to step again. */
   async #stepRecovery(): Promise<number | null> {
     const kv = this.ctx.storage.kv;
     const id = kv.get<string>("recovery");
@@ -114,7 +114,8 @@ export class DestinationLane extends DurableObject<Env> {
       }
       chunk = next.chunk;
       kv.put("recoveryChunk", chunk);
-      if (next.paused) return Date.now() + RECOVERY_PAUSE_MS;
+      // Its last chunk mostly waits unsent: look again shortly, within this alarm.
+      if (next.paused) await scheduler.wait(RECOVERY_PAUSE_MS);
     }
     return Date.now();
   }

@@ -33,10 +33,14 @@ const newestFirst = (a: Partition, b: Partition) => b.start - a.start || b.secon
 export class HistoryView {
   #partitions: Promise<Partition[]> | null = null;
 
+  /** `registered`: the workspace object's list, when the caller has it already. */
   constructor(
     readonly env: Env,
     readonly workspaceUuid: string,
-  ) {}
+    registered?: { start: number; seconds: number }[],
+  ) {
+    if (registered) this.#partitions = Promise.resolve(this.#live(registered));
+  }
 
   partitions(): Promise<Partition[]> {
     this.#partitions ??= this.#load();
@@ -44,8 +48,11 @@ export class HistoryView {
   }
 
   async #load(): Promise<Partition[]> {
+    return this.#live(await this.env.WORKSPACE.getByName(this.workspaceUuid).partitions());
+  }
+
+  #live(registered: { start: number; seconds: number }[]): Partition[] {
     const ws = this.workspaceUuid;
-    const registered = await this.env.WORKSPACE.getByName(ws).partitions();
     const current = currentPartition(this.env, ws);
     const previous = partitionAt(ws, current.start - 1, current.seconds);
     const all = new Map<string, Partition>();

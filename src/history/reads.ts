@@ -33,7 +33,7 @@ export function loadForSend(
       `SELECT d.id, d.workspace_uuid AS workspaceUuid, d.event_id AS eventId, d.status,
          d.attempts_made AS attemptsMade, d.event_type AS eventType, d.destination_id AS destinationId,
          d.next_attempt_at AS nextAttemptAt
-       FROM json_each(?) AS j JOIN deliveries AS d ON d.destination_id = j.value ->> 0 AND d.id = j.value ->> 1`,
+       FROM json_each(?) AS j CROSS JOIN deliveries AS d ON d.destination_id = j.value ->> 0 AND d.id = j.value ->> 1`,
       JSON.stringify(refs.map((r) => [r.destinationId, r.id])),
     )
     .toArray() as unknown as DeliveryToSend[];
@@ -169,7 +169,7 @@ export function activity(
 }
 
 /** A delivery as the health figures read it: its status and its last attempt's duration. */
-export type HealthSample = { status: DeliveryStatus; durationMs: number | null };
+export type HealthSample = { status: DeliveryStatus; duration_ms: number | null };
 
 /** Each destination's newest deliveries here, up to `window` each, newest first. */
 export function healthSamples(
@@ -181,7 +181,7 @@ export function healthSamples(
   for (const id of destinationIds)
     samples[id] = sql
       .exec(
-        `SELECT status, attempts ->> '$[#-1][7]' AS durationMs FROM deliveries
+        `SELECT status, attempts ->> '$[#-1][7]' AS duration_ms FROM deliveries
          WHERE destination_id = ? ORDER BY id DESC LIMIT ?`,
         id,
         window,

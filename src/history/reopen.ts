@@ -50,7 +50,7 @@ export function countUnsent(sql: SqlStorage, destinationId: string, chunk: reado
   const [row] = sql
     .exec(
       `SELECT count(*) AS n FROM json_each(?2) AS c
-       JOIN deliveries AS d ON d.destination_id = ?1 AND d.id = c.value ->> '$.id'
+       CROSS JOIN deliveries AS d ON d.destination_id = ?1 AND d.id = c.value ->> '$.id'
        WHERE d.status = 'pending' AND d.attempts_made = c.value ->> '$.attemptsMade'`,
       destinationId,
       JSON.stringify(chunk),

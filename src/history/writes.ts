@@ -38,7 +38,7 @@ const INSERT_DELIVERIES = `
 // Binds: the [delivery id, destination id] pairs (JSON).
 const ROWS_OF_PAIRS = `
   SELECT ${DELIVERY_COLUMNS} FROM json_each(?) AS j
-  JOIN deliveries AS d ON d.destination_id = j.value ->> 1 AND d.id = j.value ->> 0 ORDER BY d.id`;
+  CROSS JOIN deliveries AS d ON d.destination_id = j.value ->> 1 AND d.id = j.value ->> 0 ORDER BY d.id`;
 
 /** The deliveries named by [delivery id, destination id] pairs, by id. */
 export function deliveriesOfRefs(sql: SqlStorage, refs: readonly DeliveryRef[]): DeliveryRow[] {

@@ -162,7 +162,7 @@ async function reopenChunk(view: HistoryView, r: RecoveryRow): Promise<Chunk> {
  */
 export async function recoveryStep(env: Env, ws: string, id: string, previous: Chunk = []): Promise<Step> {
   const home = workspaceObject(env, ws);
-  const recovery = await home.recoveryById(id);
+  const { recovery, partitions } = await home.recoveryToStep(id);
   if (recovery?.status !== "running") return { more: false, chunk: [] };
   const enabled = await env.DB.prepare(
     "SELECT enabled FROM destinations WHERE id = ?1 AND workspace_uuid = ?2",
@@ -173,7 +173,7 @@ export async function recoveryStep(env: Env, ws: string, id: string, previous: C
     await home.cancelRecovery(id, "the destination was disabled");
     return { more: false, chunk: [] };
   }
-  const view = new HistoryView(env, ws);
+  const view = new HistoryView(env, ws, partitions);
   if (previous.length && (await backedUp(view, recovery.destinationId, previous)))
     return { more: true, chunk: previous, paused: true };
   const chunk = await reopenChunk(view, recovery);

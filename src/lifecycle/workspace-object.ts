@@ -182,8 +182,9 @@ export class WorkspaceCoordinator extends DurableObject<Env> {
   recovery(destinationId: string, id: string) {
     return recoveryStore.recoveryOf(this.#db, id, destinationId);
   }
-  recoveryById(id: string) {
-    return recoveryStore.recoveryOf(this.#db, id);
+  /** A recovery to step, with the partitions it walks (one call for the lane's step). */
+  recoveryToStep(id: string) {
+    return { recovery: recoveryStore.recoveryOf(this.#db, id), partitions: this.partitions() };
   }
   recoveries(destinationId: string, limit: number) {
     return recoveryStore.recoveriesOf(this.#db, destinationId, limit);

@@ -8,6 +8,7 @@ import { currentPartition, historyStub } from "../../src/history/client";
 import { idIn } from "../../src/history/ids";
 import type { DeliveryMessage } from "../../src/queue";
 import type { Workspace } from "./helpers";
+import { objectRow } from "./history";
 
 /**
  * A stored pending delivery that was never enqueued: the tests hand its messages to the consumer. Its
@@ -41,6 +42,15 @@ export function messageFor(deliveryId: string, attemptsBefore?: number): Deliver
   return attemptsBefore === undefined ? { deliveryId, ...ref } : { deliveryId, ...ref, attemptsBefore };
 }
 
+/** Finds a delivery made elsewhere (an ingest through the API) in the history, so messageFor names it. */
+async function resolve(deliveryId: string): Promise<void> {
+  const row = await objectRow<{ ws: string; dest: string }>(
+    "SELECT workspace_uuid AS ws, destination_id AS dest FROM deliveries WHERE id = ?",
+    [deliveryId],
+  );
+  if (row) refs.set(deliveryId, { workspaceUuid: row.ws, destinationId: row.dest });
+}
+
 /** Notes a delivery made elsewhere (an ingest through the API), so messageFor can name it. */
 export function knowDelivery(delivery: { id: string; destination_id: string }, workspaceUuid: string) {
   refs.set(delivery.id, { workspaceUuid, destinationId: delivery.destination_id });
@@ -51,6 +61,7 @@ export async function consume(
   fetcher: typeof fetch,
   messages: { deliveryId: string; attempts: number; attemptsBefore?: number }[],
 ) {
+  for (const { deliveryId } of messages) if (!refs.has(deliveryId)) await resolve(deliveryId);
   const batch = createMessageBatch<DeliveryMessage>(
     "leadpush-deliveries",
     messages.map(({ deliveryId, attempts, attemptsBefore }) => ({

@@ -4,7 +4,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { configOf } from "../../src/config";
-import { type Partition, partitionAt, partitionName } from "../../src/history/ids";
+import { historyId, type Partition, partitionAt, partitionName } from "../../src/history/ids";
 
 /** The tables the history partitions keep (`attempts` is a view over the deliveries' attempts). */
 export const HISTORY_TABLES = new Set(["events", "deliveries", "attempts"]);
@@ -22,18 +22,22 @@ export async function partitionsOf(ws: string): Promise<Partition[]> {
   const listed = await env.WORKSPACE.getByName(ws).partitions();
   const current = partitionAt(ws, Date.now(), configOf(env).partitionSeconds);
   const all = new Map<string, Partition>();
-  for (const p of [...listed.map((l) => ({ workspaceUuid: ws, ...l })), current]) all.set(partitionName(p), p);
+  for (const p of [...listed.map((l) => ({ workspaceUuid: ws, ...l })), current])
+    all.set(partitionName(p), p);
   return [...all.values()];
 }
 
 type Row = Record<string, SqlStorageValue>;
 
 /** Runs SQL in one object, if it has that table; its rows. */
-async function inObject(stub: DurableObjectStub, table: string, sql: string, binds: unknown[]): Promise<Row[]> {
+async function inObject(
+  stub: DurableObjectStub,
+  table: string,
+  sql: string,
+  binds: unknown[],
+): Promise<Row[]> {
   return runInDurableObject(stub, (_instance, state) => {
-    const has = state.storage.sql
-      .exec("SELECT 1 FROM sqlite_master WHERE name = ?", table)
-      .toArray().length;
+    const has = state.storage.sql.exec("SELECT 1 FROM sqlite_master WHERE name = ?", table).toArray().length;
     return has ? state.storage.sql.exec(sql, ...(binds as SqlStorageValue[])).toArray() : [];
   });
 }
@@ -68,4 +72,141 @@ export async function objectRow<T = Row>(sql: string, binds: unknown[] = [], ws?
 export async function countObjectRows(table: string, where: string, binds: unknown[], ws?: string) {
   const rows = await objectSql(`SELECT count(*) AS n FROM ${table} WHERE ${where}`, binds, ws);
   return rows.reduce((sum, r) => sum + Number(r.n), 0);
+}
+
+/** The workspace a destination belongs to (D1). */
+export async function workspaceOfDestination(destinationId: string): Promise<string> {
+  const row = await env.DB.prepare("SELECT workspace_uuid AS ws FROM destinations WHERE id = ?")
+    .bind(destinationId)
+    .first<{ ws: string }>();
+  if (!row) throw new Error(`no destination ${destinationId}`);
+  return row.ws;
+}
+
+/** Sets a destination's health in its workspace's object, as a run of the pipeline would have. */
+export async function setHealth(
+  destinationId: string,
+  fields: Partial<{
+    send_path: "direct" | "lane";
+    consecutive_failures: number;
+    failures_since: number | null;
+    next_probe_at: number | null;
+    failing_announced_since: number | null;
+    exhausted_announced_at: number | null;
+  }>,
+): Promise<void> {
+  const ws = await workspaceOfDestination(destinationId);
+  const names = Object.keys(fields);
+  const values = Object.values(fields) as SqlStorageValue[];
+  await env.WORKSPACE.getByName(ws).health([destinationId]);
+  await runInDurableObject(env.WORKSPACE.getByName(ws), (_instance, state) => {
+    state.storage.sql.exec(
+      "INSERT OR IGNORE INTO destination_health (destination_id) VALUES (?)",
+      destinationId,
+    );
+    if (names.length)
+      state.storage.sql.exec(
+        `UPDATE destination_health SET ${names.map((n) => `${n} = ?`).join(", ")} WHERE destination_id = ?`,
+        ...values,
+        destinationId,
+      );
+  });
+}
+
+/** A destination's health as its workspace's object keeps it (a fresh one's when it has no row). */
+export async function healthOf(destinationId: string) {
+  const ws = await workspaceOfDestination(destinationId);
+  return (await env.WORKSPACE.getByName(ws).health([destinationId]))[destinationId];
+}
+
+/** Runs SQL in every history partition of the workspace of a destination. */
+export async function destinationHistorySql(destinationId: string, sql: string, binds: unknown[] = []) {
+  return objectSql(sql, binds, await workspaceOfDestination(destinationId));
+}
+
+/** Makes sure a partition's object has its tables and knows itself (what its first write does). */
+export async function openPartition(p: Partition): Promise<DurableObjectStub> {
+  const stub = env.HISTORY.getByName(partitionName(p));
+  await (stub as unknown as { store(p: Partition, events: unknown[]): Promise<unknown> }).store(p, []);
+  return stub;
+}
+
+/** Rows for a seeded delivery: when it was made, and its state. */
+export type Seed = {
+  createdAt: number;
+  status?: string;
+  attemptsMade?: number;
+  nextAttemptAt?: number | null;
+  updatedAt?: number;
+  statusReason?: string | null;
+  /** Its attempts as stored (src/db/history-schema.ts StoredAttempt). */
+  attempts?: unknown[][];
+};
+
+/**
+ * Stores deliveries of one event to a destination as if they had been made at their `createdAt`, each
+ * in the partition its time falls in (the event with them there), with ids that name that partition.
+ * Returns their ids, in the order given.
+ */
+export async function seedDeliveries(
+  ws: string,
+  destinationId: string,
+  event: { id: string; type?: string; payload?: string },
+  seeds: readonly Seed[],
+): Promise<string[]> {
+  const seconds = configOf(env).partitionSeconds;
+  const type = event.type ?? "contact.created";
+  const ids = seeds.map((s) => historyId("dlv", s.createdAt, seconds));
+  const groups = new Map<string, { p: Partition; rows: unknown[][] }>();
+  seeds.forEach((s, i) => {
+    const p = partitionAt(ws, s.createdAt, seconds);
+    const group = groups.get(partitionName(p)) ?? { p, rows: [] };
+    group.rows.push([
+      ids[i],
+      s.status ?? "pending",
+      s.attemptsMade ?? 0,
+      s.nextAttemptAt === undefined ? s.createdAt : s.nextAttemptAt,
+      s.statusReason ?? null,
+      s.createdAt,
+      s.updatedAt ?? s.createdAt,
+      JSON.stringify(s.attempts ?? []),
+    ]);
+    groups.set(partitionName(p), group);
+  });
+  for (const { p, rows } of groups.values()) {
+    const stub = await openPartition(p);
+    const payload =
+      event.payload ??
+      JSON.stringify({ event: { id: event.id, type }, workspace: { uuid: ws }, contact: { _id: "ct_1" } });
+    await runInDurableObject(stub, (_instance, state) => {
+      state.storage.sql.exec(
+        `INSERT OR IGNORE INTO events (workspace_uuid, id, type, created_at, payload) VALUES (?, ?, ?, ?, ?)`,
+        ws,
+        event.id,
+        type,
+        Number(rows[0]?.[5] ?? 0),
+        payload,
+      );
+      state.storage.sql.exec(
+        `INSERT INTO deliveries (destination_id, id, workspace_uuid, event_id, event_type, status, attempts_made,
+                                 next_attempt_at, status_reason, created_at, updated_at, attempts)
+         SELECT ?1, value ->> 0, ?2, ?3, ?4, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5,
+                value ->> 6, value ->> 7 FROM json_each(?5)`,
+        destinationId,
+        ws,
+        event.id,
+        type,
+        JSON.stringify(rows),
+      );
+    });
+  }
+  return ids as string[];
+}
+
+/** Runs SQL in the workspace's current partition (its tables made first, as its first write would). */
+export async function currentHistorySql(ws: string, sql: string, binds: unknown[] = []): Promise<Row[]> {
+  const stub = await openPartition(partitionAt(ws, Date.now(), configOf(env).partitionSeconds));
+  return runInDurableObject(stub, (_instance, state) =>
+    state.storage.sql.exec(sql, ...(binds as SqlStorageValue[])).toArray(),
+  );
 }

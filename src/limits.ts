@@ -17,6 +17,9 @@ export const MAX_REQUEST_BYTES = 256 * 1024;
 export const LISTED_DELIVERIES = 100;
 /** A list's page size (`limit`). */
 export const PAGE_SIZE = { max: 100, default: 20 } as const;
+/** A batch ingest (`POST …/events/batch`): its events, its body, and the deliveries its events fan out to
+ * together (one storage transaction holds them all; an event past that is refused, to send again). */
+export const BATCH_LIMITS = { events: 100, bytes: 1024 * 1024, deliveries: 10_000 } as const;
 /** Destinations a replay may name. */
 export const REPLAY_DESTINATIONS_MAX = 100;
 

@@ -29,28 +29,41 @@ function newEvent(
 /**
  * Stores contact events once per id and queues one delivery per subscribed destination whose filter each
  * passes. The answer can go out once the events are committed: `later` runs the queueing after it
- * (ctx.waitUntil), and a delivery whose message never gets out is its partition sweep's to queue.
+ * (ctx.waitUntil), and a delivery whose message never gets out is its partition sweep's to queue. An event
+ * whose fan-out would take the batch past `maxDeliveries` is not stored: its answer is "over".
  */
 export async function ingestEvents(
   env: Env,
   workspaceUuid: string,
   inputs: readonly EventIngestInput[],
   later: (work: Promise<void>) => void,
-): Promise<Ingested[]> {
+  maxDeliveries = Number.POSITIVE_INFINITY,
+): Promise<(Ingested | "over")[]> {
   const p = currentPartition(env, workspaceUuid);
   const subscribers = await subscribersOf(env.DB, workspaceUuid);
+  let fanOut = 0;
   const batch = inputs.map((input) => {
     const occurredAt = new Date(input.occurred_at ?? Date.now()).toISOString();
     const event = newEvent(p, input.type, input.contact, occurredAt, input.id);
     const targets = matchSubscribers(subscribers, event.type, event.payload);
+    fanOut += targets.length;
+    if (fanOut > maxDeliveries) {
+      fanOut -= targets.length;
+      return null;
+    }
     return { ...event, payload: JSON.stringify(event.payload), targets };
   });
-  const results = await storeEvents(env, p, batch);
-  const queued = results.flatMap((r) =>
+  const stored = await storeEvents(
+    env,
+    p,
+    batch.filter((e) => e !== null),
+  );
+  const queued = stored.flatMap((r) =>
     r.created.map((d) => ({ id: d.id, workspaceUuid, destinationId: d.destinationId })),
   );
   if (queued.length) later(queueNewDeliveries(env, queued));
-  return results;
+  let next = 0;
+  return batch.map((e) => (e === null ? "over" : (stored[next++] as Ingested)));
 }
 
 export const ingestEvent = async (

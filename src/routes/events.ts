@@ -17,6 +17,7 @@ import { validationHook } from "../http/validation";
 import { ID_PATTERN } from "../ids";
 import { LISTED_DELIVERIES, MAX_EVENT_BYTES, MAX_EVENT_DEPTH, REPLAY_DESTINATIONS_MAX } from "../limits";
 import { notFound, ProblemError } from "../problem";
+import { batchRoute, ingestBatch } from "./event-batch";
 
 const Ingested = z
   .object({
@@ -27,16 +28,15 @@ const Ingested = z
   .openapi("EventAccepted");
 
 export const eventRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-eventRoutes.use(
-  // Events are smaller than destinations: 64 KiB is the contract.
-  bodyLimit({
-    maxSize: MAX_EVENT_BYTES,
-    onError: () => {
-      throw new ProblemError(413, `An event must be at most ${MAX_EVENT_BYTES} bytes.`);
-    },
-  }),
-  requireWorkspaceKey,
-);
+eventRoutes.use(requireWorkspaceKey);
+// Events are smaller than destinations: 64 KiB is the contract (a batch has its own limit).
+const eventBodyLimit = bodyLimit({
+  maxSize: MAX_EVENT_BYTES,
+  onError: () => {
+    throw new ProblemError(413, `An event must be at most ${MAX_EVENT_BYTES} bytes.`);
+  },
+});
+eventRoutes.openapi(batchRoute, ingestBatch);
 
 eventRoutes.openapi(
   createRoute({
@@ -50,6 +50,7 @@ eventRoutes.openapi(
       "`event_id`); sending the same `id` again returns the first result and queues nothing (the response then " +
       `carries \`Idempotent-Replayed: true\`). An event is at most ${MAX_EVENT_BYTES / 1024} KiB and nests at most ${MAX_EVENT_DEPTH} levels.`,
     security: workspaceSecurity,
+    middleware: [eventBodyLimit] as const,
     request: { params: WorkspaceParam, body: jsonBody(EventIngest) },
     responses: { 202: json(Ingested, "Accepted; deliveries are on their way."), ...errorResponses },
   }),
@@ -173,6 +174,7 @@ eventRoutes.openapi(
       "or by default to every enabled destination now subscribed to its type whose filter it passes. An " +
       "operational event is never sent to the destination it is about.",
     security: workspaceSecurity,
+    middleware: [eventBodyLimit] as const,
     request: { params: EventParams, body: { ...jsonBody(ReplayRequest), required: false } },
     responses: {
       202: json(Ingested, "Queued."),

@@ -8,6 +8,7 @@ import { migrate } from "drizzle-orm/durable-sqlite/migrator";
 import history0000 from "./history-migrations/0000_init.sql?raw";
 import historyJournal from "./history-migrations/meta/_journal.json";
 import workspace0000 from "./workspace-migrations/0000_init.sql?raw";
+import workspace0001 from "./workspace-migrations/0001_destination_disabled_at.sql?raw";
 import workspaceJournal from "./workspace-migrations/meta/_journal.json";
 
 export type ObjectMigrations = {
@@ -22,7 +23,7 @@ export const HISTORY_MIGRATIONS: ObjectMigrations = {
 
 export const WORKSPACE_MIGRATIONS: ObjectMigrations = {
   journal: workspaceJournal,
-  migrations: { m0000: workspace0000 },
+  migrations: { m0000: workspace0000, m0001: workspace0001 },
 };
 
 /** Brings an object's tables up to this release's schema (a no-op when they are). */

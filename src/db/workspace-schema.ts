@@ -29,6 +29,9 @@ export const destinationHealth = sqliteTable("destination_health", {
   failingAnnouncedSince: integer("failing_announced_since"),
   exhaustedAnnouncedAt: integer("exhausted_announced_at"),
   exhaustedUnannounced: integer("exhausted_unannounced").notNull().default(0),
+  // When it was disabled (D1's `enabled` says so too): a disabled destination is not disabled again by its
+  // run of failures. Enabling it deletes its row. Added in workspace migration 0001.
+  disabledAt: integer("disabled_at"),
 });
 
 /**

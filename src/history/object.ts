@@ -180,6 +180,15 @@ export class WorkspaceHistory extends DurableObject<Env> {
     return this.#readable(p) ? reads.healthSamples(this.#sql, destinationIds, window) : {};
   }
 
+  /**
+   * Everything here in brief, for checks run from outside the worker (scripts/soak.mjs, test/e2e): nothing
+   * in the worker calls it, as it reads the partition whole. A tuple, not an object: Miniflare's proxy
+   * hands an object result back as a remote stub, read a property at a time, and an array whole.
+   */
+  census(p: Partition): reads.Census {
+    return this.#readable(p) ? reads.census(this.#sql) : [[], [], []];
+  }
+
   countSelected(p: Partition, s: reopening.Selection): number {
     return this.#readable(p) ? reopening.countSelected(this.#sql, s) : 0;
   }

@@ -189,3 +189,28 @@ export function healthSamples(
       .toArray() as unknown as HealthSample[];
   return samples;
 }
+
+/** An event as the census lists it: never its payload. */
+export type CensusEvent = { id: string; type: string; createdAt: number; copyOf: string | null };
+/** An attempt as the census lists it: its outcome, never its request or response. */
+export type CensusAttempt = Pick<
+  AttemptRow,
+  "deliveryId" | "number" | "startedAt" | "responseStatus" | "errorClass" | "durationMs"
+>;
+/** One partition in brief: its events, its deliveries, and their attempts (by delivery, oldest first). */
+export type Census = [CensusEvent[], DeliveryRow[], CensusAttempt[]];
+
+/** Every event, delivery and attempt here, in brief (whole tables: for checks, never for a request). */
+export function census(sql: SqlStorage): Census {
+  const events = sql
+    .exec("SELECT id, type, created_at AS createdAt, copy_of AS copyOf FROM events")
+    .toArray() as unknown as CensusEvent[];
+  const deliveries = sql.exec(`SELECT ${DELIVERY_COLUMNS} FROM deliveries AS d`).toArray().map(asDelivery);
+  const attempts = sql
+    .exec(
+      `SELECT delivery_id AS deliveryId, number, started_at AS startedAt, response_status AS responseStatus,
+         error_class AS errorClass, duration_ms AS durationMs FROM attempts ORDER BY delivery_id, number`,
+    )
+    .toArray() as unknown as CensusAttempt[];
+  return [events, deliveries, attempts];
+}

@@ -55,6 +55,7 @@ export const freshHealth = (destinationId: string): HealthRow => ({
   failingAnnouncedSince: null,
   exhaustedAnnouncedAt: null,
   exhaustedUnannounced: 0,
+  disabledAt: null,
 });
 
 /** A destination's state after one batch's change (relative, so the direct path and the lane both count). */

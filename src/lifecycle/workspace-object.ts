@@ -3,7 +3,7 @@
 // (an outbox, drained into the history), lists the workspace's partitions, and drives auto-disable from
 // its alarm. Its methods are named for what the caller wants; none takes SQL.
 import { DurableObject } from "cloudflare:workers";
-import { eq, gte, inArray, lt } from "drizzle-orm";
+import { and, eq, gte, inArray, isNull, lt } from "drizzle-orm";
 import { type DrizzleSqliteDODatabase, drizzle } from "drizzle-orm/durable-sqlite";
 import { configOf } from "../config";
 import { migrateObject, WORKSPACE_MIGRATIONS } from "../db/object-migrations";
@@ -14,6 +14,7 @@ import { partitionEnd } from "../history/ids";
 import { FAILING_AFTER } from "../limits";
 import { rotateSecret } from "../workspaces/rotation";
 import { carryOut, outboxRow } from "./announce";
+import { OutboxDrain } from "./outbox-drain";
 import * as recoveryStore from "./recovery-store";
 import {
   autoDisableAnnouncement,
@@ -38,14 +39,21 @@ export type OutcomeReport = {
 /** An outbox that could not be drained is tried again this soon. */
 const OUTBOX_RETRY_MS = 5_000;
 
+/** Failing destinations that are not disabled yet: the auto-disable's candidates. */
+const stillFailing = and(
+  gte(destinationHealth.consecutiveFailures, FAILING_AFTER),
+  isNull(destinationHealth.disabledAt),
+);
+
 export class WorkspaceCoordinator extends DurableObject<Env> {
   readonly #db: DrizzleSqliteDODatabase;
   #tail: Promise<unknown> = Promise.resolve();
-  #draining: Promise<void> | null = null;
+  readonly #outbox: OutboxDrain;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#db = drizzle(ctx.storage);
+    this.#outbox = new OutboxDrain(this.#db, (row) => carryOut(env, ctx.id.name ?? "", row));
     ctx.blockConcurrencyWhile(() => migrateObject(this.#db, WORKSPACE_MIGRATIONS));
   }
 
@@ -112,6 +120,12 @@ export class WorkspaceCoordinator extends DurableObject<Env> {
           .onConflictDoUpdate({ target: destinationHealth.destinationId, set: row })
           .run();
       for (const d of decided) {
+        if (d.type === "destination.disabled")
+          this.#db
+            .insert(destinationHealth)
+            .values({ ...freshHealth(d.destinationId), disabledAt: now })
+            .onConflictDoUpdate({ target: destinationHealth.destinationId, set: { disabledAt: now } })
+            .run();
         const shown = destinations[d.destinationId];
         const destination = shown && { name: shown.name, url_template: shown.urlTemplate };
         this.#db
@@ -202,12 +216,10 @@ export class WorkspaceCoordinator extends DurableObject<Env> {
     const now = Date.now();
     const candidates = destinationIds
       ? [...this.#rows(destinationIds).values()]
-      : this.#db
-          .select()
-          .from(destinationHealth)
-          .where(gte(destinationHealth.consecutiveFailures, FAILING_AFTER))
-          .all();
-    const decided = candidates.flatMap((r) => autoDisableAnnouncement(r, autoDisableMs, now) ?? []);
+      : this.#db.select().from(destinationHealth).where(stillFailing).all();
+    const decided = candidates.flatMap((r) =>
+      r.disabledAt === null ? (autoDisableAnnouncement(r, autoDisableMs, now) ?? []) : [],
+    );
     if (decided.length) this.#save([], decided, {});
     await this.#afterChange();
     return decided.length;
@@ -215,12 +227,12 @@ export class WorkspaceCoordinator extends DurableObject<Env> {
 
   /** After a change: drain the outbox, and wake for the next auto-disable or a retry of the outbox. */
   async #afterChange(): Promise<void> {
-    await this.#drain();
+    await this.#outbox.drain();
     const autoDisableMs = configOf(this.env).autoDisableAfterMs;
     const failing = this.#db
       .select({ since: destinationHealth.failuresSince })
       .from(destinationHealth)
-      .where(gte(destinationHealth.consecutiveFailures, FAILING_AFTER))
+      .where(stillFailing)
       .all()
       .flatMap((r) => (r.since === null ? [] : [r.since + autoDisableMs]));
     const waiting = this.#db.select({ id: outbox.id }).from(outbox).limit(1).all().length > 0;
@@ -229,31 +241,6 @@ export class WorkspaceCoordinator extends DurableObject<Env> {
       const current = await this.ctx.storage.getAlarm();
       if (current === null || current > next) await this.ctx.storage.setAlarm(next);
     }
-  }
-
-  /** Stores and queues what the outbox holds, oldest first; one drain at a time. */
-  #drain(): Promise<void> {
-    this.#draining ??= (async () => {
-      try {
-        const ws = this.ctx.id.name ?? "";
-        for (const row of this.#db.select().from(outbox).orderBy(outbox.createdAt, outbox.id).all()) {
-          const result = await carryOut(this.env, ws, row).catch((error: unknown) => {
-            console.error("an announcement waits in the outbox", String(error));
-            return null;
-          });
-          if (result === "done") this.#db.delete(outbox).where(eq(outbox.id, row.id)).run();
-          else if (result)
-            this.#db
-              .update(outbox)
-              .set({ action: "announce", body: result as unknown as Record<string, unknown> })
-              .where(eq(outbox.id, row.id))
-              .run();
-        }
-      } finally {
-        this.#draining = null;
-      }
-    })();
-    return this.#draining;
   }
 
   override async alarm(): Promise<void> {

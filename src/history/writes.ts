@@ -38,13 +38,15 @@ const INSERT_DELIVERIES = `
 // Binds: the [delivery id, destination id] pairs (JSON).
 const ROWS_OF_PAIRS = `
   SELECT ${DELIVERY_COLUMNS} FROM json_each(?) AS j
-  CROSS JOIN deliveries AS d ON d.destination_id = j.value ->> 1 AND d.id = j.value ->> 0 ORDER BY d.id`;
+  CROSS JOIN deliveries AS d ON d.destination_id = j.value ->> 1 AND d.id = j.value ->> 0`;
 
 /** The deliveries named by [delivery id, destination id] pairs, by id. */
 export function deliveriesOfRefs(sql: SqlStorage, refs: readonly DeliveryRef[]): DeliveryRow[] {
   if (!refs.length) return [];
   const pairs = refs.map((r) => [r.id, r.destinationId]);
-  return sql.exec(ROWS_OF_PAIRS, JSON.stringify(pairs)).toArray().map(asDelivery);
+  // By id, sorted here: SQLite would sort them in a temporary B-tree (test/db/query-plans.test.ts).
+  const rows = sql.exec(ROWS_OF_PAIRS, JSON.stringify(pairs)).toArray().map(asDelivery);
+  return rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 /** Runs a statement to its end; the rows it wrote (a conflict that inserts nothing writes none). */

@@ -647,6 +647,7 @@ describe("requests prepared ahead of their sends", () => {
     attemptsMade: 0,
     eventType: "contact.updated",
     destinationId: "dst",
+    name: "Destination",
     enabled: true,
     method: "POST",
     urlTemplate: "https://hooks.example.com/{{contact._id}}",

@@ -128,6 +128,21 @@ const passes = (f: Filtered, payload: unknown) =>
   f.condition !== null && matchFilter(f.condition, payload).matches;
 
 /**
+ * The filtered destinations whose filter an event of `type` with this payload must be matched against:
+ * those whose equality key it meets, and those without a key; never the others.
+ */
+export function filterCandidates(subscribers: Subscribers, type: string, payload: unknown): Filtered[] {
+  const of = subscribers.byType.get(type);
+  if (!of) return [];
+  const candidates: Filtered[] = [];
+  for (const [key, values] of of.keyed)
+    for (const value of new Set(stringsAt(payload, key.split("\u0000"))))
+      candidates.push(...(values.get(value) ?? []));
+  candidates.push(...of.unkeyed);
+  return candidates;
+}
+
+/**
  * The destinations an event of `type` with this payload goes to: the unfiltered subscribers and the
  * filtered ones whose filter it passes, never `exclude` (an operational event's own destination).
  */
@@ -137,12 +152,7 @@ export function matchSubscribers(
   payload: unknown,
   exclude?: string | null,
 ): string[] {
-  const of = subscribers.byType.get(type);
-  if (!of) return [];
-  const matched = [...of.unfiltered];
-  for (const [key, values] of of.keyed)
-    for (const value of new Set(stringsAt(payload, key.split("\u0000"))))
-      for (const f of values.get(value) ?? []) if (passes(f, payload)) matched.push(f.id);
-  for (const f of of.unkeyed) if (passes(f, payload)) matched.push(f.id);
+  const matched = [...(subscribers.byType.get(type)?.unfiltered ?? [])];
+  for (const f of filterCandidates(subscribers, type, payload)) if (passes(f, payload)) matched.push(f.id);
   return exclude ? matched.filter((id) => id !== exclude) : matched;
 }

@@ -18,8 +18,6 @@ import {
 } from "../support/helpers";
 import { partitionsOf } from "../support/history";
 
-const DAY = 86_400_000;
-
 afterEach(() => {
   vi.useRealTimers();
   vi.restoreAllMocks();

@@ -123,14 +123,13 @@ export const STALLED_AFTER_MS = 15 * 60 * 1000;
 export const SWEEP_LIMIT = 500;
 /** A deleted destination's deliveries are removed from each history partition this many at a time. */
 export const FORGET_CHUNK = 5_000;
-/** Days deliveries, attempts and events are kept, unless RETENTION_DAYS says otherwise. */
+/** Days deliveries, attempts and events are kept, unless RETENTION_DAYS says otherwise: each history
+ * partition deletes itself that long after its end. */
 export const DEFAULT_RETENTION_DAYS = 30;
 /** Hours one history partition spans, unless HISTORY_PARTITION_HOURS says otherwise (docs/storage.md). */
 export const DEFAULT_PARTITION_HOURS = 24;
 /** A partition's length is 1 s to this many seconds (the 5 hex digits a history id gives it: ~12 days). */
 export const MAX_PARTITION_SECONDS = 0xfffff;
-/** One cron run purges at most this many batches of this many rows, of deliveries then of events. */
-export const PURGE = { batch: 1000, rounds: 20 } as const;
 /** A checked API key is remembered this long, so a revoked key may still be accepted for as long. */
 export const KEY_CACHE_TTL_MS = 30_000;
 /** A workspace's subscriptions are remembered this long by each isolate (the fan-out reads them there): a

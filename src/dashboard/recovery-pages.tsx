@@ -15,7 +15,8 @@ import {
 import { recoveryJson } from "../lifecycle/recovery-schema";
 import { notFoundPage } from "./answers";
 import { destinationOf } from "./lookups";
-import { type RecoverFormValues, RecoverPage, type RecoverPageProps, RecoveryPage } from "./screens/recovery";
+import { type RecoverFormValues, RecoverPage, type RecoverPageProps } from "./screens/recovery";
+import { RecoveryPage } from "./screens/recovery-progress";
 import type { DashboardContext, DashboardEnv } from "./types";
 import { urls } from "./urls";
 

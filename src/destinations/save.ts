@@ -9,7 +9,8 @@ import { fieldError, invalid, ProblemError } from "../problem";
 import { checkUrlTemplate } from "../rules/url-policy";
 import { encryptSecret } from "../secrets/at-rest";
 import { generateSigningSecret, secretHint } from "../secrets/signing-secret";
-import { type DestinationCreateInput, type DestinationUpdateInput, destinationJson } from "./schema";
+import { destinationJson } from "./json";
+import type { DestinationCreateInput, DestinationUpdateInput } from "./schema";
 import { settingsColumns } from "./settings";
 import {
   countDestinations,

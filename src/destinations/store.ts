@@ -7,7 +7,8 @@ import type { EventType } from "../events/catalog";
 import { forgetSubscriptions } from "../events/subscriptions";
 import { filterKeyColumns } from "../filters/key";
 import { HistoryView } from "../history/client";
-import { type DestinationUpdateInput, destinationJson } from "./schema";
+import { destinationJson } from "./json";
+import type { DestinationUpdateInput } from "./schema";
 import { settingsColumns } from "./settings";
 
 const subscriptionRows = (workspaceUuid: string, destinationId: string, types: readonly EventType[]) =>

@@ -7,7 +7,7 @@
 import { configOf } from "../config";
 import type { DeliveryMessage } from "../queue";
 import { type Prepared, prepareRequest } from "../rules/prepare";
-import { type AttemptResult, attemptDelivery, type Signed } from "./attempt";
+import { type AttemptResult, attemptDelivery, internalError, type Signed } from "./attempt";
 import { batchPass, type Early, preparedOr } from "./batch-pass";
 import { sendToDeadLetter } from "./dead-letter";
 import { goesDirect, handToLanes, watchDirectSends } from "./handoff";
@@ -55,35 +55,6 @@ function triage(messages: readonly Message<DeliveryMessage>[], rows: Map<string,
 }
 
 type SettledMessage = Settled & { message: Message<DeliveryMessage> };
-
-/**
- * Our own fault (say, a secret that no longer decrypts, or a bug): recorded as an `internal_error`
- * attempt and retried on the schedule like any failure, so no delivery is retried silently and the
- * rest of the batch is neither lost nor sent twice. The message shown is ours, never the error's text,
- * which could quote a payload; the log keeps the text.
- */
-function internalError(row: LoadedDelivery, number: number, error: unknown): AttemptResult {
-  console.error(
-    "delivery attempt failed on our side",
-    row.id,
-    error instanceof Error ? error.message : String(error),
-  );
-  const kind = error instanceof Error ? error.name : typeof error;
-  const record = {
-    deliveryId: row.id,
-    number,
-    startedAt: Date.now(),
-    method: row.method,
-    url: row.urlTemplate,
-    requestHeaders: [],
-    responseStatus: null,
-    responseBody: null,
-    durationMs: 0,
-    errorClass: "internal_error" as const,
-    errorMessage: `Leadpush could not prepare or send this request (an internal ${kind}); it will be retried.`,
-  };
-  return { record, retryAfter: null };
-}
 
 /** Each event's payload parsed once per batch, however many of its deliveries the batch holds. */
 function payloadParser() {

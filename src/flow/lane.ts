@@ -13,12 +13,10 @@ import { attemptAndDecide } from "../dispatch/consume";
 import { sendToDeadLetter } from "../dispatch/dead-letter";
 import { type DeliveryRef, loadDeliveries } from "../dispatch/load";
 import { recordOutcomes } from "../dispatch/record";
-import { byPartition, historyStub } from "../history/client";
-import { partitionOfId } from "../history/ids";
-import { type Chunk, recoveryStep } from "../lifecycle/recovery";
-import { PUMP_BUDGET_MS, RECOVERY_PAUSE_MS, RECOVERY_STEPS_PER_ALARM } from "../limits";
+import { PUMP_BUDGET_MS } from "../limits";
 import { type Bucket, isFailing, type LaneState, laneAllowance, refill } from "../rules/flow-control";
 import { prepareRequest } from "../rules/prepare";
+import { type Flow, inPartitions, readFlow, stepRecovery } from "./lane-io";
 import { settleWave } from "./settle";
 import { Waiting } from "./waiting";
 
@@ -38,13 +36,6 @@ const INITIAL_STATE: LaneState = {
 /** What a wave did, for the tests and the failure lifecycle. */
 export type WaveReport = { sent: number; released: number; becameFailing: boolean; recovered: boolean };
 const NOTHING_SENT: WaveReport = { sent: 0, released: 0, becameFailing: false, recovered: false };
-
-type Flow = {
-  enabled: boolean;
-  rateLimitPerSecond: number | null;
-  failures: number;
-  failuresSince: number | null;
-};
 
 export class DestinationLane extends DurableObject<Env> {
   readonly #waiting: Waiting;
@@ -79,8 +70,9 @@ export class DestinationLane extends DurableObject<Env> {
     this.ctx.storage.kv.put("destination", destinationId);
     this.ctx.storage.kv.put("workspace", workspaceUuid);
     this.#waiting.add(deliveryIds, now);
-    const groups = byPartition(this.#refs(deliveryIds), (r) => partitionOfId(workspaceUuid, r.id));
-    await Promise.all(groups.map(({ p, items }) => historyStub(this.env, p).park(p, items)));
+    await inPartitions(this.env, workspaceUuid, this.#refs(deliveryIds), (stub, p, refs) =>
+      stub.park(p, refs),
+    );
     await this.#wakeAt(now);
   }
 
@@ -98,32 +90,11 @@ export class DestinationLane extends DurableObject<Env> {
     await this.#wakeAt(Date.now());
   }
 
-  /** Steps the running recovery a bounded number of times; when it has more to do, when to step again. */
-  async #stepRecovery(): Promise<number | null> {
-    const kv = this.ctx.storage.kv;
-    const id = kv.get<string>("recovery");
-    const target = this.#target();
-    if (!id || !target) return null;
-    let chunk = kv.get<Chunk>("recoveryChunk") ?? [];
-    for (let step = 0; step < RECOVERY_STEPS_PER_ALARM; step++) {
-      const next = await recoveryStep(this.env, target.workspaceUuid, id, chunk);
-      if (!next.more) {
-        kv.delete("recovery");
-        kv.delete("recoveryChunk");
-        return null;
-      }
-      chunk = next.chunk;
-      kv.put("recoveryChunk", chunk);
-      // Its last chunk mostly waits unsent: look again shortly, within this alarm.
-      if (next.paused) await scheduler.wait(RECOVERY_PAUSE_MS);
-    }
-    return Date.now();
-  }
-
   override async alarm(): Promise<void> {
     try {
       // A recovery with more to do comes back after this alarm's sends, or after its pause.
-      const again = await this.#stepRecovery();
+      const target = this.#target();
+      const again = target && (await stepRecovery(this.env, this.ctx.storage.kv, target.workspaceUuid));
       if (again !== null) await this.ctx.storage.setAlarm(again);
       await this.pump();
     } catch (error) {
@@ -171,33 +142,13 @@ export class DestinationLane extends DurableObject<Env> {
     if (current === null || current > at) await this.ctx.storage.setAlarm(at);
   }
 
-  /** The destination's settings (D1) and run of failures (its workspace's object); null once deleted. */
-  async #flow(destinationId: string, workspaceUuid: string): Promise<Flow | null> {
-    const [row, health] = await Promise.all([
-      this.env.DB.prepare(
-        "SELECT enabled, rate_limit_per_second AS rate FROM destinations WHERE id = ?1 AND workspace_uuid = ?2",
-      )
-        .bind(destinationId, workspaceUuid)
-        .first<{ enabled: number; rate: number | null }>(),
-      this.env.WORKSPACE.getByName(workspaceUuid).health([destinationId]),
-    ]);
-    const run = health[destinationId];
-    if (!row || !run) return null;
-    return {
-      enabled: row.enabled === 1,
-      rateLimitPerSecond: row.rate,
-      failures: run.consecutiveFailures,
-      failuresSince: run.failuresSince,
-    };
-  }
-
   /** One wave: what may go now is sent and recorded; or, when nothing may, when to look again. */
   async #wave(
     destinationId: string,
     ws: string,
   ): Promise<{ report: WaveReport } | { wakeAt: number | null }> {
     const now = Date.now();
-    const flow = await this.#flow(destinationId, ws);
+    const flow = await readFlow(this.env, destinationId, ws);
     if (flow === null) {
       // Deleted: its deliveries went with it.
       this.#waiting.clear();
@@ -285,18 +236,10 @@ export class DestinationLane extends DurableObject<Env> {
     const ids = this.#waiting.first(SKIP_CHUNK);
     if (!ids.length) return { wakeAt: null };
     const target = this.#target();
-    const groups = byPartition(this.#refs(ids), (r) =>
-      target ? partitionOfId(target.workspaceUuid, r.id) : null,
-    );
-    await Promise.all(
-      groups.map(({ p, items }) =>
-        historyStub(this.env, p).skip(
-          p,
-          items.map((r) => ({ destinationId: r.destinationId, id: r.id })),
-          SKIPPED_WHILE_WAITING,
-        ),
-      ),
-    );
+    if (target)
+      await inPartitions(this.env, target.workspaceUuid, this.#refs(ids), (stub, p, refs) =>
+        stub.skip(p, refs, SKIPPED_WHILE_WAITING),
+      );
     this.#waiting.forget(ids);
     return { report: NOTHING_SENT };
   }

@@ -187,6 +187,18 @@ export async function seedDeliveries(
         Number(rows[0]?.[5] ?? 0),
         payload,
       );
+      // The event lists its deliveries ([delivery id, destination id]), as an ingest's fan-out would.
+      state.storage.sql.exec(
+        `UPDATE events SET deliveries = (SELECT json_group_array(json(v))
+                                         FROM (SELECT value AS v FROM json_each(deliveries) UNION ALL
+                                               SELECT json_array(value ->> 0, ?1) FROM json_each(?2))),
+                           fan_out_count = fan_out_count + json_array_length(?2)
+         WHERE workspace_uuid = ?3 AND id = ?4`,
+        destinationId,
+        JSON.stringify(rows),
+        ws,
+        event.id,
+      );
       state.storage.sql.exec(
         `INSERT INTO deliveries (destination_id, id, workspace_uuid, event_id, event_type, status, attempts_made,
                                  next_attempt_at, status_reason, created_at, updated_at, attempts)

@@ -3,10 +3,9 @@
 // ingest and consumer together on one thread, under the driver's load; here each is timed on its own, so
 // the gap to the floor is smaller in noise and can be split into its causes.
 //
-// A round: 10 events through the worker's API (100 pending deliveries), then one batch of those 100
-// handed to the worker's queue handler or to the floor's, in turn (which goes first alternates). And 10
-// POST /events at once, through the worker's API or the floor's, in turn. Each timed from outside (wall)
-// and by workerd's CPU time.
+// A round, for the pipeline and the floor in turn (which goes first alternates): 10 POST /events at once,
+// through the worker's API or the floor's (100 pending deliveries), then one batch of those 100 handed to
+// the worker's queue handler or to the floor's. Each timed from outside (wall) and by workerd's CPU time.
 import { createDestinations, createWorkspace, ingest, nextContact } from "./api.mjs";
 import { apiClient, cpuMeter, sleep, summary } from "./lib.mjs";
 import { FANOUT } from "./workload.mjs";
@@ -26,8 +25,17 @@ async function timed(pid, fn) {
   return { wallMs: performance.now() - t0, cpuMs: cpu().totalMs };
 }
 
-async function consumeBatch(p, kind) {
-  const response = await fetch(`${p.url}/__bench/consume?kind=${kind}`, { method: "POST" });
+/** Hands these deliveries ({ id, destination_id } of workspace `ws`) as one batch to `kind`'s consumer. */
+async function consumeBatch(p, kind, ws, deliveries) {
+  const bodies = deliveries.map((d) => ({
+    deliveryId: d.id,
+    workspaceUuid: ws.uuid,
+    destinationId: d.destination_id,
+  }));
+  const response = await fetch(`${p.url}/__bench/consume?kind=${kind}&ws=${ws.uuid}`, {
+    method: "POST",
+    body: JSON.stringify(bodies),
+  });
   const { count } = await response.json();
   if (count !== BATCH) throw new Error(`${kind} consumer got ${count} pending deliveries, not ${BATCH}`);
 }
@@ -41,15 +49,15 @@ function figures(samples) {
 
 /**
  * `p` is the worker started with `alone` (its queue unconsumed); FANOUT destinations send to the receiver.
- * The floor's ingest writes to the same tables, for the same workspace and destinations. `against` (the
- * other checkout's path, BENCH_AGAINST) adds its consumer's batch and its API's POST /events to every
- * round, on the same database.
+ * The floor's ingest writes the same tables in its own object, for the same workspace and destinations.
+ * `against` (the other checkout's path, BENCH_AGAINST) adds its API's POST /events and its consumer's
+ * batch of them to every round, on the same storage.
  */
 export async function alone(p, receiver, against = null) {
   const ws = await createWorkspace(p, "alone");
   const destinations = await createDestinations(p, ws, FANOUT, receiver.url);
   const floorEvents = `${p.url}/__bench/floor-events?ws=${ws.uuid}&d=${encodeURIComponent(JSON.stringify(destinations))}`;
-  // The other checkout's API, on the same D1: the same workspace, key and destinations.
+  // The other checkout's API: the same workspace, key and destinations (D1 is shared).
   const other = { client: apiClient(`${p.url}/__bench/against`) };
   const post = {
     pipeline: () => ingest(p, ws),
@@ -58,7 +66,7 @@ export async function alone(p, receiver, against = null) {
       fetch(floorEvents, {
         method: "POST",
         body: JSON.stringify({ type: "contact.updated", contact: nextContact() }),
-      }).then((r) => r.text()),
+      }).then((r) => r.json()),
   };
   const samples = {
     consume: { pipeline: [], floor: [], against: [] },
@@ -66,15 +74,18 @@ export async function alone(p, receiver, against = null) {
   };
   const kinds = against ? ["floor", "pipeline", "against"] : ["floor", "pipeline"];
   for (let round = 0; round < WARMUP + ALONE_ROUNDS; round++) {
-    // Which goes first turns with the round, so neither always follows the other.
+    // Which goes first turns with the round, so neither always follows the other. Each kind's consumer
+    // takes the deliveries its own ingest made: the worker's in the workspace's partition, the floor's
+    // in its own object (the same tables).
     const order = kinds.map((_, i) => kinds[(i + round) % kinds.length]);
     for (const kind of order) {
-      await Promise.all(Array.from({ length: POSTS }, post.pipeline));
+      let answers;
+      const ingested = await timed(p.pid, async () => {
+        answers = await Promise.all(Array.from({ length: POSTS }, post[kind]));
+      });
       await sleep(20);
-      const consumed = await timed(p.pid, () => consumeBatch(p, kind));
-      const ingested = await timed(p.pid, () => Promise.all(Array.from({ length: POSTS }, post[kind])));
-      // The floor's ingest leaves its deliveries pending too: the next batch takes them with the rest.
-      await consumeBatch(p, kind);
+      const deliveries = answers.flatMap((a) => a.deliveries);
+      const consumed = await timed(p.pid, () => consumeBatch(p, kind, ws, deliveries));
       if (round < WARMUP) continue;
       samples.consume[kind].push(consumed);
       samples.ingest[kind].push(ingested);
@@ -174,10 +185,10 @@ export function aloneLines(a) {
   const l = a.layer;
   const both = (x) => `${x.hotUs.toFixed(0)} µs hot, ${x.lukewarmUs.toFixed(0)} µs lukewarm`;
   lines.push(
-    `  the API layer alone (bench/alone.js: requests made in the isolate, D1 and the queue answered in memory; ` +
+    `  the API layer alone (bench/alone.js: requests made in the isolate, D1, the history objects and the queue answered in memory; ` +
       `hot: ${LAYER_HOT_N} in a row; lukewarm: one every ${LAYER_GAP_MS} ms, median of ${LAYER_ROUNDS}):`,
     `    POST /events ${both(l.ingest)}; GET /healthz ${both(l.healthz)}; the least a handler does (parse, ` +
-      `ids, payload, the same D1 batch and sendBatch) ${both(l.bare)}`,
+      `ids, payload, one store and sendBatch) ${both(l.bare)}`,
   );
   if (l.againstIngest) lines.push(`    POST /events of the BENCH_AGAINST checkout: ${both(l.againstIngest)}`);
   if (a.against) {

@@ -1,7 +1,9 @@
 // Setting up workspaces, destinations and events through the worker's real API, and reading the
-// outcome back from D1 (through Miniflare, not through the worker, so it costs the worker nothing).
+// outcome back from the history partitions' objects (through Miniflare's proxy, not through the worker's
+// API, so it costs the worker's isolate nothing; bench/objects.mjs).
 import { contact, destinationBody } from "./fixtures.mjs";
 import { sleep } from "./lib.mjs";
+import { deliveryRows, setDirect } from "./objects.mjs";
 
 export async function createWorkspace(p, name) {
   const { json } = await p.client("POST", "/v1/workspaces", {
@@ -36,11 +38,8 @@ export async function createDestinations(
   // The bench measures the healthy steady state: destinations that have answered quickly before and so
   // are on the consumer's direct path. A new destination's first deliveries go through its lane until it
   // answers quickly once (docs/flow-control.md); bench/isolation.mjs measures the lanes.
-  if (p.db && ids.length)
-    await p.db
-      .prepare("UPDATE destinations SET send_path = 'direct' WHERE id IN (SELECT value FROM json_each(?))")
-      .bind(JSON.stringify(ids))
-      .run();
+  // Health lives in the workspace's object: its `setSendPath` is what the consumer's own watch calls.
+  if (ids.length) await setDirect(p, ws.uuid, ids);
   return ids;
 }
 
@@ -58,29 +57,23 @@ export async function ingest(p, ws, type = "contact.updated") {
   return json;
 }
 
-/** Waits until none of the deliveries of these events is pending in D1; returns counts by status. */
-export async function settled(db, eventIds, timeoutMs = 20_000) {
+/** The refs ({ id, destinationId }) of the deliveries a 202 answer lists. */
+export const refsOf = (accepted) =>
+  accepted.deliveries.map((d) => ({ id: d.id, destinationId: d.destination_id }));
+
+/**
+ * Waits until none of these deliveries (refs of `ws`) is pending in its history partition; returns counts
+ * by status, and the attempts recorded (the sum of their attempts_made).
+ */
+export async function settled(p, workspaceUuid, refs, timeoutMs = 20_000) {
   const deadline = performance.now() + timeoutMs;
-  const ids = JSON.stringify(eventIds);
   for (;;) {
-    const { results } = await db
-      .prepare(
-        `SELECT status, count(*) AS n FROM deliveries
-         WHERE event_id IN (SELECT value FROM json_each(?1)) GROUP BY status`,
-      )
-      .bind(ids)
-      .all();
-    const byStatus = Object.fromEntries(results.map((r) => [r.status, r.n]));
-    if (!byStatus.pending || performance.now() > deadline) {
-      const attempts = await db
-        .prepare(
-          `SELECT count(*) AS n FROM attempts WHERE delivery_id IN
-             (SELECT id FROM deliveries WHERE event_id IN (SELECT value FROM json_each(?1)))`,
-        )
-        .bind(ids)
-        .first("n");
-      return { byStatus, attempts };
-    }
+    const rows = await deliveryRows(p, workspaceUuid, refs);
+    const byStatus = {};
+    for (const r of rows) byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
+    if (rows.length < refs.length) byStatus.missing = refs.length - rows.length;
+    if (!byStatus.pending || performance.now() > deadline)
+      return { byStatus, attempts: rows.reduce((n, r) => n + r.attemptsMade, 0) };
     await sleep(20);
   }
 }

@@ -1,78 +1,175 @@
-// Cost per delivery, from D1's own `meta.rows_read` / `meta.rows_written` and counted queue operations
-// (bench/instrumented.js in front of the unchanged bundle), then priced at Cloudflare's list prices.
+// Cost per delivery, counted on the instrumented copy (bench/instrumented.js): rows the Durable Objects'
+// SQLite cursors wrote and read (SqlStorageCursor.rowsWritten / rowsRead), their setAlarm and KV calls,
+// their requests, D1's own meta for the control plane, and counted queue operations; then a partition's
+// whole life, its retirement included; then priced at Cloudflare's list prices.
 import { createDestinations, createWorkspace, ingest as postEvent } from "./api.mjs";
 import { deliveryBatches, isIngest, stats } from "./diagnostics.mjs";
-import { sleep } from "./lib.mjs";
+import { sleep, startPipeline } from "./lib.mjs";
+import { objectsOf, partitionAt, plain } from "./objects.mjs";
 import { pipelineRun } from "./throughput.mjs";
 import { DELIVERIES, FANOUT, PURGE_EVENTS } from "./workload.mjs";
 
 /**
- * Cloudflare's published list prices (Workers Paid), retrieved 2026-12-01, as docs/capacity.md cites
- * them. Included monthly allowances are ignored: this is the marginal price.
+ * Cloudflare's published list prices (Workers Paid), as docs/capacity.md cites them. Included monthly
+ * allowances are ignored: this is the marginal price.
  */
 export const PRICES = {
-  retrieved: "2026-12-01",
+  retrieved: "2026-12-08",
   workersRequestsPerMillion: 0.3, // https://developers.cloudflare.com/workers/platform/pricing/
   workersCpuPerMillionMs: 0.02, // same page
   queueOperationsPerMillion: 0.4, // https://developers.cloudflare.com/queues/platform/pricing/
-  d1RowsWrittenPerMillion: 1.0, // https://developers.cloudflare.com/d1/platform/pricing/
-  d1RowsReadPerMillion: 0.001, // same page
-  d1StoragePerGbMonth: 0.75, // same page
+  rowsWrittenPerMillion: 1.0, // D1 and SQLite-backed Durable Objects alike (durable-objects/platform/pricing)
+  rowsReadPerMillion: 0.001, // same
+  doRequestsPerMillion: 0.15, // https://developers.cloudflare.com/durable-objects/platform/pricing/
+  doGbSecondsPerMillion: 12.5, // same page: duration, billed at 128 MB per active object
+  doStoragePerGbMonth: 0.2, // same page: SQLite stored data
 };
 
+/** Assumption: the wall time a request keeps its object active (billed duration), ms. See BENCHMARKS.md. */
+export const DO_ACTIVE_MS_PER_REQUEST = 10;
+const DO_GB = 128 / 1024;
+
 const sum = (list, f) => list.reduce((s, x) => s + f(x), 0);
-const UNLOADED_EVENTS = 20; // ingests one at a time after the cost run, for D1 round trips without queueing
+const UNLOADED_EVENTS = 20; // ingests one at a time after the cost run, for round trips without queueing
 const mean = (list) => list.reduce((a, b) => a + b, 0) / (list.length || 1);
-const statementsOf = (records) => records.flatMap((r) => r.d1.flatMap((e) => e.statements));
 
-/** D1's database size in bytes, from a statement's `meta.size_after` (local: SQLite pages × page size). */
-async function databaseBytes(db) {
-  const { meta } = await db.prepare("SELECT 1").run();
-  return meta.size_after ?? null;
-}
-
-/** Rows per delivery of each distinct statement (by its first 80 characters), largest writers first. */
-function byStatement(records, deliveries) {
+/** Rows per delivery of each distinct D1 statement (by its first 80 characters), largest writers first. */
+function d1Statements(records) {
   const groups = new Map();
-  for (const s of statementsOf(records)) {
-    const g = groups.get(s.sql) ?? { sql: s.sql, count: 0, rowsRead: 0, rowsWritten: 0 };
+  for (const s of records.flatMap((r) => r.d1.flatMap((e) => e.statements))) {
+    const g = groups.get(s.sql) ?? { where: "D1", sql: s.sql, count: 0, rowsRead: 0, rowsWritten: 0 };
     g.count++;
     g.rowsRead += s.rowsRead;
     g.rowsWritten += s.rowsWritten;
     groups.set(s.sql, g);
   }
-  return [...groups.values()]
+  return [...groups.values()];
+}
+
+/** The objects' statements (bench/instrumented.js), with setAlarm and KV puts as rows written. */
+export function objectStatements(stats) {
+  const o = stats.objects;
+  const merged = new Map();
+  for (const s of workerStatements(stats)) {
+    const key = `${s.cls}|${s.sql}`;
+    const g = merged.get(key) ?? { where: s.cls, sql: s.sql, count: 0, rowsWritten: 0, rowsRead: 0 };
+    g.count += s.count;
+    g.rowsWritten += s.rowsWritten;
+    g.rowsRead += s.rowsRead;
+    merged.set(key, g);
+  }
+  const out = [...merged.values()];
+  for (const [cls, t] of Object.entries(o.totals)) {
+    if (t.alarmsSet)
+      out.push({ where: cls, sql: "setAlarm()", count: t.alarmsSet, rowsWritten: t.alarmsSet, rowsRead: 0 });
+    if (t.kvPuts)
+      out.push({ where: cls, sql: "storage.kv.put()", count: t.kvPuts, rowsWritten: t.kvPuts, rowsRead: 0 });
+    if (t.kvGets)
+      out.push({ where: cls, sql: "storage.kv.get()", count: t.kvGets, rowsWritten: 0, rowsRead: t.kvGets });
+  }
+  return out;
+}
+
+const perDelivery = (list, deliveries) =>
+  list
     .map((g) => ({
       ...g,
       writtenPerDelivery: g.rowsWritten / deliveries,
       readPerDelivery: g.rowsRead / deliveries,
     }))
-    .sort((a, b) => b.rowsWritten - a.rowsWritten);
+    .sort((a, b) => b.rowsWritten - a.rowsWritten || b.rowsRead - a.rowsRead);
+
+/**
+ * The billed Durable Object requests of what was recorded: every RPC call the worker and its objects
+ * made (the bench's own reads through Miniflare's proxy are not among them), and every alarm.
+ */
+const rpcCalls = (s) => [...s.requests, ...s.batches].flatMap((r) => r.rpc).concat(s.objects.io.rpc);
+const billedRequests = (s) => rpcCalls(s).length + s.objects.calls.filter((c) => c.method === "alarm").length;
+
+/** What the worker's own calls ran: the statements of methods only the bench called are left out. */
+function workerStatements(s) {
+  const called = new Set(rpcCalls(s).map((c) => c.method));
+  return s.objects.statements.filter(
+    (x) => called.has(x.method) || !x.method || /^\(|^alarm$/.test(x.method),
+  );
 }
 
-/** What a group of requests or batches costs in D1, per delivery. */
-function d1Share(records, deliveries) {
+/** Totals over every object class: rows (setAlarm and KV puts included), requests. */
+export function objectSums(s) {
+  const o = s.objects;
+  const t = Object.values(o.totals);
+  const own = workerStatements(s);
   return {
-    rowsWritten: sum(records, (r) => sum(r.d1, (e) => e.rowsWritten)) / deliveries,
-    rowsRead: sum(records, (r) => sum(r.d1, (e) => e.rowsRead)) / deliveries,
-    statements: sum(records, (r) => sum(r.d1, (e) => e.statements.length)) / deliveries,
-    roundTrips: sum(records, (r) => r.d1.length) / deliveries,
+    rowsWritten: sum(own, (x) => x.rowsWritten) + sum(t, (x) => x.alarmsSet + x.kvPuts),
+    rowsRead: sum(own, (x) => x.rowsRead) + sum(t, (x) => x.kvGets),
+    requests: billedRequests(s),
+    byClass: Object.fromEntries(
+      Object.entries(o.totals).map(([cls, x]) => [
+        cls,
+        {
+          requests: x.requests,
+          rowsWritten: x.rowsWritten + x.alarmsSet + x.kvPuts,
+          rowsRead: x.rowsRead + x.kvGets,
+          objects: x.objects,
+        },
+      ]),
+    ),
   };
 }
 
 /**
+ * Each object method's calls and rows (exact for calls no other call overlapped on their object); the
+ * methods only the bench called (its checks) are left out.
+ */
+function byMethod(s) {
+  const o = s.objects;
+  const called = new Set(rpcCalls(s).map((c) => `${c.method}`));
+  const groups = new Map();
+  for (const c of o.calls.filter((x) => called.has(x.method) || x.method === "alarm")) {
+    const key = `${c.cls}.${c.method}`;
+    const g = groups.get(key) ?? { method: key, calls: 0, overlapped: 0, rowsWritten: 0, rowsRead: 0 };
+    g.calls++;
+    if (c.overlapped) g.overlapped++;
+    else {
+      g.rowsWritten += c.rowsWritten + c.alarmsSet + c.kvPuts;
+      g.rowsRead += c.rowsRead;
+    }
+    groups.set(key, g);
+  }
+  return [...groups.values()].sort((a, b) => b.calls - a.calls);
+}
+
+/** The bytes held by a workspace's current partition object and its workspace object. */
+async function objectBytes(p, workspaceUuid, partitionSeconds) {
+  const o = await objectsOf(p);
+  const part = partitionAt(workspaceUuid, Date.now(), partitionSeconds);
+  const history = plain(await o.history(part).__benchSize());
+  const workspace = plain(await o.workspace(workspaceUuid).__benchSize());
+  return { history: history.bytes, workspace: workspace.bytes, rows: history.rows };
+}
+
+/**
  * EVENTS events × FANOUT destinations, every delivery answered 200 on the first try, on the instrumented
- * pipeline `p`. Setup (workspace, destinations) is not counted.
+ * pipeline `p`. Setup (workspace, destinations, the partition's first write) is not counted.
  */
 export async function firstTryCost(p, receiver) {
   const ws = await createWorkspace(p, "cost");
   await createDestinations(p, ws, FANOUT, receiver.url);
+  // The partition's first write (its tables, its registration) is a cost per partition: measured apart
+  // by retirementCost, not here.
+  const warm = await postEvent(p, ws);
+  await receiver.expect(
+    warm.deliveries.map((d) => d.id),
+    10_000,
+  );
+  await sleep(200);
   await stats(p); // clear the setup
-  const bytesBefore = await databaseBytes(p.db);
+  const seconds = 24 * 3600; // wrangler.toml's HISTORY_PARTITION_HOURS
+  const bytesBefore = await objectBytes(p, ws.uuid, seconds);
   const run = await pipelineRun(p, ws, receiver);
-  await sleep(300); // the last batch's acks come after its outcomes are visible in D1
+  await sleep(300); // the last batch's acks come after its outcomes are visible
   const s = await stats(p);
-  const bytesAfter = await databaseBytes(p.db);
+  const bytesAfter = await objectBytes(p, ws.uuid, seconds);
 
   const ingests = s.requests.filter(isIngest);
   const batches = deliveryBatches(s);
@@ -88,19 +185,33 @@ export async function firstTryCost(p, receiver) {
   const deletes = sum(batches, (b) => b.acked + (b.implicitlyAcked ?? 0));
   const retried = sum(batches, (b) => b.retried);
   const succeeded = run.check.byStatus.succeeded ?? 0;
-  const ingest = d1Share(ingests, DELIVERIES);
-  const consumer = d1Share(batches, DELIVERIES);
-  // Round trips seen by the worker, means of ms-quantized durations (unbiased; medians would not be).
-  // Under this load the ingest batch mostly waits its turn on the one local thread; hence the unloaded ones.
-  const calls = (records, pick) => records.map((r) => pick(r.d1)).filter(Boolean);
-  const timing = (list) => ({ n: list.length, roundTripMs: mean(list.map((e) => e.end - e.start)) });
-  const d1Time = {
-    ingestBatch: timing(calls(ingests, (d1) => d1.find((e) => e.what === "batch"))),
-    // A batch's first D1 round trip is its load (three statements), its last the record.
-    consumerLoad: timing(calls(batches, (d1) => (d1.length > 1 ? d1[0] : undefined))),
-    consumerRecord: timing(calls(batches, (d1) => (d1.length > 1 ? d1[d1.length - 1] : undefined))),
+  const d1 = (records) => ({
+    rowsWritten: sum(records, (r) => sum(r.d1, (e) => e.rowsWritten)) / DELIVERIES,
+    rowsRead: sum(records, (r) => sum(r.d1, (e) => e.rowsRead)) / DELIVERIES,
+    roundTrips: sum(records, (r) => r.d1.length) / DELIVERIES,
+  });
+  const rpc = (records) => sum(records, (r) => r.rpc.length) / DELIVERIES;
+  const objects = objectSums(s);
+  const methods = byMethod(s);
+  const side = (names) => {
+    const picked = methods.filter((m) => names.has(m.method.split(".")[1]));
+    return {
+      rowsWritten: sum(picked, (m) => m.rowsWritten) / DELIVERIES,
+      rowsRead: sum(picked, (m) => m.rowsRead) / DELIVERIES,
+    };
   };
-  // The same events one at a time, each meeting an idle worker: D1 round trips without queueing.
+  const methodsOf = (records) => new Set(records.flatMap((r) => r.rpc.map((c) => c.method)));
+
+  // Round trips seen by the worker, means of ms-quantized durations (unbiased; medians would not be).
+  const timing = (list) => ({ n: list.length, roundTripMs: mean(list.map((e) => e.end - e.start)) });
+  const rpcOf = (records, method) => records.flatMap((r) => r.rpc.filter((c) => c.method === method));
+  const times = {
+    store: timing(rpcOf(ingests, "store")),
+    load: timing(rpcOf(batches, "load")),
+    health: timing(rpcOf(batches, "health")),
+    record: timing(rpcOf(batches, "record")),
+    destinations: timing(batches.map((b) => b.d1[0]).filter(Boolean)),
+  };
   for (let i = 0; i < UNLOADED_EVENTS; i++) {
     const accepted = await postEvent(p, ws);
     await receiver.expect(
@@ -109,9 +220,7 @@ export async function firstTryCost(p, receiver) {
     );
     await sleep(15);
   }
-  const idle = (await stats(p)).requests.filter(isIngest);
-  d1Time.unloadedIngestBatch = timing(calls(idle, (d1) => d1.find((e) => e.what === "batch")));
-  d1Time.unloadedIngestOther = timing(idle.flatMap((r) => r.d1.filter((e) => e.what !== "batch")));
+  times.unloadedStore = timing(rpcOf((await stats(p)).requests.filter(isIngest), "store"));
 
   return {
     deliveries: DELIVERIES,
@@ -119,16 +228,17 @@ export async function firstTryCost(p, receiver) {
     check: run.check,
     unmetered,
     otherRecords: others.length,
-    ingest,
-    consumer,
+    objects,
+    ingest: { ...side(methodsOf(ingests)), d1: d1(ingests), rpc: rpc(ingests) },
+    consumer: { ...side(methodsOf(batches)), d1: d1(batches), rpc: rpc(batches) },
     total: {
-      rowsWritten: ingest.rowsWritten + consumer.rowsWritten,
-      rowsRead: ingest.rowsRead + consumer.rowsRead,
-      statements: ingest.statements + consumer.statements,
-      roundTrips: ingest.roundTrips + consumer.roundTrips,
+      rowsWritten: objects.rowsWritten / DELIVERIES + d1(all).rowsWritten,
+      rowsRead: objects.rowsRead / DELIVERIES + d1(all).rowsRead,
+      objectRequests: objects.requests / DELIVERIES,
     },
-    statements: byStatement(all, DELIVERIES),
-    d1Time,
+    methods,
+    statements: perDelivery([...objectStatements(s), ...d1Statements(all)], DELIVERIES),
+    times,
     queue: {
       writes: writes / DELIVERIES,
       reads: reads / DELIVERIES,
@@ -142,115 +252,129 @@ export async function firstTryCost(p, receiver) {
       total: (ingests.length + batches.length) / DELIVERIES,
       meanBatch: reads / (batches.length || 1),
     },
-    bytesPerDelivery:
-      bytesBefore !== null && bytesAfter !== null ? (bytesAfter - bytesBefore) / DELIVERIES : null,
+    bytesPerDelivery: (bytesAfter.history - bytesBefore.history) / DELIVERIES,
+    workspaceBytesPerDelivery: (bytesAfter.workspace - bytesBefore.workspace) / DELIVERIES,
     workerdCpuMsPerDelivery: run.workerdCpuMs / DELIVERIES,
     run,
   };
 }
 
-const DAY_MS = 24 * 60 * 60 * 1000;
-
 /**
- * Rows written by the retention purge per delivery: PURGE_EVENTS events of FANOUT deliveries, one attempt
- * each, 31 days old (RETENTION_DAYS is 30), seeded with SQL; then the worker's cron handler runs once.
+ * A partition's whole life, on a copy of the instrumented pipeline with partitions of PARTITION_S seconds
+ * kept RETAIN_S seconds: PURGE_EVENTS events of FANOUT deliveries, in batches through POST …/events/batch,
+ * all first-try; then its alarm retires it (deleteAll). Everything its objects did from the first write to
+ * the retirement, per delivery; and the records answer 404 afterwards.
  */
-export async function purgeCost(p, receiver) {
-  const ws = await createWorkspace(p, "retention");
-  // Subscribed to a type nothing sends, so these destinations get no traffic.
-  const destinations = await createDestinations(p, ws, FANOUT, receiver.url, ["contact.deleted"]);
-  const old = Date.now() - 31 * DAY_MS;
-  const n = PURGE_EVENTS * FANOUT;
-  await p.db.batch([
-    p.db
-      .prepare(
-        `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?2)
-         INSERT INTO events (workspace_uuid, id, type, payload, created_at)
-         SELECT ?1, printf('evt_%032x', i), 'contact.updated', ?4, CAST(?3 AS INTEGER) + i FROM n`,
-      )
-      .bind(ws.uuid, PURGE_EVENTS, old, JSON.stringify({ event: { type: "contact.updated" }, contact: {} })),
-    p.db
-      .prepare(
-        `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ?2 - 1),
-           k(i, e, t) AS (SELECT i, i / CAST(?5 AS INTEGER) + 1, CAST(?4 AS INTEGER) + i / CAST(?5 AS INTEGER) + 1 FROM n)
-         INSERT INTO deliveries (id, workspace_uuid, destination_id, event_id, event_type, status, attempts_made,
-           next_attempt_at, status_reason, dead_lettered_at, created_at, updated_at)
-         SELECT printf('dlv_%012x%020x', t, i), ?1, json_extract(?3, '$[' || (i % CAST(?5 AS INTEGER)) || ']'),
-           printf('evt_%032x', e), 'contact.updated', 'succeeded', 1, NULL, NULL, NULL, t, t
-         FROM k`,
-      )
-      .bind(ws.uuid, n, JSON.stringify(destinations), old, FANOUT),
-    p.db
-      .prepare(
-        `INSERT INTO attempts (delivery_id, number, started_at, method, url, request_headers, response_status,
-           response_body, duration_ms, error_class, error_message)
-         SELECT id, 1, created_at, 'POST', 'https://hooks.example.com/x', '[]', 200, '', 12, NULL, NULL
-         FROM deliveries WHERE workspace_uuid = ?1`,
-      )
-      .bind(ws.uuid),
-  ]);
-  const count = async (sql) => p.db.prepare(sql).bind(ws.uuid).first("n");
-  const countAll = () =>
-    Promise.all([
-      count("SELECT count(*) AS n FROM deliveries WHERE workspace_uuid = ?1"),
-      count(
-        "SELECT count(*) AS n FROM attempts WHERE delivery_id IN (SELECT id FROM deliveries WHERE workspace_uuid = ?1)",
-      ),
-      count("SELECT count(*) AS n FROM events WHERE workspace_uuid = ?1"),
-    ]);
-  const seeded = await countAll();
-  // Attempts are counted before the purge through their deliveries; afterwards, orphans would show here.
-  await stats(p); // clear
-  const response = await fetch(`${p.url}/__bench/scheduled`, { method: "POST" });
-  if (!response.ok) throw new Error(`cron handler answered ${response.status}: ${await response.text()}`);
-  const s = await stats(p);
-  const left = await countAll();
-  const orphans = await p.db
-    .prepare("SELECT count(*) AS n FROM attempts WHERE delivery_id NOT IN (SELECT id FROM deliveries)")
-    .first("n");
-  const cron = s.crons[0];
-  const statements = cron.d1.flatMap((e) => e.statements);
-  const deletes = statements.filter((x) => /^DELETE/i.test(x.sql));
-  const purged = seeded[0] - left[0];
-  return {
-    seeded: { deliveries: seeded[0], attempts: seeded[1], events: seeded[2] },
-    left: { deliveries: left[0], attempts: left[1], events: left[2], orphanAttempts: orphans },
-    purged,
-    rowsWrittenByDeletes: sum(deletes, (x) => x.rowsWritten),
-    rowsWrittenByCron: sum(statements, (x) => x.rowsWritten),
-    rowsReadByCron: sum(statements, (x) => x.rowsRead),
-    statements: statements.map((x) => ({ ...x })),
-    perDelivery: purged > 0 ? sum(deletes, (x) => x.rowsWritten) / purged : null,
-    cronMs: cron.end - cron.start,
-  };
+const PARTITION_S = 4;
+const RETAIN_S = 2;
+export async function retirementCost(worker, flags, receiver) {
+  const p = await startPipeline(worker, {
+    compatibilityFlags: flags,
+    instrumented: true,
+    vars: { HISTORY_PARTITION_HOURS: String(PARTITION_S / 3600), RETENTION_DAYS: String(RETAIN_S / 86400) },
+  });
+  try {
+    const ws = await createWorkspace(p, "retirement");
+    await createDestinations(p, ws, FANOUT, receiver.url);
+    // Start right after a partition begins, so every event of the run falls in that one partition.
+    const length = PARTITION_S * 1000;
+    await sleep(length - (Date.now() % length) + 50);
+    const partition = partitionAt(ws.uuid, Date.now(), PARTITION_S);
+    await stats(p); // clear the setup
+    const before = receiver.counts().total;
+    const events = Array.from({ length: PURGE_EVENTS }, (_, i) => ({
+      type: "contact.updated",
+      contact: { _id: `ct_r${i}`, attributes: { email: `r${i}@example.com`, first_name: "R" } },
+    }));
+    const answers = [];
+    for (let i = 0; i < events.length; i += 100) {
+      const { json } = await p.client("POST", `/v1/workspaces/${ws.uuid}/events/batch`, {
+        token: ws.key,
+        body: { events: events.slice(i, i + 100) },
+        expect: 202,
+      });
+      answers.push(...json.results);
+    }
+    const deliveries = sum(answers, (r) => r.delivery_count);
+    const started = Date.now();
+    while (receiver.counts().total - before < deliveries && Date.now() - started < 30_000) await sleep(20);
+    const arrived = receiver.counts().total - before;
+    if (partitionAt(ws.uuid, Date.now(), PARTITION_S).start !== partition.start && arrived < deliveries)
+      throw new Error(`retirement run: ${arrived} of ${deliveries} deliveries arrived`);
+    await sleep(300);
+    const o = await objectsOf(p);
+    const held = plain(await o.history(partition).__benchSize());
+    // The retirement: at the partition's end + RETAIN_S, its alarm deletes it whole (within a minute).
+    const retiresAt = partition.start + length + RETAIN_S * 1000;
+    await sleep(Math.max(0, retiresAt - Date.now()) + 500);
+    for (let i = 0; i < 60; i++) {
+      const peek = await stats(p, true);
+      if (peek.objects.totals.WorkspaceHistory?.deleteAlls.length) break;
+      await sleep(1000);
+    }
+    const merged = await stats(p);
+    const history = merged.objects.totals.WorkspaceHistory;
+    const retired = history?.deleteAlls[0] ?? null;
+    const sample = answers.find((r) => r.status === "accepted");
+    const after = await p.client("GET", `/v1/workspaces/${ws.uuid}/events/${sample.event_id}`, {
+      token: ws.key,
+    });
+    const objects = objectSums(merged);
+    const retireCalls = merged.objects.calls.filter(
+      (c) => c.cls === "WorkspaceHistory" && c.method === "alarm",
+    );
+    return {
+      partitionSeconds: PARTITION_S,
+      retainSeconds: RETAIN_S,
+      deliveries,
+      arrived,
+      held,
+      retired,
+      eventAfter: after.status,
+      retireRequests: retireCalls.length,
+      lifetime: { ...objects, perDelivery: objects.rowsWritten / deliveries },
+      methods: byMethod(merged),
+      statements: perDelivery(objectStatements(merged), deliveries),
+      // If a deleteAll is billed as a DELETE of every row it removes (the rows of every table and the
+      // KV entries), these are the rows written it adds per delivery.
+      deleteAllRowsPerDelivery: retired ? (retired.rows + retired.kvEntries) / deliveries : null,
+    };
+  } finally {
+    await p.mf.dispose();
+  }
 }
 
 /**
- * $ per million first-try deliveries, ignoring included allowances:
- *   queue ops × 0.40 + (rows written + purge rows written) × 1.00 + rows read × 0.001
- *   + Worker requests × 0.30 + CPU ms × 0.02 + stored GB-months × 0.75
- * where a million deliveries of S bytes each held m months is S × m GB-months (S bytes × 10^6 = S MB).
+ * $ per million first-try deliveries, ignoring included allowances (each input is per delivery):
+ *   queue ops × 0.40 + rows written × 1.00 + rows read × 0.001 + DO requests × 0.15
+ *   + DO requests × active s × 0.125 GB × 12.50 + Worker requests × 0.30 + CPU ms × 0.02
+ *   + stored GB-months × 0.20
+ * where a million deliveries of S bytes each held m months is S × m / 1,000 GB-months.
  */
 export function price({
   queueOps,
   rowsWritten,
-  purgeRowsWritten,
+  retireRowsWritten,
   rowsRead,
+  objectRequests,
   requests,
   cpuMs,
   bytes,
   months = 1,
 }) {
+  const gbSeconds = objectRequests * (DO_ACTIVE_MS_PER_REQUEST / 1000) * DO_GB;
   const terms = {
     queue: queueOps * PRICES.queueOperationsPerMillion,
-    rowsWritten: rowsWritten * PRICES.d1RowsWrittenPerMillion,
-    purge: (purgeRowsWritten ?? 0) * PRICES.d1RowsWrittenPerMillion,
-    rowsRead: rowsRead * PRICES.d1RowsReadPerMillion,
+    rowsWritten: rowsWritten * PRICES.rowsWrittenPerMillion,
+    retirement: (retireRowsWritten ?? 0) * PRICES.rowsWrittenPerMillion,
+    rowsRead: rowsRead * PRICES.rowsReadPerMillion,
+    objectRequests: objectRequests * PRICES.doRequestsPerMillion,
+    duration: gbSeconds * PRICES.doGbSecondsPerMillion,
     requests: requests * PRICES.workersRequestsPerMillion,
     cpu: cpuMs * PRICES.workersCpuPerMillionMs,
-    storage: bytes === null ? 0 : (bytes / 1000) * months * PRICES.d1StoragePerGbMonth,
+    storage: bytes === null ? 0 : (bytes / 1000) * months * PRICES.doStoragePerGbMonth,
   };
-  return { terms, total: Object.values(terms).reduce((a, b) => a + b, 0) };
+  return { terms, gbSeconds, total: Object.values(terms).reduce((a, b) => a + b, 0) };
 }
 
 /** The formula with the measured numbers in it, for the output and BENCHMARKS.md. */
@@ -259,13 +383,15 @@ export function priceFormula(inputs, result) {
   const { terms } = result;
   return [
     `$ per million first-try deliveries (list prices retrieved ${PRICES.retrieved}, included allowances ignored) =`,
-    `    ${f(inputs.queueOps, 2)} queue ops × $0.40                    = ${f(terms.queue)}`,
-    `  + ${f(inputs.rowsWritten, 2)} D1 rows written × $1.00               = ${f(terms.rowsWritten)}`,
-    `  + ${f(inputs.purgeRowsWritten ?? 0, 2)} D1 rows written by the purge × $1.00  = ${f(terms.purge)}`,
-    `  + ${f(inputs.rowsRead, 2)} D1 rows read × $0.001                = ${f(terms.rowsRead)}`,
-    `  + ${f(inputs.requests, 4)} Worker requests × $0.30             = ${f(terms.requests)}`,
-    `  + ${f(inputs.cpuMs, 3)} CPU ms × $0.02                      = ${f(terms.cpu)}`,
-    `  + ${inputs.bytes === null ? "n/a" : f(inputs.bytes / 1000, 3)} GB-months stored (${inputs.bytes === null ? "n/a" : Math.round(inputs.bytes)} B × 10^6 for ${inputs.months ?? 1} month) × $0.75 = ${f(terms.storage)}`,
+    `    ${f(inputs.queueOps, 2)} queue ops × $0.40                          = ${f(terms.queue)}`,
+    `  + ${f(inputs.rowsWritten, 3)} rows written (objects + D1) × $1.00          = ${f(terms.rowsWritten)}`,
+    `  + ${f(inputs.retireRowsWritten ?? 0, 3)} rows written by the retirement × $1.00   = ${f(terms.retirement)}`,
+    `  + ${f(inputs.rowsRead, 2)} rows read × $0.001                         = ${f(terms.rowsRead)}`,
+    `  + ${f(inputs.objectRequests, 4)} Durable Object requests × $0.15          = ${f(terms.objectRequests)}`,
+    `  + ${f(result.gbSeconds, 6)} GB-s (${DO_ACTIVE_MS_PER_REQUEST} ms × 128 MB per request) × $12.50 = ${f(terms.duration, 5)}`,
+    `  + ${f(inputs.requests, 4)} Worker requests × $0.30                  = ${f(terms.requests)}`,
+    `  + ${f(inputs.cpuMs, 3)} CPU ms × $0.02                           = ${f(terms.cpu)}`,
+    `  + ${inputs.bytes === null ? "n/a" : f(inputs.bytes / 1000, 3)} GB-months stored (${inputs.bytes === null ? "n/a" : Math.round(inputs.bytes)} B × 10^6 for ${inputs.months ?? 1} month) × $0.20 = ${f(terms.storage)}`,
     `  = $${f(result.total, 2)}`,
   ];
 }

@@ -1,11 +1,13 @@
 // Diagnostics (not headline figures): where a consumer batch's time goes, and what one POST /events
-// does in D1, from inside workerd (bench/instrumented.js in front of the unchanged bundle).
+// does with storage (D1 and the Durable Objects), from inside workerd (bench/instrumented.js in front of
+// the unchanged bundle).
 import { createDestinations, createWorkspace, ingest } from "./api.mjs";
 import { median, sleep, summary } from "./lib.mjs";
 import { pipelineRun, unloaded } from "./throughput.mjs";
 import { DELIVERIES, FANOUT, SINGLE } from "./workload.mjs";
 
-export const stats = async (p) => (await fetch(`${p.url}/__bench/stats`)).json();
+export const stats = async (p, keep = false) =>
+  (await fetch(`${p.url}/__bench/stats${keep ? "?keep=1" : ""}`)).json();
 
 const dur = (e) => e.end - e.start;
 const mean = (values) => values.reduce((a, b) => a + b, 0) / (values.length || 1);
@@ -19,18 +21,34 @@ export const isIngest = (r) => r.method === "POST" && /\/v1\/workspaces\/[^/]+\/
 export const deliveryBatches = (stats) =>
   stats.batches.filter((b) => b.queue === "leadpush-deliveries").sort((a, b) => a.start - b.start);
 
-/** The batch's D1 load (its first D1 call), sends (between load and record), D1 record (its last call). */
+/** A request's or batch's storage calls: D1 round trips and RPC calls to objects, by start time. */
+export const storageCalls = (r) =>
+  [
+    ...r.d1.map((e) => ({ ...e, what: `DB.${e.what}` })),
+    ...r.rpc.map((c) => ({ ...c, what: `${c.binding}.${c.method}` })),
+  ].sort((a, b) => a.start - b.start);
+
+/**
+ * The batch's load (D1's destinations, the workspace's health and the partition's load, all at once),
+ * sends (from the load's end to the record's start), and record (the partitions' `record`).
+ */
 export function batchPhases(b) {
-  const load = b.d1.length > 1 ? b.d1[0] : undefined;
-  const record = b.d1.length > 1 ? b.d1[b.d1.length - 1] : undefined;
+  const calls = storageCalls(b);
+  const recordCalls = calls.filter((c) => c.what === "HISTORY.record");
+  const loadCalls = calls.filter((c) => c.what !== "HISTORY.record" && c.what !== "WORKSPACE.reportOutcomes");
+  const loadEnd = loadCalls.length ? Math.max(...loadCalls.map((c) => c.end)) : b.start;
+  const recordStart = recordCalls.length ? Math.min(...recordCalls.map((c) => c.start)) : loadEnd;
+  const recordEnd = recordCalls.length ? Math.max(...recordCalls.map((c) => c.end)) : recordStart;
   return {
     size: b.size,
     total: dur(b),
-    load: load ? dur(load) : 0,
-    sends: load && record ? record.start - load.end : 0,
-    record: record ? dur(record) : 0,
+    load: loadCalls.length ? loadEnd - Math.min(...loadCalls.map((c) => c.start)) : 0,
+    sends: recordStart - loadEnd,
+    record: recordEnd - recordStart,
   };
 }
+
+const storageMs = (r) => storageCalls(r).reduce((s, e) => s + dur(e), 0);
 
 /**
  * Runs the instrumented pipeline `p`: unloaded single events, then a warm-up and 2 measured throughput
@@ -55,10 +73,7 @@ export async function diagnostics(p, receiver) {
     if (i >= 3) quiet.push(performance.now() - start);
     await sleep(30);
   }
-  const quietD1 = (await stats(p)).requests
-    .filter(isIngest)
-    .slice(3)
-    .map((r) => r.d1.reduce((s, e) => s + dur(e), 0));
+  const quietD1 = (await stats(p)).requests.filter(isIngest).slice(3).map(storageMs);
   await pipelineRun(p, ws, receiver); // warm-up, not analysed
   const runs = [];
   for (let r = 0; r < 2; r++) {
@@ -89,7 +104,7 @@ function analyseSingle({ requests, batches }) {
   const ingests = requests.filter(isIngest).slice(3); // after the warm-ups
   const delivery = batches.filter((b) => b.queue === "leadpush-deliveries").slice(-ingests.length);
   const pairs = ingests.slice(-delivery.length).map((r, i) => ({ r, b: delivery[i] }));
-  const d1Ms = ingests.map((r) => r.d1.reduce((s, e) => s + dur(e), 0));
+  const d1Ms = ingests.map(storageMs);
   const queueMs = ingests.map((r) => r.sends.reduce((s, e) => s + dur(e), 0));
   return {
     ingestInWorker: summary(ingests.map(dur)),
@@ -98,9 +113,10 @@ function analyseSingle({ requests, batches }) {
     ingestD1Samples: d1Ms,
     ingestQueueMeanMs: mean(queueMs),
     ingestInWorkerMeanMs: mean(ingests.map(dur)),
-    ingestD1Calls: median(ingests.map((r) => r.d1.length)),
-    ingestStatements: (ingests[ingests.length - 1]?.d1 ?? []).map(
-      (e) => `${e.what}: ${e.statements.map((s) => s.sql.slice(0, 60)).join(" + ")}`,
+    ingestD1Calls: median(ingests.map((r) => storageCalls(r).length)),
+    ingestStatements: (ingests[ingests.length - 1] ? storageCalls(ingests[ingests.length - 1]) : []).map(
+      (e) =>
+        e.statements ? `${e.what}: ${e.statements.map((s) => s.sql.slice(0, 60)).join(" + ")}` : e.what,
     ),
     responseToBatch: summary(pairs.map(({ r, b }) => b.start - r.end)),
     batchLoad: summary(delivery.map((b) => batchPhases(b).load)),
@@ -139,9 +155,9 @@ function analyseRun({ result, stats }) {
     },
     ingest: {
       inWorker: summary(ingests.map(dur)),
-      d1: summary(ingests.map((r) => r.d1.reduce((s, e) => s + dur(e), 0))),
+      d1: summary(ingests.map(storageMs)),
       writeBatchMeanMs: mean(
-        ingests.map((r) => r.d1.filter((e) => e.what === "batch").reduce((s, e) => s + dur(e), 0)),
+        ingests.map((r) => r.rpc.filter((e) => e.method === "store").reduce((s, e) => s + dur(e), 0)),
       ),
     },
   };
@@ -153,22 +169,22 @@ export function diagnosticLines(diag) {
   const s = diag.single;
   lines.push(
     `  unloaded: POST /events inside workerd ${s.ingestInWorker.median} ms (mean ${s.ingestInWorkerMeanMs.toFixed(2)}; ` +
-      `D1 mean ${s.ingestD1MeanMs.toFixed(2)} ms over ${s.ingestD1Calls} call(s); sendBatch mean ${s.ingestQueueMeanMs.toFixed(2)} ms); ` +
-      `response → consumer batch start ${s.responseToBatch.median} ms; batch: D1 load ${s.batchLoad.median} ms, ` +
-      `render+sign+send ${s.batchSends.median} ms, D1 record ${s.batchRecord.median} ms (medians, ms resolution)`,
+      `storage mean ${s.ingestD1MeanMs.toFixed(2)} ms over ${s.ingestD1Calls} call(s); sendBatch mean ${s.ingestQueueMeanMs.toFixed(2)} ms); ` +
+      `response → consumer batch start ${s.responseToBatch.median} ms; batch: load ${s.batchLoad.median} ms, ` +
+      `render+sign+send ${s.batchSends.median} ms, record ${s.batchRecord.median} ms (medians, ms resolution)`,
   );
-  lines.push(`  D1 calls of one POST /events: ${s.ingestStatements.map((x) => `[${x}]`).join(" ")}`);
+  lines.push(`  storage calls of one POST /events: ${s.ingestStatements.map((x) => `[${x}]`).join(" ")}`);
   for (const [i, d] of diag.runs.entries()) {
     lines.push(
       `  run ${i + 1}: ${Math.round(d.rate)} deliveries/s; ${d.batches} consumer batches (mean ${d.meanBatchSize.toFixed(1)} ` +
         `messages, median ${d.batchSizes.median}); consumer window ${d.consumerWindowMs} ms = in batches ` +
-        `${d.inBatchesMs} ms + between batches ${d.gapsMs} ms; inside batches: D1 load ${d.d1LoadMs} ms, ` +
-        `render+sign+send ${d.sendsMs} ms, D1 record ${d.d1RecordMs} ms`,
+        `${d.inBatchesMs} ms + between batches ${d.gapsMs} ms; inside batches: load ${d.d1LoadMs} ms, ` +
+        `render+sign+send ${d.sendsMs} ms, record ${d.d1RecordMs} ms`,
     );
     lines.push(
-      `         per batch (median): D1 load ${d.perBatch.load.median} ms, sends ${d.perBatch.sends.median} ms, ` +
-        `D1 record ${d.perBatch.record.median} ms, gap ${d.perBatch.gap.median} ms; ` +
-        `POST /events inside workerd median ${d.ingest.inWorker.median} ms (D1 ${d.ingest.d1.median} ms)`,
+      `         per batch (median): load ${d.perBatch.load.median} ms, sends ${d.perBatch.sends.median} ms, ` +
+        `record ${d.perBatch.record.median} ms, gap ${d.perBatch.gap.median} ms; ` +
+        `POST /events inside workerd median ${d.ingest.inWorker.median} ms (storage ${d.ingest.d1.median} ms)`,
     );
   }
   return lines;

@@ -1,10 +1,12 @@
 // 10. Flow control: a healthy workspace's delivery latency behind a hanging one, with the same
 // workspace's latency alone (the baseline, measured in the same run); and what waiting costs a delivery
-// of a failing destination: queue operations and D1 rows written, from the instrumented copy
-// (bench/instrumented.js meters the consumer, the API and the destinations' lanes alike).
+// of a failing destination: queue operations and rows written (the objects' SQLite and D1), from the
+// instrumented copy (bench/instrumented.js meters the consumer, the API, the lanes and every object alike).
 import { startReceiver as startScriptedReceiver } from "../test/e2e/receiver.mjs";
-import { createWorkspace } from "./api.mjs";
+import { createWorkspace, refsOf } from "./api.mjs";
+import { objectStatements, objectSums } from "./cost.mjs";
 import { sleep, startPipeline, summary } from "./lib.mjs";
+import { deliveryRows, healthOf, setDirect } from "./objects.mjs";
 
 const ROUNDS = 16;
 const GAP_MS = 250;
@@ -65,30 +67,34 @@ export async function isolation(worker) {
 
 const stats = async (p) => (await fetch(`${p.url}/__bench/stats`)).json();
 
-/** Queue operations and D1 rows written by everything that ran, per delivery. */
+/** Queue operations and rows written (objects and D1) by everything that ran, per delivery. */
 function costOf(s, deliveries) {
   const sum = (list, f) => list.reduce((n, x) => n + f(x), 0);
-  const d1 = [...s.requests, ...s.batches].flatMap((r) => r.d1).concat(s.lanes.d1);
+  const d1 = [...s.requests, ...s.batches].flatMap((r) => r.d1).concat(s.objects.io.d1);
   const sends = [...s.requests, ...s.batches].flatMap((r) => r.sends).concat(s.lanes.sends);
   const writes = sum(sends, (x) => x.messages);
   const batches = s.batches.filter((b) => b.queue === "leadpush-deliveries");
   const reads = sum(batches, (b) => b.size);
   const deletes = sum(batches, (b) => b.acked + (b.implicitlyAcked ?? 0));
+  const where = objectStatements(s)
+    .filter((x) => x.rowsWritten > 0)
+    .sort((a, b) => b.rowsWritten - a.rowsWritten)
+    .map((x) => ({ where: x.where, sql: x.sql, perDelivery: x.rowsWritten / deliveries }));
   return {
     queueOperations: (writes + reads + deletes) / deliveries,
-    rowsWritten: sum(d1, (e) => e.rowsWritten) / deliveries,
+    rowsWritten: (sum(d1, (e) => e.rowsWritten) + objectSums(s).rowsWritten) / deliveries,
+    where,
   };
 }
 
-async function allSucceeded(db, destinationId, n, timeoutMs) {
+/** Waits until every one of these deliveries (refs of workspace `ws`) has succeeded. */
+async function allSucceeded(p, ws, refs, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const row = await db
-      .prepare("SELECT count(*) AS n FROM deliveries WHERE destination_id = ? AND status = 'succeeded'")
-      .bind(destinationId)
-      .first();
-    if (row.n >= n) return;
-    if (Date.now() > deadline) throw new Error(`only ${row.n} of ${n} deliveries succeeded`);
+    const rows = await deliveryRows(p, ws.uuid, refs);
+    const n = rows.filter((r) => r.status === "succeeded").length;
+    if (n >= refs.length) return;
+    if (Date.now() > deadline) throw new Error(`only ${n} of ${refs.length} deliveries succeeded`);
     await sleep(100);
   }
 }
@@ -107,32 +113,27 @@ export async function waitingCost(worker) {
   try {
     const w = await createWorkspace(p, "waiting");
     const ok = await destination(p, w, `${healthy.url}/ok`);
-    await p.db.prepare("UPDATE destinations SET send_path = 'direct' WHERE id = ?").bind(ok).run();
+    await setDirect(p, w.uuid, [ok]);
     await stats(p);
-    for (let i = 0; i < WAITING; i++) await ingest(p, w);
-    await allSucceeded(p.db, ok, WAITING, 30_000);
+    const okRefs = [];
+    for (let i = 0; i < WAITING; i++) okRefs.push(...refsOf((await ingest(p, w)).json));
+    await allSucceeded(p, w, okRefs, 30_000);
     await sleep(300);
     const firstTry = costOf(await stats(p), WAITING);
 
     // Make the other destination failing, then count only what its waiting deliveries cost.
     const f = await createWorkspace(p, "failing");
     const failing = await destination(p, f, `${flaky.url}/f`);
-    for (let i = 0; i < 12; i++) await ingest(p, f);
-    for (;;) {
-      const row = await p.db
-        .prepare("SELECT consecutive_failures AS n FROM destinations WHERE id = ?")
-        .bind(failing)
-        .first();
-      if (row.n >= 10) break;
-      await sleep(50);
-    }
+    const failingRefs = [];
+    for (let i = 0; i < 12; i++) failingRefs.push(...refsOf((await ingest(p, f)).json));
+    while ((await healthOf(p, f.uuid, failing)).consecutiveFailures < 10) await sleep(50);
     await sleep(500);
     await stats(p); // the run-up is not counted
-    for (let i = 0; i < WAITING; i++) await ingest(p, f);
+    for (let i = 0; i < WAITING; i++) failingRefs.push(...refsOf((await ingest(p, f)).json));
     await sleep(3_000); // they wait
     const probesWhileWaiting = flaky.requests.length;
     up = true;
-    await allSucceeded(p.db, failing, WAITING + 12, 60_000);
+    await allSucceeded(p, f, failingRefs, 60_000);
     await sleep(300);
     const waited = costOf(await stats(p), WAITING);
     return {
@@ -166,9 +167,11 @@ export function isolationLines(iso, cost) {
     const n = (x) => x.toFixed(2);
     lines.push(
       `11. cost of waiting (${cost.deliveries} deliveries that wait out an outage of their destination, then succeed)`,
-      `  first-try delivery (baseline):  ${n(cost.firstTry.queueOperations)} queue ops, ${n(cost.firstTry.rowsWritten)} D1 rows written`,
-      `  waited, then delivered:         ${n(cost.waited.queueOperations)} queue ops, ${n(cost.waited.rowsWritten)} D1 rows written`,
-      `  cost of waiting:                ${n(cost.extra.queueOperations)} queue ops, ${n(cost.extra.rowsWritten)} D1 rows written per waiting delivery (target <= 3 each)`,
+      `  first-try delivery (baseline):  ${n(cost.firstTry.queueOperations)} queue ops, ${n(cost.firstTry.rowsWritten)} rows written`,
+      `  waited, then delivered:         ${n(cost.waited.queueOperations)} queue ops, ${n(cost.waited.rowsWritten)} rows written`,
+      `  cost of waiting:                ${n(cost.extra.queueOperations)} queue ops, ${n(cost.extra.rowsWritten)} rows written per waiting delivery (target <= 3 each; rows: the objects' SQLite and D1)`,
+      "  rows written per waited delivery, by statement (largest first):",
+      ...cost.waited.where.slice(0, 8).map((x) => `    ${x.perDelivery.toFixed(3)}  ${x.where}: ${x.sql}`),
     );
   }
   return lines;

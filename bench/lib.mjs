@@ -366,13 +366,20 @@ export async function startPipeline(
       OPERATOR_TOKEN: operatorToken,
       SECRET_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
       ALLOW_PRIVATE_DESTINATIONS: "true",
-      ...(alone ? { RECEIVER_URL: `${alone.receiverUrl}/floor` } : {}),
+      ...(alone
+        ? {
+            RECEIVER_URL: `${alone.receiverUrl}/floor`,
+            FLOOR_SCHEMA: JSON.stringify(historySchemaStatements()),
+          }
+        : {}),
       ...vars,
     },
     d1Databases: config.d1Databases,
     queueProducers: config.queueProducers,
     queueConsumers: alone ? {} : config.queueConsumers,
-    durableObjects: config.durableObjects,
+    durableObjects: alone
+      ? { ...config.durableObjects, FLOOR_HISTORY: { className: "FloorHistory", useSQLite: true } }
+      : config.durableObjects,
   });
   const db = await mf.getD1Database("DB");
   await db.batch(statements.map((sql) => db.prepare(sql)));
@@ -419,13 +426,25 @@ export async function startBaselineQueue(config, receiverUrl, consumer, { d1Shap
   return instance;
 }
 
+/** The history tables' SQL (src/db/history-migrations, drizzle-kit's output), one statement each. */
+export function historySchemaStatements() {
+  const dir = join(root, "src", "db", "history-migrations");
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".sql"))
+    .sort()
+    .flatMap((f) => readFileSync(join(dir, f), "utf8").split("--> statement-breakpoint"))
+    .map((x) => x.trim())
+    .filter(Boolean);
+}
+
 /**
- * The contract floor (bench/baseline-floor.js): its D1 is migrated with the project's own migrations, so
- * tables, indexes and foreign keys cost what they cost the worker; a workspace and `fanout` destinations
- * are seeded with SQL. Queue settings are the worker's consumer's (wrangler.toml).
+ * The contract floor (bench/baseline-floor.js): one SQLite-backed Durable Object for its workspace, with
+ * the project's own history tables (src/db/history-migrations), so tables and keys cost what they cost
+ * the worker's partitions. Queue settings are the worker's consumer's (wrangler.toml). `fanout`
+ * destination ids are made up: the floor reads no control plane.
  */
 export async function startFloor(worker, receiverUrl, consumer, fanout, compatibilityFlags) {
-  const { config, statements } = worker;
+  const { config } = worker;
   const workspace = crypto.randomUUID();
   const destinations = Array.from({ length: fanout }, (_, i) => `dst_${String(i + 1).padStart(32, "0")}`);
   const instance = await started({
@@ -438,8 +457,9 @@ export async function startFloor(worker, receiverUrl, consumer, fanout, compatib
       RECEIVER_URL: `${receiverUrl}/floor`,
       WORKSPACE: workspace,
       DESTINATIONS: JSON.stringify(destinations),
+      SCHEMA: JSON.stringify(historySchemaStatements()),
     },
-    d1Databases: { DB: "bench-floor" },
+    durableObjects: { FLOOR_HISTORY: { className: "FloorHistory", useSQLite: true } },
     queueProducers: { QUEUE: { queueName: "bench-floor" } },
     queueConsumers: {
       "bench-floor": {
@@ -449,24 +469,56 @@ export async function startFloor(worker, receiverUrl, consumer, fanout, compatib
       },
     },
   });
+  return { ...instance, label: "floor" };
+}
+
+/**
+ * A bare worker whose D1 has the old layout's schema: the project's migrations before 0012 (which moved
+ * events, deliveries and attempts out of D1), for the production model's old-layout service times.
+ */
+export async function startOldLayoutD1(config) {
+  const instance = await started({
+    modules: true,
+    // POST /time-d1: the same timed D1 round trips as bench/instrumented.js's route of that name.
+    script: `export default { async fetch(request, env) {
+      const { statements, bindsList, concurrency = 1 } = await request.json();
+      let next = 0;
+      const start = Date.now();
+      const lane = async () => {
+        while (next < bindsList.length) {
+          const binds = bindsList[next++];
+          const prepared = statements.map((sql, i) => env.DB.prepare(sql).bind(...(binds[i] ?? [])));
+          if (prepared.length === 1) await prepared[0].all(); else await env.DB.batch(prepared);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.max(1, concurrency) }, lane));
+      return Response.json({ ms: Date.now() - start, n: bindsList.length });
+    } };`,
+    compatibilityDate: config.compatibilityDate,
+    d1Databases: { DB: "bench-old-layout" },
+  });
+  const files = readdirSync(config.migrationsDir)
+    .filter((f) => f.endsWith(".sql") && f < "0012")
+    .sort();
+  const statements = files
+    .flatMap((f) => readFileSync(join(config.migrationsDir, f), "utf8").split("--> statement-breakpoint"))
+    .map((x) => x.trim())
+    .filter(Boolean);
   const db = await instance.mf.getD1Database("DB");
   await db.batch(statements.map((sql) => db.prepare(sql)));
-  const now = Date.now();
-  await db.batch([
-    db
-      .prepare("INSERT INTO workspaces (uuid, name, created_at) VALUES (?1, 'floor', ?2)")
-      .bind(workspace, now),
-    ...destinations.map((id) =>
-      db
-        .prepare(
-          `INSERT INTO destinations (id, workspace_uuid, name, method, url_template, secret_ciphertext,
-             secret_hint, created_at, updated_at)
-           VALUES (?1, ?2, 'floor', 'POST', ?3, 'v1.unused.unused', 'xxxx', ?4, ?4)`,
-        )
-        .bind(id, workspace, `${receiverUrl}/floor`, now),
-    ),
-  ]);
-  return { ...instance, db, label: "floor" };
+  return { ...instance, db, migrations: files };
+}
+
+/** The floor's counts by status and attempts of these deliveries once none is pending (its POST /settled). */
+export async function floorSettled(f, ids, timeoutMs = 20_000) {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const response = await fetch(`${f.url}/settled`, { method: "POST", body: JSON.stringify({ ids }) });
+    if (!response.ok) throw new Error(`floor /settled answered ${response.status}`);
+    const counts = await response.json();
+    if (!counts.byStatus.pending || performance.now() > deadline) return counts;
+    await sleep(20);
+  }
 }
 
 /** bench/render-sign.js and the src/ modules it imports, bundled with esbuild, on its own Miniflare. */

@@ -26,15 +26,13 @@ const KiB = 1024;
 
 /** The revocation bound src/ states for other isolates' key caches (KEY_CACHE_TTL_MS), if it has one. */
 function keyCacheBound() {
-  try {
-    const source = readFileSync(join(root, "src", "workspaces", "key-cache.ts"), "utf8");
-    const ttl = /KEY_CACHE_TTL_MS\s*=\s*([\d_]+)/.exec(source)?.[1];
-    return ttl
-      ? `up to KEY_CACHE_TTL_MS = ${Number(ttl.replaceAll("_", "")) / 1000} s (src/workspaces/key-cache.ts)`
-      : "no stated TTL found";
-  } catch {
-    return "no isolate key cache in src/";
+  for (const file of [join("src", "limits.ts"), join("src", "workspaces", "key-cache.ts")]) {
+    try {
+      const ttl = /KEY_CACHE_TTL_MS\s*=\s*([\d_]+)/.exec(readFileSync(join(root, file), "utf8"))?.[1];
+      if (ttl) return `up to KEY_CACHE_TTL_MS = ${Number(ttl.replaceAll("_", "")) / 1000} s (${file})`;
+    } catch {}
   }
+  return "no stated TTL found in src/";
 }
 
 /** Ingest phase, drain phase, and workerd CPU of a throughput figure (medians of runs). */
@@ -102,19 +100,19 @@ export function buildRows(r) {
     );
     row(
       "1",
-      "D1 after each run: every delivery succeeded, one attempt each",
+      "history objects after each run: every delivery succeeded, one attempt each",
       `${pipeCheck.text}; receiver saw ${r.duplicates} duplicate(s)`,
       `succeeded=${DELIVERIES}`,
       pipeCheck.ok,
     );
     row(
       "1",
-      "  last arrival → all outcomes recorded in D1, ms",
+      "  last arrival → all outcomes recorded in their partitions, ms",
       range(summary(pick(t.pipeline, "recordedAfterMs")), 1),
     );
     row(
       "1",
-      "contract floor: the contract's D1 + queue work only, deliveries/s",
+      "contract floor: the contract's storage (one SQLite Durable Object) + queue work only, deliveries/s",
       range(floorRate),
       "",
       null,
@@ -123,7 +121,7 @@ export function buildRows(r) {
     row("1", "  phases (medians)", split(t.floor));
     row(
       "1",
-      "  contract floor's D1 after each run",
+      "  contract floor's object after each run",
       floorCheck.text,
       `succeeded=${DELIVERIES}`,
       floorCheck.ok,
@@ -195,6 +193,15 @@ export function buildRows(r) {
       null,
       t.d1Call,
     );
+    if (t.doCall)
+      row(
+        "4",
+        "Durable Object round trip from a worker, sequential RPC to a method that does nothing, µs per call",
+        range(t.doCall, 0),
+        "",
+        null,
+        t.doCall,
+      );
   }
 
   const u = r.latency;
@@ -226,37 +233,37 @@ export function buildRows(r) {
       // From the instrumented copy, request by request: its wrapper only adds to the overhead.
       row(
         "2",
-        "  the same from the instrumented copy (its D1 time read inside workerd, whose clock has ms steps), ms",
-        `${ds.overheadMs.toFixed(2)} (POST median ${ds.unloaded.ingest.median.toFixed(2)}, D1 mean ${ds.ingestD1MeanMs.toFixed(2)} over ${ds.ingestD1Calls} call(s), healthz ${ds.unloaded.healthz.median.toFixed(2)})`,
+        "  the same from the instrumented copy (its storage time read inside workerd, whose clock has ms steps), ms",
+        `${ds.overheadMs.toFixed(2)} (POST median ${ds.unloaded.ingest.median.toFixed(2)}, storage mean ${ds.ingestD1MeanMs.toFixed(2)} over ${ds.ingestD1Calls} call(s), healthz ${ds.unloaded.healthz.median.toFixed(2)})`,
       );
       const nd = ds.noDelivery;
       row(
         "2",
         "  the same for an event no destination subscribes to (no queue message, no consumer on the thread), ms",
-        `${nd.overheadMs.toFixed(2)} (POST median ${nd.post.median.toFixed(2)}, D1 mean ${nd.d1MeanMs.toFixed(2)})`,
+        `${nd.overheadMs.toFixed(2)} (POST median ${nd.post.median.toFixed(2)}, storage mean ${nd.d1MeanMs.toFixed(2)})`,
       );
     }
-    // The D1 time, as a bare worker pays it for the same batch (the floor's POST with no queue send,
+    // The storage time, as a bare worker pays it for the same write (the floor's POST with no queue send,
     // minus its bare GET), measured from outside at full resolution.
-    const d1 = u.floorD1;
-    const d1Alone = u.floorD1Alone;
-    const alone = u.alone.post.median - u.alone.healthz.median - d1Alone.d1;
+    const st = u.floorStore;
+    const stAlone = u.floorStoreAlone;
+    const alone = u.alone.post.median - u.alone.healthz.median - stAlone.store;
     row(
       "2",
-      "ingest overhead: POST /events − GET /healthz − the same D1 batch's time in a bare worker, ms (an event no destination subscribes to: the ingest path alone)",
-      `${alone.toFixed(2)} (POST ${u.alone.post.median.toFixed(2)}, healthz ${u.alone.healthz.median.toFixed(2)}, D1 ${d1Alone.d1.toFixed(2)} = floor POST of the event row only ${d1Alone.post.median.toFixed(2)} − its GET ${d1Alone.ping.median.toFixed(2)})`,
+      "ingest overhead: POST /events − GET /healthz − the same history write's time in a bare worker, ms (an event no destination subscribes to: the ingest path alone)",
+      `${alone.toFixed(2)} (POST ${u.alone.post.median.toFixed(2)}, healthz ${u.alone.healthz.median.toFixed(2)}, write ${stAlone.store.toFixed(2)} = floor POST of the event row only ${stAlone.post.median.toFixed(2)} − its GET ${stAlone.ping.median.toFixed(2)})`,
       "≤ 1.5 ms",
       alone <= 1.5,
     );
-    const shared = u.one.ingest.median - u.one.healthz.median - d1.d1;
+    const shared = u.one.ingest.median - u.one.healthz.median - st.store;
     row(
       "2",
       "  the same for the event of the latency figure (1 delivery: locally its consumer runs on the same thread as the answer)",
-      `${shared.toFixed(2)} (POST ${u.one.ingest.median.toFixed(2)}, healthz ${u.one.healthz.median.toFixed(2)}, D1 ${d1.d1.toFixed(2)} = floor POST of the event and its delivery ${d1.post.median.toFixed(2)} − its GET ${d1.ping.median.toFixed(2)})`,
+      `${shared.toFixed(2)} (POST ${u.one.ingest.median.toFixed(2)}, healthz ${u.one.healthz.median.toFixed(2)}, write ${st.store.toFixed(2)} = floor POST of the event and its delivery ${st.post.median.toFixed(2)} − its GET ${st.ping.median.toFixed(2)})`,
     );
     row(
       "2",
-      "  reference: the contract floor's POST /events round trip (its D1 batch and its sendBatch), ms",
+      "  reference: the contract floor's POST /events round trip (its object's write and its sendBatch), ms",
       u.floor.request.median.toFixed(2),
     );
     const rv = u.revocation;
@@ -371,23 +378,56 @@ export function buildRows(r) {
   const c = r.cost;
   if (c) {
     const fc = c.firstTry;
+    const rt = c.retirement;
     const n2 = (x) => x.toFixed(2);
+    const n3 = (x) => x.toFixed(3);
     row(
       "8",
-      `D1 rows written per first-try delivery (${EVENTS} events × ${FANOUT}, all 200): ingest + consumer = total`,
-      `${n2(fc.ingest.rowsWritten)} + ${n2(fc.consumer.rowsWritten)} = ${n2(fc.total.rowsWritten)}`,
-      "≤ 6",
-      fc.total.rowsWritten <= 6 && fc.firstTry && !fc.unmetered,
+      `rows written per first-try delivery (${EVENTS} events × ${FANOUT}, all 200; objects' SQLite + D1): ingest + consumer = total`,
+      `${n3(fc.ingest.rowsWritten + fc.ingest.d1.rowsWritten)} + ${n3(fc.consumer.rowsWritten + fc.consumer.d1.rowsWritten)} = ${n3(fc.total.rowsWritten)}`,
+      "",
+      null,
+    );
+    if (rt) {
+      const withRetire = fc.total.rowsWritten + c.priceInputs.retireRowsWritten;
+      row(
+        "8",
+        "rows written per first-try delivery, its retirement included (deleteAll billed as 1 row per partition: assumption)",
+        `${n3(withRetire)} (the partition's whole life, measured: ${n3(rt.lifetime.perDelivery)} over ${rt.deliveries} deliveries, its fixed rows included)`,
+        "≤ 3",
+        withRetire <= 3 && fc.firstTry && !fc.unmetered,
+      );
+      row(
+        "8",
+        "  if a deleteAll were billed as a DELETE of every row it removes (not documented)",
+        rt.deleteAllRowsPerDelivery === null
+          ? "no retirement seen"
+          : `${n3(fc.total.rowsWritten + rt.deleteAllRowsPerDelivery)} (+${n3(rt.deleteAllRowsPerDelivery)})`,
+      );
+      row(
+        "8",
+        `  retirement: a ${rt.partitionSeconds} s partition kept ${rt.retainSeconds} s, deleted whole by its alarm`,
+        rt.retired
+          ? `${rt.retired.rows} rows in ${rt.retired.tables} tables + ${rt.retired.kvEntries} KV entries, ${rt.retired.bytes} → ${rt.retired.bytesAfter} bytes; its event then answers ${rt.eventAfter}`
+          : "not retired within 60 s",
+        "404",
+        rt.retired !== null && rt.eventAfter === 404,
+      );
+    }
+    row(
+      "8",
+      "  rows read per delivery: ingest + consumer = total",
+      `${n2(fc.ingest.rowsRead + fc.ingest.d1.rowsRead)} + ${n2(fc.consumer.rowsRead + fc.consumer.d1.rowsRead)} = ${n2(fc.total.rowsRead)}`,
     );
     row(
       "8",
-      "  D1 rows read per delivery: ingest + consumer = total",
-      `${n2(fc.ingest.rowsRead)} + ${n2(fc.consumer.rowsRead)} = ${n2(fc.total.rowsRead)}`,
+      "  D1 (control plane) per delivery: rows written, rows read, round trips",
+      `${n3(fc.ingest.d1.rowsWritten + fc.consumer.d1.rowsWritten)}, ${n3(fc.ingest.d1.rowsRead + fc.consumer.d1.rowsRead)}, ${n3(fc.ingest.d1.roundTrips + fc.consumer.d1.roundTrips)}`,
     );
     row(
       "8",
-      "  D1 statements (round trips) per delivery: ingest + consumer",
-      `${fc.ingest.statements.toFixed(3)} (${fc.ingest.roundTrips.toFixed(3)}) + ${fc.consumer.statements.toFixed(3)} (${fc.consumer.roundTrips.toFixed(3)})`,
+      "  Durable Object requests per delivery: the ingest's + the consumer's RPC calls; all billed (the objects' own calls and alarms too)",
+      `${n3(fc.ingest.rpc)} + ${n3(fc.consumer.rpc)}; ${n3(fc.total.objectRequests)}`,
     );
     row(
       "8",
@@ -401,26 +441,58 @@ export function buildRows(r) {
     );
     row(
       "8",
-      "  D1 bytes stored per delivery (database size growth, local SQLite)",
-      fc.bytesPerDelivery === null ? "n/a" : fc.bytesPerDelivery.toFixed(0),
+      "  bytes stored per delivery (the partition object's database growth; its workspace object's)",
+      `${fc.bytesPerDelivery.toFixed(0)}; ${fc.workspaceBytesPerDelivery.toFixed(0)}`,
     );
     row(
       "8",
-      "  workerd CPU per delivery, ms (whole process incl. local D1 and queue broker: an upper bound)",
+      "  workerd CPU per delivery, ms (whole process incl. local objects, D1 and queue broker: an upper bound)",
       fc.workerdCpuMsPerDelivery.toFixed(3),
-    );
-    const pc = c.purge;
-    row(
-      "8",
-      "  D1 rows written by the retention purge per delivery",
-      pc.perDelivery === null
-        ? `nothing purged (${pc.left.deliveries} of ${pc.seeded.deliveries} old deliveries left)`
-        : `${pc.perDelivery.toFixed(2)} (${pc.purged} deliveries, ${pc.seeded.attempts} attempts, ${pc.seeded.events - pc.left.events} events purged)`,
     );
     row(
       "8",
       `price per million first-try deliveries, list prices (${c.prices.retrieved})`,
-      `$${c.price.total.toFixed(2)}`,
+      `$${c.price.total.toFixed(2)}` +
+        (c.pessimistic ? ` ($${c.pessimistic.total.toFixed(2)} if a deleteAll is billed per row)` : ""),
+      "≤ $5",
+      c.price.total <= 5,
+    );
+  }
+
+  const mo = r.model?.run;
+  if (mo) {
+    const res = mo.results;
+    const f0 = (x) => Math.round(x).toLocaleString("en");
+    const one = res.newBatch[0];
+    row(
+      "12",
+      "production model: one workspace, batches of 100 events (fan-out 10), deliveries/s",
+      `${f0(one.deliveriesPerSecond)} (then ${one.saturated}); its own ceiling without the queue's limit ${f0(mo.workspaceCeiling.deliveriesPerSecond)}`,
+      "≥ 2,000",
+      one.deliveriesPerSecond >= 2000,
+    );
+    for (const [i, n] of mo.results.old.map((x) => x.workspaces).entries())
+      row(
+        "12",
+        `  ${n} busy workspace${n > 1 ? "s" : ""}: old layout → new (one event per request; batches of 100), deliveries/s`,
+        `${f0(res.old[i].deliveriesPerSecond)} (${res.old[i].saturated}) → ${f0(res.newSingle[i].deliveriesPerSecond)}; ${f0(res.newBatch[i].deliveriesPerSecond)} (${res.newBatch[i].saturated})`,
+      );
+    // Proportional up to the queues': the configured topology (one queue, 5,000 messages/s).
+    const queueLimit = mo.model.queueMessagesPerSecond;
+    const expected = (n) => Math.min(n * mo.workspaceCeiling.deliveriesPerSecond, queueLimit);
+    const grows = res.newBatch.every((x) => x.deliveriesPerSecond >= 0.95 * expected(x.workspaces));
+    row(
+      "12",
+      "  ceiling ≥ 95 % of min(workspaces × one workspace's own, the queue's 5,000 messages/s), at 1, 4, 16, 64",
+      res.newBatch.map((x) => `${f0(x.deliveriesPerSecond)} / ${f0(expected(x.workspaces))}`).join(", "),
+      "grows to the queue's",
+      grows,
+    );
+    const q = res.newBatchQueues;
+    row(
+      "12",
+      "  with one queue per workspace (not configured): deliveries/s at 1, 4, 16, 64, and what saturates",
+      q.map((x) => `${f0(x.deliveriesPerSecond)} (${x.saturated})`).join(", "),
     );
   }
 
@@ -431,8 +503,8 @@ export function buildRows(r) {
       "9",
       "bundle dist/index.js: raw / gzip (node:zlib level 9), KiB",
       `${(size.rawBytes / KiB).toFixed(1)} / ${(size.gzipBytes / KiB).toFixed(1)}`,
-      "gzip < 250 KiB",
-      size.gzipBytes < 250 * KiB,
+      "gzip < 260 KiB (issue 26)",
+      size.gzipBytes < 260 * KiB,
     );
     if (size.wranglerLine) row("9", "  wrangler's own report", size.wranglerLine);
     if (size.unminified)
@@ -473,12 +545,12 @@ export function printTable(rows) {
   for (const c of cells) console.log(line(c));
 }
 
-/** Cost details printed under the table: rows per statement, the purge's statements, the price formula. */
+/** Cost details printed under the table: rows per statement and per method, the retirement, the price. */
 export function costLines(c) {
   const lines = [];
   const fc = c.firstTry;
   if (fc.unmetered)
-    lines.push("  WARNING: D1 rows could not be counted (workerd's D1 client changed); rows show 0.");
+    lines.push("  WARNING: D1 rows could not be counted (workerd's D1 client changed); D1 rows show 0.");
   lines.push(
     `  first-try check: ${Object.entries(fc.check.byStatus)
       .map(([k, v]) => `${k}=${v}`)
@@ -486,26 +558,36 @@ export function costLines(c) {
         " ",
       )} attempts=${fc.check.attempts}, retried ${fc.queue.retried}, other requests/batches recorded ${fc.otherRecords}`,
   );
-  lines.push("  rows per delivery by statement (written / read, statements per delivery):");
+  lines.push("  rows per delivery by statement (written / read, statements per delivery), where:");
   for (const s of fc.statements)
     lines.push(
-      `    ${s.writtenPerDelivery.toFixed(3)} / ${s.readPerDelivery.toFixed(3)} (${(s.count / fc.deliveries).toFixed(3)}×)  ${s.sql}`,
+      `    ${s.writtenPerDelivery.toFixed(3)} / ${s.readPerDelivery.toFixed(3)} (${(s.count / fc.deliveries).toFixed(3)}×)  ${s.where}: ${s.sql}`,
     );
-  const t = fc.d1Time;
+  lines.push(
+    "  Durable Object requests by method (calls per delivery; rows written per call, of calls not overlapped):",
+  );
+  for (const m of fc.methods)
+    lines.push(
+      `    ${m.method}: ${(m.calls / fc.deliveries).toFixed(4)} per delivery, ${(m.rowsWritten / Math.max(1, m.calls - m.overlapped)).toFixed(2)} rows written per call` +
+        (m.overlapped ? ` (${m.overlapped} overlapped)` : ""),
+    );
+  const t = fc.times;
   const rt = (x) => `${x.roundTripMs.toFixed(2)} ms (n=${x.n})`;
   lines.push(
-    `  D1 round trips seen by the worker (means of ms-quantized durations): under load, ingest write batch (${FANOUT} ` +
-      `deliveries) ${rt(t.ingestBatch)}, consumer load (batch of ~${fc.requests.meanBatch.toFixed(0)}) ${rt(t.consumerLoad)}, ` +
-      `consumer record ${rt(t.consumerRecord)}; one event at a time, ingest write batch ${rt(t.unloadedIngestBatch)}, ` +
-      `its other D1 calls ${rt(t.unloadedIngestOther)}`,
+    `  round trips seen by the worker (means of ms-quantized durations): under load, HISTORY.store ${rt(t.store)}, ` +
+      `consumer batch (~${fc.requests.meanBatch.toFixed(0)}): D1 destinations ${rt(t.destinations)}, WORKSPACE.health ${rt(t.health)}, ` +
+      `HISTORY.load ${rt(t.load)}, HISTORY.record ${rt(t.record)}; one event at a time, HISTORY.store ${rt(t.unloadedStore)}`,
   );
-  const pc = c.purge;
-  lines.push(
-    `  retention purge (cron handler, ${pc.cronMs} ms): seeded ${pc.seeded.deliveries} deliveries / ${pc.seeded.attempts} attempts / ${pc.seeded.events} events, ` +
-      `left ${pc.left.deliveries} / ${pc.left.attempts} / ${pc.left.events} (orphan attempts ${pc.left.orphanAttempts}); ` +
-      `rows written by its DELETEs ${pc.rowsWrittenByDeletes}, by the whole cron run ${pc.rowsWrittenByCron}, rows read ${pc.rowsReadByCron}`,
-  );
-  for (const s of pc.statements) lines.push(`    written ${s.rowsWritten}, read ${s.rowsRead}: ${s.sql}`);
+  const r = c.retirement;
+  if (r) {
+    lines.push(
+      `  a partition's whole life (${r.deliveries} deliveries in ${r.partitionSeconds} s partitions through POST …/events/batch, kept ${r.retainSeconds} s): ` +
+        `${r.lifetime.rowsWritten} rows written = ${r.lifetime.perDelivery.toFixed(3)} per delivery; ${r.lifetime.requests} object requests ` +
+        `(${r.retireRequests} alarm); the partition held ${r.held.rows} rows, ${r.held.bytes} bytes before its retirement`,
+    );
+    for (const s of r.statements)
+      lines.push(`    ${s.rowsWritten} written / ${s.rowsRead} read (${s.count}×)  ${s.where}: ${s.sql}`);
+  }
   for (const l of priceFormula(c.priceInputs, c.price)) lines.push(`  ${l}`);
   return lines;
 }

@@ -10,7 +10,7 @@ import os from "node:os";
 import { alone, aloneLines } from "./alone.mjs";
 import { createDestinations, createWorkspace, probeDelivery, revocationCheck } from "./api.mjs";
 import { bundleSize, startupCpu } from "./bundle.mjs";
-import { firstTryCost, PRICES, price, purgeCost } from "./cost.mjs";
+import { firstTryCost, PRICES, price, retirementCost } from "./cost.mjs";
 import { diagnosticLines, diagnostics } from "./diagnostics.mjs";
 import { isolation, isolationLines, waitingCost } from "./isolation.mjs";
 import {
@@ -25,6 +25,8 @@ import {
   startReceiver,
   startRenderSign,
 } from "./lib.mjs";
+import { modelInputs, modelLines, runModel } from "./model.mjs";
+import { recordSequences, serviceTimes } from "./model-inputs.mjs";
 import { perDelivery } from "./per-delivery.mjs";
 import { cpuProfile, profileLines } from "./profile.mjs";
 import { buildRows, costLines, printTable } from "./report.mjs";
@@ -33,9 +35,10 @@ import {
   baselineFetchRun,
   baselineQueueRun,
   d1RoundTrip,
-  floorD1Time,
+  doRoundTrip,
   floorOne,
   floorRun,
+  floorStoreTime,
   ingestAlone,
   pipelineRun,
   produceOne,
@@ -162,8 +165,8 @@ async function main() {
           b2: await unloadedBaseline(produceOne(b2), receiver),
           b2b: await unloadedBaseline(produceOne(b2b), receiver),
           floor: one.alongside,
-          floorD1: await floorD1Time(floor, 1),
-          floorD1Alone: await floorD1Time(floor, 0),
+          floorStore: await floorStoreTime(floor, 1),
+          floorStoreAlone: await floorStoreTime(floor, 0),
           alone: await ingestAlone(p, unsubscribed),
           revocation: await revocationCheck(p, receiver),
         };
@@ -206,6 +209,7 @@ async function main() {
         }
       });
       runs.d1Call = await section("D1 round trip", () => d1RoundTrip(b2b));
+      runs.doCall = await section("Durable Object round trip", () => doRoundTrip(floor));
       results.throughput = runs;
     }
 
@@ -224,34 +228,73 @@ async function main() {
     await Promise.all([p, b1, b2, b2b, floor, rs].filter(Boolean).map((x) => x.mf.dispose()));
   }
 
-  if (has("diagnostics", "cost")) {
-    log("instrumented pipeline (D1 calls, rows and queue operations, from inside workerd)...");
+  if (has("diagnostics", "cost", "model")) {
+    log("instrumented pipeline (storage calls, rows and queue operations, from inside workerd)...");
     const { p, flags, note } = await pipelineWithFlags(worker, true);
     harness ??= { flags, note };
     try {
       if (has("diagnostics"))
         results.diagnostics = await section("diagnostics", () => diagnostics(p, receiver));
       if (has("cost")) {
-        log("8. cost per delivery (first-try deliveries, then the retention purge)...");
+        log(
+          "8. cost per delivery (first-try deliveries, then a partition's whole life to its retirement)...",
+        );
         results.cost = await section("cost", async () => {
           const firstTry = await firstTryCost(p, receiver);
-          const purge = await purgeCost(p, receiver);
+          const retirement = await retirementCost(worker, harness.flags, receiver);
+          // What a partition's fixed rows and its retirement add per delivery (at the retirement run's
+          // deliveries per partition), with a deleteAll billed as one row (assumption, BENCHMARKS.md).
+          const lifetime = retirement.lifetime.perDelivery + 1 / retirement.deliveries;
+          const retireRowsWritten = Math.max(0, lifetime - firstTry.total.rowsWritten);
           const priceInputs = {
             queueOps: firstTry.queue.total,
             rowsWritten: firstTry.total.rowsWritten,
-            purgeRowsWritten: purge.perDelivery ?? 0,
+            retireRowsWritten,
             rowsRead: firstTry.total.rowsRead,
+            objectRequests: firstTry.total.objectRequests,
             requests: firstTry.requests.total,
             cpuMs: firstTry.workerdCpuMsPerDelivery,
-            bytes: firstTry.bytesPerDelivery,
+            bytes: firstTry.bytesPerDelivery + firstTry.workspaceBytesPerDelivery,
             months: 1,
           };
-          return { firstTry, purge, prices: PRICES, priceInputs, price: price(priceInputs) };
+          const pessimistic = price({
+            ...priceInputs,
+            retireRowsWritten: retireRowsWritten + (retirement.deleteAllRowsPerDelivery ?? 0),
+          });
+          return {
+            firstTry,
+            retirement,
+            prices: PRICES,
+            priceInputs,
+            price: price(priceInputs),
+            pessimistic,
+          };
         });
+      }
+      if (has("model")) {
+        log("12. production model: recording the storage calls of batched and single ingest...");
+        results.modelRecorded = await section("model: recorded sequences", () =>
+          recordSequences(p, receiver),
+        );
+        log("12. production model: service times of each call...");
+        results.modelServices = await section("model: service times", () =>
+          serviceTimes(p, receiver, worker.config),
+        );
       }
     } finally {
       await p.mf.dispose();
     }
+  }
+
+  if (has("model")) {
+    log("12. production model: the simulation...");
+    const services = results.modelServices;
+    const run = await section("model: simulation", () =>
+      runModel(modelInputs(results.modelRecorded, services, FANOUT)),
+    );
+    results.model = { recorded: results.modelRecorded, services, run };
+    delete results.modelRecorded;
+    delete results.modelServices;
   }
 
   if (has("alone")) {
@@ -303,21 +346,29 @@ async function main() {
 
   if (results.cost) {
     console.log(
-      "\nCost per delivery (instrumented copy: D1's meta.rows_read / rows_written, counted queue operations):",
+      "\nCost per delivery (instrumented copy: the objects' SQLite cursors and D1's meta, counted queue operations):",
     );
     for (const line of costLines(results.cost)) console.log(line);
+  }
+  if (results.model) {
+    console.log(
+      "\nProduction model (bench/model.mjs: each D1 database and each Durable Object serves one request at a time; deliveries/s):",
+    );
+    for (const line of modelLines(results.model)) console.log(line);
   }
   if (results.isolation || results.waiting) {
     console.log("\nFlow control (docs/flow-control.md), measured at a real receiver:");
     for (const line of isolationLines(results.isolation, results.waiting)) console.log(line);
   }
   if (results.profile) {
-    console.log("\nCPU profile of the worker's isolate (not D1, not the queue broker):");
+    console.log(
+      "\nCPU profile of the worker's isolate (its Durable Objects run in it locally; not D1, not the queue broker):",
+    );
     for (const line of profileLines(results.profile)) console.log(line);
   }
   if (results.diagnostics) {
     console.log(
-      "\nDiagnostics (instrumented copy of the pipeline: bench/instrumented.js wraps env.DB; not the headline):",
+      "\nDiagnostics (instrumented copy of the pipeline: bench/instrumented.js meters D1, the objects and the queues; not the headline):",
     );
     for (const line of diagnosticLines(results.diagnostics)) console.log(line);
   }

@@ -1,6 +1,7 @@
 // 6. Ingest fan-out scaling and 7. history pagination: figures that must not grow with the data.
 import { createDestinations, createWorkspace, nextContact } from "./api.mjs";
 import { sleep, summary } from "./lib.mjs";
+import { historyId, objectsOf, partitionAt, plain } from "./objects.mjs";
 import { FANOUT, HISTORY_ROWS, INGEST_SAMPLES, PAGE_SAMPLES, UNSUBSCRIBED } from "./workload.mjs";
 
 async function timeRequest(p, path, token, init = {}) {
@@ -137,50 +138,80 @@ export async function fanoutScaling(p, receiver) {
   };
 }
 
-const hexId = (prefix, n) => `${prefix}_${n.toString(16).padStart(32, "0")}`;
 const cursorOf = (id) => Buffer.from(id).toString("base64url");
+const SEED_EVENTS = 100; // HISTORY_ROWS deliveries as 100 events of 1,000 deliveries each to the one destination
+const SEED_CHUNK = 10; // events per `store` call
+const RECORD_CHUNK = 5_000; // outcomes per `record` call
 
-/** 7. History: page 1 vs a page 90,000 rows deep, of a destination with 100,000 deliveries. */
+/**
+ * 7. History: page 1 vs a page 90,000 rows deep, of a destination with 100,000 deliveries, all in the
+ * current partition. Seeded through the partition object's own write methods (bench/objects.mjs): `store`
+ * (events whose fan-out repeats the destination) and `record` (every 10th, by id, failed; the rest
+ * succeeded), as the worker's ingest and consumer would write them.
+ */
 export async function pagination(p, receiver) {
   const ws = await createWorkspace(p, "history");
   const [destinationId] = await createDestinations(p, ws, 1, receiver.url, ["contact.created"]);
-  const eventId = hexId("evt", 1);
-  const now = Date.now();
+  const seconds = 24 * 3600; // wrangler.toml's HISTORY_PARTITION_HOURS
+  const part = partitionAt(ws.uuid, Date.now(), seconds);
+  const stub = (await objectsOf(p)).history(part);
   const seedStart = performance.now();
-  await p.db.batch([
-    p.db
-      .prepare(
-        `INSERT INTO events (workspace_uuid, id, type, payload, created_at)
-         VALUES (?2, ?1, 'contact.created', '{}', ?3)`,
-      )
-      .bind(eventId, ws.uuid, now),
-    // Every 10th delivery failed, the rest succeeded; ids ascend with time as UUIDv7 ids do.
-    p.db
-      .prepare(
-        `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?4)
-         INSERT INTO deliveries (id, workspace_uuid, destination_id, event_id, event_type, status, attempts_made,
-           next_attempt_at, status_reason, dead_lettered_at, created_at, updated_at)
-         SELECT printf('dlv_%032x', i), ?1, ?2, ?3, 'contact.created',
-           CASE WHEN i % 10 = 0 THEN 'failed' ELSE 'succeeded' END, 1, NULL, NULL, NULL, ?5 + i, ?5 + i FROM n`,
-      )
-      .bind(ws.uuid, destinationId, eventId, HISTORY_ROWS, now - HISTORY_ROWS),
-  ]);
+  const perEvent = HISTORY_ROWS / SEED_EVENTS;
+  const targets = Array.from({ length: perEvent }, () => destinationId);
+  const ids = [];
+  for (let e = 0; e < SEED_EVENTS; e += SEED_CHUNK) {
+    const events = Array.from({ length: SEED_CHUNK }, () => {
+      const id = historyId("evt", Math.max(part.start, Date.now()), seconds);
+      const payload = JSON.stringify({
+        event: { id, type: "contact.created" },
+        workspace: { uuid: ws.uuid },
+        contact: {},
+      });
+      return { id, type: "contact.created", payload, targets };
+    });
+    for (const r of plain(await stub.store(part, events))) ids.push(...r.created.map((c) => c.id));
+  }
+  ids.sort();
+  const now = Date.now();
+  const outcome = (id, i) => ({
+    destinationId,
+    attempt: {
+      deliveryId: id,
+      number: 1,
+      startedAt: now,
+      method: "POST",
+      url: "https://hooks.example.com/x",
+      requestHeaders: [],
+      responseStatus: (i + 1) % 10 === 0 ? 500 : 200,
+      responseBody: "",
+      durationMs: 12,
+      errorClass: (i + 1) % 10 === 0 ? "http_status" : null,
+      errorMessage: null,
+    },
+    status: (i + 1) % 10 === 0 ? "failed" : "succeeded",
+    nextAttemptAt: null,
+    laneDueAt: null,
+    reason: (i + 1) % 10 === 0 ? "seeded" : null,
+  });
+  for (let i = 0; i < ids.length; i += RECORD_CHUNK)
+    await stub.record(
+      part,
+      ids.slice(i, i + RECORD_CHUNK).map((id, j) => outcome(id, i + j)),
+      [],
+      "seeded",
+    );
   const seedMs = performance.now() - seedStart;
-  const rows = await p.db
-    .prepare("SELECT count(*) AS n FROM deliveries WHERE destination_id = ?1")
-    .bind(destinationId)
-    .first("n");
+  const rows = ids.length;
 
-  const deepN = HISTORY_ROWS - 90_000; // 90,000 newer ids above it
+  // Ascending ids[k] is the (k + 1)th oldest; failed when (k + 1) % 10 === 0. The cursor at the 10,000th
+  // oldest has 90,000 newer ids above it.
+  const deep = HISTORY_ROWS - 90_000;
   const base = `/v1/workspaces/${ws.uuid}/destinations/${destinationId}/deliveries?limit=50`;
   const cases = {
-    page1: { path: base, first: hexId("dlv", HISTORY_ROWS) },
-    deep: { path: `${base}&cursor=${cursorOf(hexId("dlv", deepN))}`, first: hexId("dlv", deepN - 1) },
-    failedPage1: { path: `${base}&status=failed`, first: hexId("dlv", HISTORY_ROWS) },
-    failedDeep: {
-      path: `${base}&status=failed&cursor=${cursorOf(hexId("dlv", deepN))}`,
-      first: hexId("dlv", deepN - 10),
-    },
+    page1: { path: base, first: ids[rows - 1] },
+    deep: { path: `${base}&cursor=${cursorOf(ids[deep - 1])}`, first: ids[deep - 2] },
+    failedPage1: { path: `${base}&status=failed`, first: ids[rows - 1] },
+    failedDeep: { path: `${base}&status=failed&cursor=${cursorOf(ids[deep - 1])}`, first: ids[deep - 11] },
   };
   const times = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
   for (let i = 0; i < 5 + PAGE_SAMPLES; i++) {

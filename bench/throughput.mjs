@@ -1,8 +1,8 @@
 // Throughput and latency runs: the pipeline, the contract floor and the bare baselines, each driven
 // the same way (EVENTS requests at CONCURRENCY, each making FANOUT deliveries) and timed from the first
 // request's start to the last arrival at the receiver.
-import { ingest, nextContact, settled } from "./api.mjs";
-import { cpuMeter, pool, sleep, summary } from "./lib.mjs";
+import { ingest, nextContact, refsOf, settled } from "./api.mjs";
+import { cpuMeter, floorSettled, pool, sleep, summary } from "./lib.mjs";
 import { CONCURRENCY, DELIVERIES, EVENTS, FANOUT, RUNS, SINGLE, WARMUP_SINGLE } from "./workload.mjs";
 
 /** Throughput, and how it splits into the ingest phase and the drain after it. */
@@ -29,13 +29,15 @@ async function fanOutRun({ post, pid, receiver }) {
   const starts = new Array(EVENTS);
   const eventIds = new Array(EVENTS);
   const eventOf = new Map();
+  const refs = [];
   const cpu = cpuMeter(pid);
   const t0 = performance.now();
   await pool(EVENTS, CONCURRENCY, async (i) => {
     starts[i] = performance.now();
-    const { eventId, deliveryIds } = await post(i);
+    const { eventId, deliveryIds, deliveryRefs } = await post(i);
     eventIds[i] = eventId;
     for (const id of deliveryIds) eventOf.set(id, i);
+    if (deliveryRefs) refs.push(...deliveryRefs);
   });
   const ingested = performance.now();
   const ids = [...eventOf.keys()];
@@ -46,6 +48,8 @@ async function fanOutRun({ post, pid, receiver }) {
   const latency = summary(ids.map((id) => receiver.arrivals.get(id) - starts[eventOf.get(id)]));
   return {
     eventIds,
+    ids,
+    refs,
     lastArrival: Math.max(...arrivals),
     result: {
       ...phases(t0, ingested, arrivals, used),
@@ -57,9 +61,8 @@ async function fanOutRun({ post, pid, receiver }) {
 }
 
 /** Counts by status and attempts once nothing is pending; the time from the last arrival to that. */
-async function recorded(db, eventIds, lastArrival) {
-  const check = await settled(db, eventIds);
-  return { check, recordedAfterMs: performance.now() - lastArrival };
+async function recorded(check, lastArrival) {
+  return { check: await check(), recordedAfterMs: performance.now() - lastArrival };
 }
 
 /** 1. The pipeline: POST /v1/workspaces/{ws}/events, each fanned out to FANOUT destinations. */
@@ -69,13 +72,17 @@ export async function pipelineRun(p, ws, receiver) {
     receiver,
     post: async () => {
       const accepted = await ingest(p, ws);
-      return { eventId: accepted.event_id, deliveryIds: accepted.deliveries.map((d) => d.id) };
+      return {
+        eventId: accepted.event_id,
+        deliveryIds: accepted.deliveries.map((d) => d.id),
+        deliveryRefs: refsOf(accepted),
+      };
     },
   });
-  return { ...run.result, ...(await recorded(p.db, run.eventIds, run.lastArrival)) };
+  return { ...run.result, ...(await recorded(() => settled(p, ws.uuid, run.refs), run.lastArrival)) };
 }
 
-/** The contract floor (bench/baseline-floor.js): the same shape with only the contract's D1 and queue work. */
+/** The contract floor (bench/baseline-floor.js): the same shape with only the contract's storage and queue work. */
 export async function floorRun(f, receiver) {
   const run = await fanOutRun({
     pid: f.pid,
@@ -91,7 +98,7 @@ export async function floorRun(f, receiver) {
       return { eventId: body.event_id, deliveryIds: body.deliveries.map((d) => d.id) };
     },
   });
-  return { ...run.result, ...(await recorded(f.db, run.eventIds, run.lastArrival)) };
+  return { ...run.result, ...(await recorded(() => floorSettled(f, run.ids), run.lastArrival)) };
 }
 
 /** 4. Baseline 2 (or 2b): EVENTS requests of sendBatch(FANOUT) through the bare queue worker. */
@@ -126,7 +133,7 @@ export async function baselineFetchRun(b1, run, receiver) {
 }
 
 /**
- * The consumer's send phase alone: the per-delivery work and sendRequest, at c=100, no queue, no D1.
+ * The consumer's send phase alone: the per-delivery work and sendRequest, at c=100, no queue, no storage.
  * With `bare`, a plain fetch + arrayBuffer() replaces sendRequest.
  */
 export async function sendLoopRun(rs, run, receiver, bare = false) {
@@ -148,6 +155,23 @@ export async function d1RoundTrip(b) {
   const time = async (n) => {
     const start = performance.now();
     const response = await fetch(`${b.url}/d1?n=${n}`);
+    await response.arrayBuffer();
+    return performance.now() - start;
+  };
+  await time(500);
+  const per = [];
+  for (let r = 0; r < RUNS; r++) {
+    const empty = await time(0);
+    per.push((await time(1000)) - empty); // ms per 1,000 calls = µs per call
+  }
+  return summary(per);
+}
+
+/** Sequential RPC calls from a worker to a trivial method of its Durable Object (the floor's), µs each. */
+export async function doRoundTrip(f) {
+  const time = async (n) => {
+    const start = performance.now();
+    const response = await fetch(`${f.url}/rpc?n=${n}`);
     await response.arrayBuffer();
     return performance.now() - start;
   };
@@ -262,10 +286,11 @@ export const floorOne = (f) => async () => {
 };
 
 /**
- * The D1 time of one ingest, as a bare worker pays it: the contract floor's POST making the same D1 batch
- * (one event and `fanout` deliveries) and nothing else, minus its bare GET. Medians after the warm-up.
+ * The storage time of one ingest, as a bare worker pays it: the contract floor's POST making the same
+ * write (one RPC to its workspace's object storing the event and `fanout` deliveries in one transaction)
+ * and nothing else, minus its bare GET. Medians after the warm-up.
  */
-export async function floorD1Time(f, fanout = 1) {
+export async function floorStoreTime(f, fanout = 1) {
   const time = async (path, init) => {
     const start = performance.now();
     const response = await fetch(`${f.url}${path}`, init);
@@ -289,13 +314,13 @@ export async function floorD1Time(f, fanout = 1) {
     }
     await sleep(10);
   }
-  const d1 = summary(posts).median - summary(pings).median;
-  return { post: summary(posts), ping: summary(pings), d1 };
+  const store = summary(posts).median - summary(pings).median;
+  return { post: summary(posts), ping: summary(pings), store };
 }
 
 /**
  * POST /events of an event no destination subscribes to, and GET /healthz, one after the other: the
- * ingest path alone (the same D1 batch, its fan-out finding nothing), with no consumer sharing the thread.
+ * ingest path alone (the same history write, its fan-out finding nothing), with no consumer sharing the thread.
  */
 export async function ingestAlone(p, ws) {
   const posts = [];

@@ -12,6 +12,7 @@ export const SECTIONS = [
   "fanout",
   "history",
   "cost",
+  "model",
   "diagnostics",
   "alone",
   "isolation",

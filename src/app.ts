@@ -17,15 +17,14 @@ import { workspaceRoutes } from "./routes/workspaces";
 
 export const app = new OpenAPIHono<AppEnv>();
 
-app.use(
-  "/v1/*",
-  bodyLimit({
-    maxSize: MAX_REQUEST_BYTES,
-    onError: () => {
-      throw new ProblemError(413, `The request body is larger than ${MAX_REQUEST_BYTES} bytes.`);
-    },
-  }),
-);
+const requestBodyLimit = bodyLimit({
+  maxSize: MAX_REQUEST_BYTES,
+  onError: () => {
+    throw new ProblemError(413, `The request body is larger than ${MAX_REQUEST_BYTES} bytes.`);
+  },
+});
+// A batch of events has its own, larger limit (src/routes/event-batch.ts).
+app.use("/v1/*", (c, next) => (/\/events\/batch$/.test(c.req.path) ? next() : requestBodyLimit(c, next)));
 
 app.route("/", catalogRoutes);
 app.route("/v1/workspaces", workspaceRoutes);

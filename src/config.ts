@@ -2,7 +2,12 @@
 // off `env`. Production never sets ALLOW_PRIVATE_DESTINATIONS or DEV_RETRY_SPEEDUP (wrangler.toml sets
 // neither; test/node/production-config.test.mjs holds it to that); local development and tests may
 // (docs/url-policy.md, docs/inbox.md, docs/lifecycle.md).
-import { AUTO_DISABLE_DEFAULT_HOURS, DEFAULT_RETENTION_DAYS } from "./limits";
+import {
+  AUTO_DISABLE_DEFAULT_HOURS,
+  DEFAULT_PARTITION_HOURS,
+  DEFAULT_RETENTION_DAYS,
+  MAX_PARTITION_SECONDS,
+} from "./limits";
 
 export type Config = {
   /** Destinations may point at private and local addresses (a receiver on this machine). */
@@ -16,8 +21,11 @@ export type Config = {
   autoDisableAfterMs: number;
   /** What every retry delay is divided by: 1 except in local soak tests. */
   retrySpeedup: number;
-  /** How many days deliveries, attempts and events are kept. */
+  /** How many days deliveries, attempts and events are kept (decimals allowed), and the same in ms. */
   retentionDays: number;
+  retentionMs: number;
+  /** The length of one history partition, in whole seconds (docs/storage.md). */
+  partitionSeconds: number;
 };
 
 /** The settings that are not bindings. Two are dev-only and absent from the production config, so the
@@ -25,7 +33,14 @@ export type Config = {
 type Settings = Pick<Env, "ALLOW_PRIVATE_DESTINATIONS" | "RETENTION_DAYS"> & {
   DEV_RETRY_SPEEDUP?: unknown;
   AUTO_DISABLE_AFTER_HOURS?: unknown;
+  HISTORY_PARTITION_HOURS?: unknown;
 };
+
+/** A setting as a positive number; null when it is unset or not one. */
+function positive(raw: unknown): number | null {
+  const value = typeof raw === "string" || typeof raw === "number" ? Number(raw) : Number.NaN;
+  return Number.isFinite(value) && value > 0 ? value : null;
+}
 
 const allowsPrivate = (env: Settings) => env.ALLOW_PRIVATE_DESTINATIONS === "true";
 
@@ -35,9 +50,7 @@ const allowsPrivate = (env: Settings) => env.ALLOW_PRIVATE_DESTINATIONS === "tru
  * number is the default.
  */
 export function autoDisableAfterMs(env: Settings): number {
-  const raw = env.AUTO_DISABLE_AFTER_HOURS;
-  const hours = typeof raw === "string" || typeof raw === "number" ? Number(raw) : Number.NaN;
-  return Math.round((Number.isFinite(hours) && hours > 0 ? hours : AUTO_DISABLE_DEFAULT_HOURS) * 3_600_000);
+  return Math.round((positive(env.AUTO_DISABLE_AFTER_HOURS) ?? AUTO_DISABLE_DEFAULT_HOURS) * 3_600_000);
 }
 
 /**
@@ -49,10 +62,18 @@ export function retrySpeedup(env: Settings): number {
   return allowsPrivate(env) && Number.isFinite(value) && value > 1 ? value : 1;
 }
 
-/** RETENTION_DAYS as a whole number of days ≥ 1; the default when unset or unreadable. */
+/** RETENTION_DAYS: days, decimals allowed (so a test can keep minutes); the default when unset or unreadable. */
 export function retentionDays(env: Settings): number {
-  const days = Number(env.RETENTION_DAYS);
-  return Number.isInteger(days) && days >= 1 ? days : DEFAULT_RETENTION_DAYS;
+  return positive(env.RETENTION_DAYS) ?? DEFAULT_RETENTION_DAYS;
+}
+
+/**
+ * HISTORY_PARTITION_HOURS in whole seconds, at least 1 and at most MAX_PARTITION_SECONDS (what an id can
+ * say); decimals allowed, so a test can use partitions of seconds. The default when unset or unreadable.
+ */
+export function partitionSeconds(env: Settings): number {
+  const seconds = Math.round((positive(env.HISTORY_PARTITION_HOURS) ?? DEFAULT_PARTITION_HOURS) * 3600);
+  return Math.min(Math.max(seconds, 1), MAX_PARTITION_SECONDS);
 }
 
 function parse(env: Settings): Config {
@@ -64,6 +85,8 @@ function parse(env: Settings): Config {
     autoDisableAfterMs: autoDisableAfterMs(env),
     retrySpeedup: retrySpeedup(env),
     retentionDays: retentionDays(env),
+    retentionMs: Math.round(retentionDays(env) * 86_400_000),
+    partitionSeconds: partitionSeconds(env),
   };
 }
 

@@ -17,6 +17,9 @@ export const MAX_REQUEST_BYTES = 256 * 1024;
 export const LISTED_DELIVERIES = 100;
 /** A list's page size (`limit`). */
 export const PAGE_SIZE = { max: 100, default: 20 } as const;
+/** A batch ingest (`POST …/events/batch`): its events, its body, and the deliveries its events fan out to
+ * together (one storage transaction holds them all; an event past that is refused, to send again). */
+export const BATCH_LIMITS = { events: 100, bytes: 1024 * 1024, deliveries: 10_000 } as const;
 /** Destinations a replay may name. */
 export const REPLAY_DESTINATIONS_MAX = 100;
 
@@ -58,6 +61,9 @@ export const RENDER_LIMITS = {
 
 /** What is kept of a receiver's answer per attempt. */
 export const RESPONSE_EXCERPT_BYTES = 16 * 1024;
+/** A delivery's attempts, as stored, take at most this many characters (a delivery recovered again and
+ * again): past it, the oldest attempts lose their response excerpt. */
+export const ATTEMPTS_KEPT_CHARS = 1024 * 1024;
 /** Rendered characters (bodies and header values) a batch holds from its batch pass until their sends
  * (src/dispatch/batch-pass.ts); requests past it are rendered when their slot opens. */
 export const BATCH_PASS_CHARS = 4 * 1024 * 1024;
@@ -99,7 +105,7 @@ export const RECOVERY_CHUNK = 500;
 /** Recovery steps per lane alarm before it hands over to the next alarm. */
 export const RECOVERY_STEPS_PER_ALARM = 10;
 /** How long a recovery waits, when its last chunk is mostly unsent, before it looks again. */
-export const RECOVERY_PAUSE_MS = 200;
+export const RECOVERY_PAUSE_MS = 100;
 
 // ── The local inbox (development only, docs/inbox.md) ──────────────────────────────────────────────
 
@@ -113,14 +119,22 @@ export const INBOX_KEEP = 500;
 /** A pending delivery this far past its due time is presumed lost and queued again (the sweep). A late
  * one is still sent once: the consumer ignores the copy of an attempt already recorded. */
 export const STALLED_AFTER_MS = 15 * 60 * 1000;
-/** Deliveries the recovery sweep queues again per run (the cron runs every minute). */
+/** Deliveries a history object's sweep queues again per run. */
 export const SWEEP_LIMIT = 500;
-/** Days deliveries, attempts and events are kept, unless RETENTION_DAYS says otherwise. */
+/** A deleted destination's deliveries are removed from each history partition this many at a time. */
+export const FORGET_CHUNK = 5_000;
+/** Days deliveries, attempts and events are kept, unless RETENTION_DAYS says otherwise: each history
+ * partition deletes itself that long after its end. */
 export const DEFAULT_RETENTION_DAYS = 30;
-/** One cron run purges at most this many batches of this many rows, of deliveries then of events. */
-export const PURGE = { batch: 1000, rounds: 20 } as const;
+/** Hours one history partition spans, unless HISTORY_PARTITION_HOURS says otherwise (docs/storage.md). */
+export const DEFAULT_PARTITION_HOURS = 24;
+/** A partition's length is 1 s to this many seconds (the 5 hex digits a history id gives it: ~12 days). */
+export const MAX_PARTITION_SECONDS = 0xfffff;
 /** A checked API key is remembered this long, so a revoked key may still be accepted for as long. */
 export const KEY_CACHE_TTL_MS = 30_000;
+/** A workspace's subscriptions are remembered this long by each isolate (the fan-out reads them there): a
+ * destination created, changed, disabled or deleted reaches the other isolates' fan-outs within it. */
+export const SUBSCRIPTIONS_CACHE_TTL_MS = 5_000;
 
 // ── Filters (docs/filters.md "Bounds") ──────────────────────────────────────────────────────────────
 

@@ -1,4 +1,5 @@
-// The soak's checks, on a snapshot of D1 (read straight from the binding) and the receiver's log.
+// The soak's checks, on a snapshot of what the worker stored (read straight from its bindings: the
+// history objects for events, deliveries and attempts, D1 for destinations) and the receiver's log.
 // Each returns { ok, lines, failures } — `lines` are figures for the report, `failures` examples.
 import { FAULTS, recordedAsExpected, timingExplains } from "./faults.mjs";
 
@@ -13,8 +14,9 @@ const OPERATIONAL = new Set([
 ]);
 // Clock readings taken on either side of an action and on the worker agree within this much.
 const CLOCK_MARGIN_MS = 250;
-// A 410 disables its destination in the same transaction that records the attempt; events ingested
-// this close to that moment may or may not have been fanned out to it.
+// A 410 disables its destination in D1 as its workspace's object carries out the announcement, just
+// after the attempt is recorded; events ingested this close to that moment may or may not have been
+// fanned out to it.
 const GONE_MARGIN_MS = 1_000;
 
 const group = (rows, key) => {
@@ -31,25 +33,102 @@ const example = (list, item, max = 5) => {
   if (list.length < max) list.push(item);
 };
 
-/** Reads the soak workspaces' rows: events, deliveries, attempts, destinations. */
-export async function snapshot(db, workspaceUuids) {
-  const scope = `workspace_uuid IN (SELECT value FROM json_each(?1))`;
-  const bind = JSON.stringify(workspaceUuids);
-  const all = async (sql) => (await db.prepare(sql).bind(bind).all()).results;
-  const [events, deliveries, attempts, destinations] = await Promise.all([
-    all(`SELECT id, workspace_uuid, type, created_at FROM events WHERE ${scope}`),
-    all(
-      `SELECT id, destination_id, event_id, event_type, status, attempts_made, next_attempt_at, status_reason,
-              created_at, updated_at FROM deliveries WHERE ${scope}`,
-    ),
-    all(
-      `SELECT a.delivery_id, a.number, a.started_at, a.response_status, a.error_class, a.duration_ms
-       FROM attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE d.${scope}
-       ORDER BY a.delivery_id, a.number`,
-    ),
-    all(`SELECT id, enabled, disabled_reason, updated_at FROM destinations WHERE ${scope}`),
+/**
+ * The history of workspaces, read from its Durable Objects through Miniflare's proxy (since migration
+ * 0012 D1 keeps none): each workspace's partitions as its object lists them (a partition registers
+ * before its first write), then each partition's census (src/history/object.ts). Stubs are kept: a new
+ * one costs synchronous round trips through the proxy (getByName, then its method's first lookup), and
+ * that synchronous fetcher has failed an internal assertion under load; calls on a stub are async.
+ */
+export async function historyReader(miniflare) {
+  const namespaces = {
+    WORKSPACE: await miniflare.getDurableObjectNamespace("WORKSPACE"),
+    HISTORY: await miniflare.getDurableObjectNamespace("HISTORY"),
+  };
+  const stubs = new Map();
+  const stub = (binding, name) => {
+    const key = `${binding} ${name}`;
+    if (!stubs.has(key)) stubs.set(key, namespaces[binding].getByName(name));
+    return stubs.get(key);
+  };
+  const partitionsOf = async (uuid) =>
+    (await stub("WORKSPACE", uuid).partitions()).map((p) => ({ workspaceUuid: uuid, ...p }));
+  return {
+    /** The workspaces' events (copies too, `copy_of` set), deliveries and attempts, as D1's tables had them. */
+    async census(workspaceUuids) {
+      const partitions = (await Promise.all(workspaceUuids.map(partitionsOf))).flat();
+      const parts = await Promise.all(
+        partitions.map((p) => stub("HISTORY", `${p.workspaceUuid}/${p.start}/${p.seconds}`).census(p)),
+      );
+      const rows = { events: [], deliveries: [], attempts: [] };
+      parts.forEach(([events, deliveries, attempts], i) => {
+        const ws = partitions[i].workspaceUuid;
+        for (const e of events) rows.events.push(eventRow(ws, e));
+        for (const d of deliveries) rows.deliveries.push(deliveryRow(d));
+        for (const a of attempts) rows.attempts.push(attemptRow(a));
+      });
+      return rows;
+    },
+    /** How many recoveries these destinations have (their workspace's object keeps them). */
+    async recoveryCount(destinations) {
+      const lists = await Promise.all(
+        destinations.map((d) => stub("WORKSPACE", d.workspace_uuid).recoveries(d.id, 1_000_000)),
+      );
+      return lists.reduce((sum, list) => sum + list.length, 0);
+    },
+  };
+}
+
+// The census's rows under D1's old column names, which the checks (and faults.mjs) read.
+const eventRow = (workspaceUuid, e) => ({
+  id: e.id,
+  workspace_uuid: workspaceUuid,
+  type: e.type,
+  created_at: e.createdAt,
+  copy_of: e.copyOf,
+});
+const deliveryRow = (d) => ({
+  id: d.id,
+  destination_id: d.destinationId,
+  event_id: d.eventId,
+  event_type: d.eventType,
+  status: d.status,
+  attempts_made: d.attemptsMade,
+  next_attempt_at: d.nextAttemptAt,
+  status_reason: d.statusReason,
+  created_at: d.createdAt,
+  updated_at: d.updatedAt,
+});
+const attemptRow = (a) => ({
+  delivery_id: a.deliveryId,
+  number: a.number,
+  started_at: a.startedAt,
+  response_status: a.responseStatus,
+  error_class: a.errorClass,
+  duration_ms: a.durationMs,
+});
+
+/** Reads the soak workspaces' rows: events, deliveries, attempts (history objects), destinations (D1). */
+export async function snapshot({ db, history }, workspaceUuids) {
+  const [stored, destinations] = await Promise.all([
+    history.census(workspaceUuids),
+    db
+      .prepare(
+        "SELECT id, enabled, disabled_reason, updated_at FROM destinations WHERE workspace_uuid IN (SELECT value FROM json_each(?1))",
+      )
+      .bind(JSON.stringify(workspaceUuids))
+      .all(),
   ]);
-  return { at: Date.now(), events, deliveries, attempts, destinations };
+  // One row per event, as D1 kept it: a copy (an event stored again in a later partition, beside new
+  // deliveries of it there) is the same event.
+  const events = stored.events.filter((e) => e.copy_of === null);
+  return {
+    at: Date.now(),
+    events,
+    deliveries: stored.deliveries,
+    attempts: stored.attempts,
+    destinations: destinations.results,
+  };
 }
 
 /**
@@ -133,14 +212,14 @@ export function checkFanOut({ plan, ingests, changes, snap }) {
         );
       }
     }
-    // The ingest answer lists the deliveries it queued (up to 100): the same ones D1 holds.
+    // The ingest answer lists the deliveries it queued (up to 100): the same ones the history holds.
     const answered = new Set(ingest.deliveryIds);
     const stored = new Set((perEvent.get(ingest.eventId) ?? []).map((d) => d.id));
     if (answered.size !== stored.size || [...answered].some((id) => !stored.has(id))) {
       answerMismatch++;
       example(
         failures,
-        `event ${ingest.eventId}: answered ${answered.size} deliveries, D1 holds ${stored.size}`,
+        `event ${ingest.eventId}: answered ${answered.size} deliveries, the history holds ${stored.size}`,
       );
     }
   }
@@ -156,7 +235,7 @@ export function checkFanOut({ plan, ingests, changes, snap }) {
       failures,
       `${strayEvents} stored events and ${strayDeliveries} deliveries match no ingested event`,
     );
-  // The client's id, when it sent one, is the event's id in the answer (and so in D1, checked above).
+  // The client's id, when it sent one, is the event's id in the answer (and so in the history, checked above).
   const renamed = originals.filter((i) => i.body.id !== undefined && i.eventId !== i.body.id);
   for (const r of renamed.slice(0, 3))
     example(failures, `event seq ${r.seq}: sent id ${r.body.id}, answered event_id ${r.eventId}`);
@@ -182,7 +261,7 @@ export function checkFanOut({ plan, ingests, changes, snap }) {
     ok,
     lines: [
       `${expected} expected (event, destination) pairs + ${ambiguous} decided while a change was under way`,
-      `missing ${missing}, duplicates ${duplicates}, unexpected ${unexpected}, answer ≠ D1 ${answerMismatch}`,
+      `missing ${missing}, duplicates ${duplicates}, unexpected ${unexpected}, answer ≠ stored ${answerMismatch}`,
       `operational events ${operational.length}; stray events ${strayEvents}, stray deliveries ${strayDeliveries}; replays ${replays.length} (wrong ${badReplays.length}); client ids not kept ${renamed.length}`,
     ],
     failures,

@@ -68,7 +68,7 @@ export function printFigures({
   const speed = retrySpeed(snap);
   const settled = snap.deliveries.filter((d) => d.status !== "pending").length;
   const perSecond = (n) => (n / (timing.loadMs / 1000)).toFixed(1);
-  table("Deliveries (D1)", [
+  table("Deliveries (history objects)", [
     ["deliveries", fmt(snap.deliveries.length)],
     ...Object.entries(states.byStatus).map(([s, n]) => [`  ${s}`, fmt(n)]),
     ["attempts", fmt(snap.attempts.length)],

@@ -5,6 +5,7 @@
 import { Hono } from "hono";
 import { database } from "../db/client";
 import { explainEvent, readEvent } from "../events/explain";
+import { HistoryView } from "../history/client";
 import { PageQuery, page } from "../http/pagination";
 import { listActivity } from "../lifecycle/activity";
 import { notFoundPage } from "./answers";
@@ -21,7 +22,7 @@ export const activityPages = new Hono<DashboardEnv>();
 
 activityPages.get("/activity", async (c) => {
   const before = c.req.query("before");
-  const items = await listActivity(c.env.DB, c.var.workspace.uuid, {
+  const items = await listActivity(new HistoryView(c.env, c.var.workspace.uuid), {
     limit: ACTIVITY_PAGE + 1,
     before: before && EVENT_ID.test(before) ? before : undefined,
   });
@@ -36,14 +37,13 @@ activityPages.get("/activity", async (c) => {
 activityPages.get("/events/:eventId", async (c) => {
   const eventId = c.req.param("eventId");
   if (!eventId || eventId.length > MAX_EVENT_ID) return notFoundPage(c);
-  const db = database(c.env.DB);
-  const ws = c.var.workspace.uuid;
-  const event = await readEvent(db, ws, eventId);
+  const history = new HistoryView(c.env, c.var.workspace.uuid);
+  const event = await readEvent(history, eventId);
   if (!event) return notFoundPage(c);
   const query = PageQuery.safeParse({ limit: DESTINATIONS_PAGE, cursor: c.req.query("cursor") });
   const cursor = query.success ? query.data.cursor : undefined;
   const { data, next_cursor } = page(
-    await explainEvent(db, ws, event, DESTINATIONS_PAGE, cursor),
+    await explainEvent(database(c.env.DB), history, event, DESTINATIONS_PAGE, cursor),
     DESTINATIONS_PAGE,
   );
   const occurred = (event.payload.event as { occurred_at?: unknown } | undefined)?.occurred_at;

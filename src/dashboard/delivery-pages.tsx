@@ -3,7 +3,6 @@
 // Mounted at /w/:ws/integrations/webhooks/destinations/:id/deliveries/:deliveryId.
 
 import { Hono } from "hono";
-import { database } from "../db/client";
 import { attemptJson, deliveryJson } from "../deliveries/schema";
 import { findDeliveryWithAttempts } from "../deliveries/store";
 import { requestRedelivery } from "../destinations/manual-deliveries";
@@ -20,7 +19,7 @@ async function loadDelivery(c: DashboardContext) {
   const destination = await destinationOf(c);
   const deliveryId = deliveryIdOf(c);
   if (!destination || !deliveryId) return null;
-  const found = await findDeliveryWithAttempts(database(c.env.DB), c.var.workspace.uuid, deliveryId);
+  const found = await findDeliveryWithAttempts(c.env, c.var.workspace.uuid, deliveryId, destination.id);
   if (!found || found.delivery.destinationId !== destination.id) return null;
   return { destination, delivery: found.delivery, attempts: found.attempts };
 }

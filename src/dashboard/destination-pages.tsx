@@ -5,18 +5,18 @@
 
 import { Hono } from "hono";
 import { configOf } from "../config";
-import { database } from "../db/client";
-import { DELIVERY_STATUSES, type DeliveryStatus } from "../db/schema";
+import { DELIVERY_STATUSES, type DeliveryStatus } from "../db/history-schema";
 import { deliveryJson } from "../deliveries/schema";
 import { listDeliveries } from "../deliveries/store";
 import { requestTestDelivery } from "../destinations/manual-deliveries";
 import { patchDestination } from "../destinations/save";
 import { type DestinationJson, RotateSecretRequest } from "../destinations/schema";
 import { deleteDestination } from "../destinations/store";
+import { HistoryView } from "../history/client";
 import { PageQuery, page } from "../http/pagination";
 import { listActivity } from "../lifecycle/activity";
 import { runningRecovery } from "../lifecycle/recovery";
-import { rotateDestinationSecret } from "../workspaces/coordinator";
+import { rotateDestinationSecret } from "../workspaces/rotation";
 import { notFoundPage } from "./answers";
 import { destinationOf, sessionId } from "./lookups";
 import { keepForReveal, takeReveal } from "./reveals";
@@ -52,14 +52,15 @@ async function destinationPage(
   const filter = statusOf(c.req.query("status"));
   const query = PageQuery.safeParse({ limit: HISTORY_PAGE, cursor: c.req.query("cursor") });
   const cursor = query.success ? query.data.cursor : undefined;
-  const db = database(c.env.DB);
+  const ws = c.var.workspace.uuid;
+  const view = new HistoryView(c.env, ws);
   const [rows, running, activity] = await Promise.all([
-    listDeliveries(db, destination.id, HISTORY_PAGE, {
+    listDeliveries(view, destination.id, HISTORY_PAGE, {
       before: cursor,
       status: filter ? [filter] : undefined,
     }),
-    runningRecovery(db, destination.id),
-    listActivity(c.env.DB, c.var.workspace.uuid, { limit: ACTIVITY_SHOWN, destinationId: destination.id }),
+    runningRecovery(c.env, ws, destination.id),
+    listActivity(view, { limit: ACTIVITY_SHOWN, destinationId: destination.id }),
   ]);
   const { data, next_cursor } = page(rows, HISTORY_PAGE);
   const history = {
@@ -156,7 +157,7 @@ destinationPages.get("/:id/delete", async (c) => {
 
 destinationPages.post("/:id/delete", async (c) => {
   const destination = await destinationOf(c);
-  if (!destination || !(await deleteDestination(database(c.env.DB), c.var.workspace.uuid, destination.id))) {
+  if (!destination || !(await deleteDestination(c.env, c.var.workspace.uuid, destination.id))) {
     return notFoundPage(c);
   }
   return c.redirect(`${urls.webhooks(c.var.workspace.uuid)}?notice=deleted`, 303);

@@ -1,9 +1,7 @@
 // Lookups the workspace's routes share: the destination or delivery a URL names, looked up in the URL's
 // workspace only (an id of another workspace, a malformed id and an unknown id all get the same 404
 // page, src/dashboard/answers.tsx), and the session's id.
-import { database } from "../db/client";
-import { destinationJson } from "../destinations/schema";
-import { findDestination } from "../destinations/store";
+import { readDestination } from "../destinations/store";
 import type { DashboardContext } from "./types";
 
 const DESTINATION_ID = /^dst_[0-9a-f]{32}$/;
@@ -13,8 +11,7 @@ const DELIVERY_ID = /^dlv_[0-9a-f]{32}$/;
 export async function destinationOf(c: DashboardContext) {
   const id = c.req.param("id") ?? "";
   if (!DESTINATION_ID.test(id)) return null;
-  const found = await findDestination(database(c.env.DB), c.var.workspace.uuid, id);
-  return found ? destinationJson(found.row, found.eventTypes) : null;
+  return readDestination(c.env, c.var.workspace.uuid, id);
 }
 
 /** The URL's :deliveryId when it is well formed. */

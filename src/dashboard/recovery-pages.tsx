@@ -4,7 +4,7 @@
 // Mounted at /w/:ws/integrations/webhooks/destinations/:id.
 
 import { Hono } from "hono";
-import { database } from "../db/client";
+import { HistoryView } from "../history/client";
 import {
   checkRecoveryWindow,
   countRecoverable,
@@ -15,7 +15,8 @@ import {
 import { recoveryJson } from "../lifecycle/recovery-schema";
 import { notFoundPage } from "./answers";
 import { destinationOf } from "./lookups";
-import { type RecoverFormValues, RecoverPage, type RecoverPageProps, RecoveryPage } from "./screens/recovery";
+import { type RecoverFormValues, RecoverPage, type RecoverPageProps } from "./screens/recovery";
+import { RecoveryPage } from "./screens/recovery-progress";
 import type { DashboardContext, DashboardEnv } from "./types";
 import { urls } from "./urls";
 
@@ -87,7 +88,9 @@ recoveryPages.get("/recover", async (c) => {
   if (!counting && !values.statuses.length) values.statuses = ["failed", "skipped"];
   const checked = counting ? check(values) : null;
   const count =
-    checked?.ok === true ? await countRecoverable(database(c.env.DB), destination.id, checked.request) : null;
+    checked?.ok === true
+      ? await countRecoverable(new HistoryView(c.env, c.var.workspace.uuid), destination.id, checked.request)
+      : null;
   const error = checked?.ok === false ? checked.error : undefined;
   c.status(error ? 400 : 200);
   return c.render(<RecoverPage destination={destination} values={values} count={count} error={error} />, {
@@ -119,7 +122,7 @@ recoveryPages.post("/recover", async (c) => {
     return c.render(<RecoverPage {...base} refusal={refusal} />, frame);
   }
   const ws = c.var.workspace.uuid;
-  const started = await startRecovery(c.env, database(c.env.DB), ws, destination.id, checked.request);
+  const started = await startRecovery(c.env, ws, destination.id, checked.request);
   if (!started.ok) {
     const refusal = "Nothing was started: a recovery of this destination is already running.";
     c.status(409);
@@ -132,7 +135,7 @@ recoveryPages.get("/recoveries/:recoveryId", async (c: DashboardContext) => {
   const destination = await destinationOf(c);
   const recoveryId = c.req.param("recoveryId") ?? "";
   if (!destination || !RECOVERY_ID.test(recoveryId)) return notFoundPage(c);
-  const recovery = await findRecovery(database(c.env.DB), destination.id, recoveryId);
+  const recovery = await findRecovery(c.env, c.var.workspace.uuid, destination.id, recoveryId);
   if (!recovery) return notFoundPage(c);
   return c.render(<RecoveryPage destination={destination} recovery={recoveryJson(recovery)} />, {
     ...recoveryFrame,

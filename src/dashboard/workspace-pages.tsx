@@ -2,9 +2,9 @@
 // session before any of these runs; every read below is scoped to it. A destination's screens are in
 // their own routers, mounted below. Mounted at /w/:ws.
 import { Hono } from "hono";
-import { database } from "../db/client";
 import { destinationHealth } from "../deliveries/health";
 import { listDestinations } from "../destinations/store";
+import { HistoryView } from "../history/client";
 import { PageQuery, page } from "../http/pagination";
 import { activityPages } from "./activity-pages";
 import { deliveryPages } from "./delivery-pages";
@@ -30,7 +30,7 @@ workspacePages.get("/", (c) => c.redirect(urls.integrations(c.var.workspace.uuid
 workspacePages.get("/integrations", async (c) => {
   const { workspace } = c.var;
   // One row is enough to know whether webhooks are set up.
-  const any = await listDestinations(database(c.env.DB), workspace.uuid, 0);
+  const any = await listDestinations(c.env, workspace.uuid, 0);
   return c.render(<IntegrationsPage webhooksSetUp={any.length > 0} />, {
     title: "Integrations",
     section: "integrations",
@@ -42,12 +42,10 @@ workspacePages.get("/integrations/webhooks", async (c) => {
   const query = PageQuery.safeParse({ limit: PAGE_SIZE, cursor: c.req.query("cursor") });
   // A cursor we did not make (edited by hand, or from an old link) starts the list over.
   if (!query.success) return c.redirect(urls.webhooks(workspace.uuid), 303);
-  const db = database(c.env.DB);
-  const rows = await listDestinations(db, workspace.uuid, PAGE_SIZE, query.data.cursor);
+  const rows = await listDestinations(c.env, workspace.uuid, PAGE_SIZE, query.data.cursor);
   const { data, next_cursor } = page(rows, PAGE_SIZE);
   const health = await destinationHealth(
-    db,
-    workspace.uuid,
+    new HistoryView(c.env, workspace.uuid),
     data.map((d) => d.id),
   );
   return c.render(

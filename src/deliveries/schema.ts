@@ -1,7 +1,7 @@
 // A delivery and its attempts as the API gives them: each zod schema (which /openapi.json is generated
 // from) sits beside the function that maps a record onto it, and the type ties the two together.
 import { z } from "@hono/zod-openapi";
-import { type AttemptRow, DELIVERY_STATUSES, type DeliveryRow, ERROR_CLASSES } from "../db/schema";
+import { type AttemptRow, DELIVERY_STATUSES, type DeliveryRow, ERROR_CLASSES } from "../db/history-schema";
 import { restoredRequestHeaders } from "../rules/signature";
 import { iso, isoOrNull } from "../time";
 

@@ -1,111 +1,54 @@
-// Delivery records in D1: making one, reading one or a history page, and their attempts.
-import { and, asc, count, desc, eq, inArray, lt } from "drizzle-orm";
-import type { Database } from "../db/client";
-import { attempts, type DeliveryRow, type DeliveryStatus, deliveries } from "../db/schema";
-import { newId } from "../ids";
+// Delivery records, across a workspace's history partitions as over one table: one delivery (its id names
+// its partition), one with its attempts, and a destination's history page, newest first.
+import type { DeliveryRow, DeliveryStatus } from "../db/history-schema";
+import { type HistoryView, historyStub, livePartitionOf } from "../history/client";
+import { timeOfId } from "../history/ids";
+import type { DeliveryWithAttempts } from "../history/reads";
 
-/** A pending delivery of an event to a destination, due now. `id` is given when SQL made it (the fan-out). */
-export function newDeliveryRow(
+/**
+ * One delivery of the workspace with its attempts, oldest first; null when there is none (another
+ * workspace's id finds nothing: the partition is named for this workspace). Its destination, when the
+ * caller knows it, makes it one key lookup.
+ */
+export async function findDeliveryWithAttempts(
+  env: Env,
   workspaceUuid: string,
+  id: string,
+  destinationId?: string,
+): Promise<DeliveryWithAttempts | null> {
+  const p = livePartitionOf(env, workspaceUuid, id);
+  if (!p || !id.startsWith("dlv_")) return null;
+  // RPC's types widen the attempts' tuples to arrays; the values are the ones the object read.
+  return (await historyStub(env, p).delivery(p, id, destinationId)) as DeliveryWithAttempts | null;
+}
+
+export async function findDelivery(
+  env: Env,
+  workspaceUuid: string,
+  id: string,
+  destinationId?: string,
+): Promise<DeliveryRow | null> {
+  return (await findDeliveryWithAttempts(env, workspaceUuid, id, destinationId))?.delivery ?? null;
+}
+
+export type HistoryOptions = { before?: string; status?: DeliveryStatus[] };
+
+/**
+ * A history page, newest first, up to limit + 1 rows (for `page()`): each partition's part is a walk of
+ * its primary key, and partitions newer than the cursor are not asked.
+ */
+export async function listDeliveries(
+  view: HistoryView,
   destinationId: string,
-  eventId: string,
-  eventType: string,
-  now = Date.now(),
-  id = newId("dlv"),
-): DeliveryRow {
-  return {
-    id,
-    workspaceUuid,
-    destinationId,
-    eventId,
-    eventType,
-    status: "pending",
-    attemptsMade: 0,
-    nextAttemptAt: now,
-    laneDueAt: null,
-    statusReason: null,
-    deadLetteredAt: null,
-    createdAt: now,
-    updatedAt: now,
-  };
-}
-
-export async function insertDelivery(db: Database, row: DeliveryRow): Promise<void> {
-  await db.insert(deliveries).values(row);
-}
-
-export async function findDelivery(db: Database, workspaceUuid: string, id: string) {
-  return db
-    .select()
-    .from(deliveries)
-    .where(and(eq(deliveries.workspaceUuid, workspaceUuid), eq(deliveries.id, id)))
-    .get();
-}
-
-/**
- * One delivery with its attempts, oldest first, read in one transaction: two separate reads could
- * straddle the consumer's write and show an attempt without the outcome it led to.
- */
-export async function findDeliveryWithAttempts(db: Database, workspaceUuid: string, id: string) {
-  const [found, tries] = await db.batch([
-    db
-      .select()
-      .from(deliveries)
-      .where(and(eq(deliveries.workspaceUuid, workspaceUuid), eq(deliveries.id, id))),
-    // Read with it, and dropped below unless the delivery is this workspace's.
-    db.select().from(attempts).where(eq(attempts.deliveryId, id)).orderBy(asc(attempts.number)),
-  ]);
-  const delivery = found[0];
-  return delivery ? { delivery, attempts: tries } : null;
-}
-
-/**
- * The deliveries an event fanned out to when it was ingested (not later redeliveries): the first
- * `limit` by id, and how many there are. One round trip.
- */
-export async function fanOutOf(
-  db: Database,
-  workspaceUuid: string,
-  eventId: string,
-  createdAt: number,
   limit: number,
-) {
-  const scope = and(
-    eq(deliveries.workspaceUuid, workspaceUuid),
-    eq(deliveries.eventId, eventId),
-    eq(deliveries.createdAt, createdAt),
+  options: HistoryOptions,
+): Promise<DeliveryRow[]> {
+  const before = options.before;
+  const cursorTime = before ? timeOfId(before) : null;
+  return view.newest(
+    limit + 1,
+    (stub, p) => stub.page(p, destinationId, limit + 1, { before, statuses: options.status }),
+    (row) => row.id,
+    cursorTime === null ? undefined : (p) => p.start <= cursorTime,
   );
-  const [rows, [counted]] = await db.batch([
-    db.select().from(deliveries).where(scope).orderBy(asc(deliveries.id)).limit(limit),
-    db.select({ count: count() }).from(deliveries).where(scope),
-  ]);
-  return { rows, count: counted?.count ?? 0 };
-}
-
-/**
- * A history page, newest first: the (destination, id) index walks page N as cheaply as page 1, and a
- * status filter reads the same walk. (The query, for the plan test; listDeliveries runs it.)
- */
-export function historyQuery(
-  db: Database,
-  destinationId: string,
-  limit: number,
-  options: { before?: string; status?: DeliveryStatus[] },
-) {
-  return db
-    .select()
-    .from(deliveries)
-    .where(
-      and(
-        eq(deliveries.destinationId, destinationId),
-        options.status?.length ? inArray(deliveries.status, options.status) : undefined,
-        options.before ? lt(deliveries.id, options.before) : undefined,
-      ),
-    )
-    .orderBy(desc(deliveries.id))
-    .limit(limit + 1);
-}
-
-export async function listDeliveries(...args: Parameters<typeof historyQuery>) {
-  return historyQuery(...args);
 }

@@ -1,7 +1,7 @@
 // What a failed attempt means and what the receiver's owner should do: one entry per error class and
 // common status, shown beside the attempt in the dashboard and as the dashboard's Troubleshooting page.
 // docs/troubleshooting.md mirrors this list, section by section (test/node checks the anchors).
-import type { ErrorClass } from "../db/schema";
+import type { ErrorClass } from "../db/history-schema";
 
 export type Hint = {
   /** The section's anchor, on /docs/troubleshooting and in docs/troubleshooting.md. */

@@ -2,10 +2,10 @@
 // refuse a disabled destination (docs/destinations.md); the API answers that with 409 and the
 // dashboard with a message beside the button, from this one check.
 import { database } from "../db/client";
-import type { DeliveryRow } from "../db/schema";
-import { redeliver } from "../deliveries/redeliver";
+import type { DeliveryRow } from "../db/history-schema";
 import { findDelivery } from "../deliveries/store";
 import { sendTestDelivery } from "../events/ingest";
+import { redeliver } from "../events/redeliver";
 import { findDestination } from "./store";
 
 export type ManualDelivery =
@@ -24,7 +24,7 @@ export async function requestTestDelivery(
   const found = await findDestination(db, workspaceUuid, destinationId);
   if (!found) return { outcome: "not_found" };
   if (!found.row.enabled) return { outcome: "disabled", reason: found.row.disabledReason };
-  const delivery = await sendTestDelivery(db, env.DELIVERY_QUEUE, workspaceUuid, found.row.id);
+  const delivery = await sendTestDelivery(env, workspaceUuid, found.row.id);
   return { outcome: "queued", delivery };
 }
 
@@ -34,11 +34,11 @@ export async function requestRedelivery(
   workspaceUuid: string,
   deliveryId: string,
 ): Promise<ManualDelivery> {
-  const db = database(env.DB);
-  const original = await findDelivery(db, workspaceUuid, deliveryId);
+  const original = await findDelivery(env, workspaceUuid, deliveryId);
   if (!original) return { outcome: "not_found" };
-  const destination = await findDestination(db, workspaceUuid, original.destinationId);
+  const destination = await findDestination(database(env.DB), workspaceUuid, original.destinationId);
   if (!destination) return { outcome: "not_found" };
   if (!destination.row.enabled) return { outcome: "disabled", reason: destination.row.disabledReason };
-  return { outcome: "queued", delivery: await redeliver(db, env.DELIVERY_QUEUE, original) };
+  const delivery = await redeliver(env, original);
+  return delivery ? { outcome: "queued", delivery } : { outcome: "not_found" };
 }

@@ -4,15 +4,21 @@ import { configOf } from "../config";
 import { database } from "../db/client";
 import { filterKeyColumns } from "../filters/key";
 import { newId } from "../ids";
-import { dispatchAnnounced } from "../lifecycle/announce";
 import { DESTINATION_LIMITS } from "../limits";
 import { fieldError, invalid, ProblemError } from "../problem";
 import { checkUrlTemplate } from "../rules/url-policy";
 import { encryptSecret } from "../secrets/at-rest";
 import { generateSigningSecret, secretHint } from "../secrets/signing-secret";
-import { type DestinationCreateInput, type DestinationUpdateInput, destinationJson } from "./schema";
+import { destinationJson } from "./json";
+import type { DestinationCreateInput, DestinationUpdateInput } from "./schema";
 import { settingsColumns } from "./settings";
-import { countDestinations, findDestination, insertDestination, updateDestination } from "./store";
+import {
+  countDestinations,
+  findDestination,
+  insertDestination,
+  readDestination,
+  updateDestination,
+} from "./store";
 
 function assertPublicUrl(env: Env, urlTemplate: string | undefined) {
   if (urlTemplate === undefined) return;
@@ -59,13 +65,6 @@ export async function createDestination(env: Env, workspaceUuid: string, input: 
     previousSecretExpiresAt: null,
     disabledReason: null,
     ...filterKeyColumns(input.filter),
-    sendPath: "lane" as const,
-    consecutiveFailures: 0,
-    failuresSince: null,
-    nextProbeAt: null,
-    failingAnnouncedSince: null,
-    exhaustedAnnouncedAt: null,
-    exhaustedUnannounced: 0,
     createdAt: now,
     updatedAt: now,
   };
@@ -88,9 +87,12 @@ export async function patchDestination(
     patch.method ?? current.row.method,
     patch.body_template === undefined ? current.row.bodyTemplate : patch.body_template,
   );
-  const announced = await updateDestination(db, workspaceUuid, id, patch);
-  if (!announced) return null;
-  await dispatchAnnounced(db, env.DELIVERY_QUEUE, announced);
-  const found = await findDestination(db, workspaceUuid, id);
-  return found ? destinationJson(found.row, found.eventTypes) : null;
+  const updated = await updateDestination(db, workspaceUuid, id, patch);
+  if (!updated) return null;
+  const workspace = env.WORKSPACE.getByName(workspaceUuid);
+  // Disabled by hand: destination.disabled (docs/lifecycle.md). Enabled again: it starts afresh, with
+  // no run of failures and nothing announced.
+  if (updated.wasEnabled && !updated.enabled) await workspace.announceDisabled(id, updated);
+  if (!updated.wasEnabled && updated.enabled) await workspace.restart(id);
+  return readDestination(env, workspaceUuid, id);
 }

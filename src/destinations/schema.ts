@@ -1,16 +1,13 @@
 // The destination as the API takes and gives it. Routes validate with these schemas and
 // /openapi.json is generated from them, so the document cannot drift from the behaviour.
 import { z } from "@hono/zod-openapi";
-import { DESTINATION_METHODS, type DestinationRow } from "../db/schema";
+import { DESTINATION_METHODS } from "../db/schema";
 import { SUBSCRIBABLE_EVENT_TYPES } from "../events/catalog";
 import { isEmptyFilter, parseFilter } from "../filters/filter";
 import { DESTINATION_LIMITS, FAILING_AFTER } from "../limits";
 import { headerValueProblem } from "../rules/escape";
-import { isFailing } from "../rules/flow-control";
 import { templatedAuthorityError } from "../rules/url-policy";
-import { iso, isoOrNull } from "../time";
 import { reservedHeaderReason, templateSyntaxError } from "./rules";
-import { settingsJson } from "./settings";
 
 const template = (max: number, what: string) =>
   z
@@ -217,28 +214,6 @@ export const Destination = z
   .openapi("Destination");
 
 export type DestinationJson = z.infer<typeof Destination>;
-
-/** A stored destination in its API shape (never its secret). */
-export function destinationJson(row: DestinationRow, eventTypes: readonly string[]): DestinationJson {
-  return {
-    id: row.id,
-    ...settingsJson(row),
-    disabled_reason: row.disabledReason,
-    event_types: [...eventTypes].sort(),
-    failing_since: isFailing(row.consecutiveFailures) ? isoOrNull(row.failuresSince) : null,
-    consecutive_failures: row.consecutiveFailures,
-    next_probe_at: isFailing(row.consecutiveFailures) ? isoOrNull(row.nextProbeAt) : null,
-    secret_hint: row.secretHint,
-    secret_version: row.secretVersion,
-    // A grace period that has ended is no longer news.
-    previous_secret_expires_at:
-      row.previousSecretExpiresAt && row.previousSecretExpiresAt > Date.now()
-        ? isoOrNull(row.previousSecretExpiresAt)
-        : null,
-    created_at: iso(row.createdAt),
-    updated_at: iso(row.updatedAt),
-  };
-}
 
 export const DestinationWithSecret = Destination.extend({
   secret: z.string().openapi({ description: "The signing secret. Shown only in this response." }),

@@ -1,12 +1,14 @@
 // Destination records in D1: every read and write is scoped to the workspace that asked.
 import { and, desc, eq, inArray, lt, sql } from "drizzle-orm";
-import { type Database, statement } from "../db/client";
+import { type Database, database, statement } from "../db/client";
 import { destinations, subscriptions } from "../db/schema";
+import type { HealthRow } from "../db/workspace-schema";
 import type { EventType } from "../events/catalog";
+import { forgetSubscriptions } from "../events/subscriptions";
 import { filterKeyColumns } from "../filters/key";
-import { type Announced, Announcements } from "../lifecycle/announce";
-import { manualDisableAnnouncement } from "../lifecycle/transitions";
-import { type DestinationUpdateInput, destinationJson } from "./schema";
+import { HistoryView } from "../history/client";
+import { destinationJson } from "./json";
+import type { DestinationUpdateInput } from "./schema";
 import { settingsColumns } from "./settings";
 
 const subscriptionRows = (workspaceUuid: string, destinationId: string, types: readonly EventType[]) =>
@@ -38,6 +40,16 @@ export async function insertDestination(
   if (subs.length)
     await db.batch([insert, db.insert(subscriptions).values(subs), syncSubscriptions(db, row.id)]);
   else await insert;
+  forgetSubscriptions(row.workspaceUuid);
+}
+
+/** The destinations' health, from their workspace's object (the run of failures is not D1's). */
+export async function healthOf(
+  env: Env,
+  workspaceUuid: string,
+  ids: string[],
+): Promise<Record<string, HealthRow>> {
+  return ids.length ? env.WORKSPACE.getByName(workspaceUuid).health(ids) : {};
 }
 
 export async function findDestination(db: Database, workspaceUuid: string, id: string) {
@@ -48,6 +60,15 @@ export async function findDestination(db: Database, workspaceUuid: string, id: s
     .get();
   if (!row) return null;
   return { row, eventTypes: await eventTypesOf(db, [id]).then((m) => m.get(id) ?? []) };
+}
+
+/** A destination of the workspace in its API shape, with its health; null when there is none. */
+export async function readDestination(env: Env, workspaceUuid: string, id: string) {
+  const [found, health] = await Promise.all([
+    findDestination(database(env.DB), workspaceUuid, id),
+    healthOf(env, workspaceUuid, [id]),
+  ]);
+  return found ? destinationJson(found.row, found.eventTypes, health[id]) : null;
 }
 
 async function eventTypesOf(db: Database, ids: string[]): Promise<Map<string, string[]>> {
@@ -63,7 +84,8 @@ async function eventTypesOf(db: Database, ids: string[]): Promise<Map<string, st
   return byDestination;
 }
 
-export async function listDestinations(db: Database, workspaceUuid: string, limit: number, before?: string) {
+export async function listDestinations(env: Env, workspaceUuid: string, limit: number, before?: string) {
+  const db = database(env.DB);
   const rows = await db
     .select()
     .from(destinations)
@@ -72,45 +94,42 @@ export async function listDestinations(db: Database, workspaceUuid: string, limi
     )
     .orderBy(desc(destinations.id))
     .limit(limit + 1);
-  const types = await eventTypesOf(
-    db,
-    rows.slice(0, limit).map((r) => r.id),
-  );
-  return rows.map((row) => destinationJson(row, types.get(row.id) ?? []));
+  const ids = rows.slice(0, limit).map((r) => r.id);
+  const [types, health] = await Promise.all([eventTypesOf(db, ids), healthOf(env, workspaceUuid, ids)]);
+  return rows.map((row) => destinationJson(row, types.get(row.id) ?? [], health[row.id]));
 }
 
-/** Re-enabling a disabled destination starts its record afresh: no run of failures, nothing announced. */
-const AFRESH_WHEN_ENABLED = {
-  consecutiveFailures: sql`CASE WHEN ${destinations.enabled} = 0 THEN 0 ELSE ${destinations.consecutiveFailures} END`,
-  failuresSince: sql`CASE WHEN ${destinations.enabled} = 0 THEN NULL ELSE ${destinations.failuresSince} END`,
-  nextProbeAt: sql`CASE WHEN ${destinations.enabled} = 0 THEN NULL ELSE ${destinations.nextProbeAt} END`,
-  failingAnnouncedSince: sql`CASE WHEN ${destinations.enabled} = 0 THEN NULL ELSE ${destinations.failingAnnouncedSince} END`,
-};
+/** What an update changed about whether the destination sends. */
+export type Updated = { wasEnabled: boolean; enabled: boolean; name: string; urlTemplate: string };
 
 /**
- * Applies a partial update in one transaction; null when the destination does not exist (any more),
- * else what it announced (a disable by hand: destination.disabled, docs/lifecycle.md) for the caller
- * to queue.
+ * Applies a partial update in one transaction; null when the destination does not exist (any more). Its
+ * workspace's object then hears of a change of `enabled` (the caller's part: src/destinations/save.ts).
  */
 export async function updateDestination(
   db: Database,
   workspaceUuid: string,
   id: string,
   patch: DestinationUpdateInput,
-): Promise<Announced | null> {
+): Promise<Updated | null> {
   const scope = and(eq(destinations.workspaceUuid, workspaceUuid), eq(destinations.id, id));
+  const before = db.select({ enabled: destinations.enabled }).from(destinations).where(scope);
   const update = db
     .update(destinations)
     .set({
       ...settingsColumns(patch),
-      // Turning a destination back on clears why it was turned off, and its old run of failures.
-      ...(patch.enabled === true ? { disabledReason: null, ...AFRESH_WHEN_ENABLED } : {}),
+      // Turning a destination back on clears why it was turned off.
+      ...(patch.enabled === true ? { disabledReason: null } : {}),
       ...(patch.filter === undefined ? {} : filterKeyColumns(patch.filter)),
       updatedAt: Date.now(),
     })
     .where(scope)
-    .returning({ id: destinations.id });
-  const queries: { toSQL(): { sql: string; params: unknown[] } }[] = [update];
+    .returning({
+      enabled: destinations.enabled,
+      name: destinations.name,
+      urlTemplate: destinations.urlTemplate,
+    });
+  const queries: { toSQL(): { sql: string; params: unknown[] } }[] = [before, update];
   if (patch.event_types) {
     queries.push(
       db
@@ -121,14 +140,18 @@ export async function updateDestination(
     if (subs.length) queries.push(db.insert(subscriptions).values(subs));
   }
   if (patch.filter !== undefined || patch.event_types?.length) queries.push(syncSubscriptions(db, id));
-  // Announced before the update that disables it, while the guard still sees it enabled.
-  const announcements = new Announcements(db.$client);
-  if (patch.enabled === false) announcements.add(manualDisableAnnouncement, [[id, workspaceUuid]]);
-  const announcing = announcements.statements();
   try {
-    const results = await db.$client.batch([...announcing, ...queries.map((q) => statement(db, q))]);
-    if (results[announcing.length]?.results.length !== 1) return null;
-    return announcements.read(results.slice(0, announcing.length));
+    const [read, written] = await db.$client.batch(queries.map((q) => statement(db, q)));
+    forgetSubscriptions(workspaceUuid);
+    const was = read?.results[0] as { enabled: number } | undefined;
+    const now = written?.results[0] as { enabled: number; name: string; urlTemplate: string } | undefined;
+    if (!was || !now) return null;
+    return {
+      wasEnabled: was.enabled === 1,
+      enabled: now.enabled === 1,
+      name: now.name,
+      urlTemplate: now.urlTemplate,
+    };
   } catch (error) {
     // A delete that raced this update makes the subscription insert fail its foreign key.
     if (String(error).includes("FOREIGN KEY")) return null;
@@ -136,13 +159,26 @@ export async function updateDestination(
   }
 }
 
-/** Deletes the destination; its subscriptions (and deliveries) go with it by ON DELETE CASCADE. */
-export async function deleteDestination(db: Database, workspaceUuid: string, id: string): Promise<boolean> {
-  const deleted = await db
+/**
+ * Deletes the destination; its subscriptions go with it by ON DELETE CASCADE, and its deliveries and
+ * attempts from every history partition, its health and recoveries from its workspace's object.
+ */
+export async function deleteDestination(env: Env, workspaceUuid: string, id: string): Promise<boolean> {
+  const deleted = await database(env.DB)
     .delete(destinations)
     .where(and(eq(destinations.workspaceUuid, workspaceUuid), eq(destinations.id, id)))
     .returning({ id: destinations.id });
-  return deleted.length === 1;
+  if (deleted.length !== 1) return false;
+  forgetSubscriptions(workspaceUuid);
+  const view = new HistoryView(env, workspaceUuid);
+  await Promise.all([
+    env.WORKSPACE.getByName(workspaceUuid).forgetDestination(id),
+    ...(await view.partitions()).map(async (p) => {
+      // A chunk at a time, so no call runs long whatever the history's size.
+      while (!(await view.stub(p).forgetDestination(p, id))) {}
+    }),
+  ]);
+  return true;
 }
 
 export async function countDestinations(db: Database, workspaceUuid: string): Promise<number> {

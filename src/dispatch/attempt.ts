@@ -1,5 +1,5 @@
 // One attempt at one delivery: sign → send, described as the record the consumer stores.
-import type { AttemptRow, StoredRequestHeaders } from "../db/schema";
+import type { AttemptRow, StoredRequestHeaders } from "../db/history-schema";
 import type { Prepared } from "../rules/prepare";
 import type { RenderedRequest } from "../rules/render";
 import { deliveryHeaders, REDACTED, signPayload } from "../rules/signature";
@@ -94,4 +94,33 @@ export async function attemptDelivery(
     },
     retryAfter: result.retryAfter,
   };
+}
+
+/**
+ * Our own fault (say, a secret that no longer decrypts, or a bug): recorded as an `internal_error`
+ * attempt and retried on the schedule like any failure, so no delivery is retried silently and the
+ * rest of the batch is neither lost nor sent twice. The message shown is ours, never the error's text,
+ * which could quote a payload; the log keeps the text.
+ */
+export function internalError(row: LoadedDelivery, number: number, error: unknown): AttemptResult {
+  console.error(
+    "delivery attempt failed on our side",
+    row.id,
+    error instanceof Error ? error.message : String(error),
+  );
+  const kind = error instanceof Error ? error.name : typeof error;
+  const record = {
+    deliveryId: row.id,
+    number,
+    startedAt: Date.now(),
+    method: row.method,
+    url: row.urlTemplate,
+    requestHeaders: [],
+    responseStatus: null,
+    responseBody: null,
+    durationMs: 0,
+    errorClass: "internal_error" as const,
+    errorMessage: `Leadpush could not prepare or send this request (an internal ${kind}); it will be retried.`,
+  };
+  return { record, retryAfter: null };
 }

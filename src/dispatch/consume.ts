@@ -1,19 +1,18 @@
 // The queue consumer: load → attempt (per delivery; the batch pass first) → record → ack or retry.
 //
-// D1 work per batch is constant: one round trip loads every message's delivery, destination and
-// event (load.ts); one transaction records every attempt and outcome. The sends in between run concurrently, at
-// most 6 at a time and 2 per destination while others wait (slots.ts).
+// Storage work per batch is constant: one read of D1 for the destinations, and one call per history
+// partition the batch touches (to load, then to record every attempt and outcome in one transaction) and
+// per workspace (its destinations' health). The sends in between run concurrently, at most 6 at a time and
+// 2 per destination while others wait (slots.ts).
 import { configOf } from "../config";
-import { type Database, database } from "../db/client";
-import { dispatchAnnounced } from "../lifecycle/announce";
 import type { DeliveryMessage } from "../queue";
 import { type Prepared, prepareRequest } from "../rules/prepare";
-import { type AttemptResult, attemptDelivery, type Signed } from "./attempt";
+import { type AttemptResult, attemptDelivery, internalError, type Signed } from "./attempt";
 import { batchPass, type Early, preparedOr } from "./batch-pass";
 import { sendToDeadLetter } from "./dead-letter";
 import { goesDirect, handToLanes, watchDirectSends } from "./handoff";
-import { directPathChanges, healthStatement } from "./health";
-import { type LoadedDelivery, loadDeliveries } from "./load";
+import { directPathChanges } from "./health";
+import { type DeliveryRef, type LoadedDelivery, loadDeliveries } from "./load";
 import { recordOutcomes, type Settled } from "./record";
 import { HONOURS_RETRY_AFTER, nextStep, retryAfterSeconds } from "./retry";
 import { runInSlots } from "./slots";
@@ -35,7 +34,7 @@ export const attemptNumber = (message: Message<DeliveryMessage>) =>
 function triage(messages: readonly Message<DeliveryMessage>[], rows: Map<string, LoadedDelivery>) {
   const due: Due[] = [];
   const toLanes: Due[] = [];
-  const skipped: string[] = [];
+  const skipped: DeliveryRef[] = [];
   const seen = new Set<string>();
   for (const message of messages) {
     const row = rows.get(message.body?.deliveryId);
@@ -48,7 +47,7 @@ function triage(messages: readonly Message<DeliveryMessage>[], rows: Map<string,
     if (row.enabled) {
       (goesDirect(row) ? due : toLanes).push({ message, row, number });
     } else {
-      skipped.push(row.id);
+      skipped.push(row);
       message.ack();
     }
   }
@@ -56,35 +55,6 @@ function triage(messages: readonly Message<DeliveryMessage>[], rows: Map<string,
 }
 
 type SettledMessage = Settled & { message: Message<DeliveryMessage> };
-
-/**
- * Our own fault (say, a secret that no longer decrypts, or a bug): recorded as an `internal_error`
- * attempt and retried on the schedule like any failure, so no delivery is retried silently and the
- * rest of the batch is neither lost nor sent twice. The message shown is ours, never the error's text,
- * which could quote a payload; the log keeps the text.
- */
-function internalError(row: LoadedDelivery, number: number, error: unknown): AttemptResult {
-  console.error(
-    "delivery attempt failed on our side",
-    row.id,
-    error instanceof Error ? error.message : String(error),
-  );
-  const kind = error instanceof Error ? error.name : typeof error;
-  const record = {
-    deliveryId: row.id,
-    number,
-    startedAt: Date.now(),
-    method: row.method,
-    url: row.urlTemplate,
-    requestHeaders: [],
-    responseStatus: null,
-    responseBody: null,
-    durationMs: 0,
-    errorClass: "internal_error" as const,
-    errorMessage: `Leadpush could not prepare or send this request (an internal ${kind}); it will be retried.`,
-  };
-  return { record, retryAfter: null };
-}
 
 /** Each event's payload parsed once per batch, however many of its deliveries the batch holds. */
 function payloadParser() {
@@ -146,9 +116,22 @@ async function settle(
 }
 
 /** Load: the batch's deliveries that still exist, each with its destination and event, by id. */
-async function load(db: Database, messages: readonly Message<DeliveryMessage>[]) {
-  const ids = [...new Set(messages.map((m) => m.body?.deliveryId).filter((id) => typeof id === "string"))];
-  return new Map((ids.length ? await loadDeliveries(db, ids) : []).map((row) => [row.id, row]));
+async function load(env: Env, messages: readonly Message<DeliveryMessage>[]) {
+  const refs = new Map<string, DeliveryRef>();
+  for (const { body } of messages)
+    if (
+      typeof body?.deliveryId === "string" &&
+      typeof body.workspaceUuid === "string" &&
+      typeof body.destinationId === "string"
+    )
+      refs.set(body.deliveryId, {
+        id: body.deliveryId,
+        workspaceUuid: body.workspaceUuid,
+        destinationId: body.destinationId,
+      });
+  return new Map(
+    (refs.size ? await loadDeliveries(env, [...refs.values()]) : []).map((row) => [row.id, row]),
+  );
 }
 
 /** Attempt: every due delivery once, in the send slots, after the batch pass. */
@@ -161,7 +144,7 @@ async function attemptAll(due: Due[], env: Env, fetcher: typeof fetch): Promise<
     due,
     (d) => d.row.destinationId,
     async (d) => {
-      watch?.started(d.row.id, d.row.destinationId);
+      watch?.started(d.row);
       try {
         return await settle(d, env, fetcher, payloadOf, early.get(d.row));
       } finally {
@@ -173,33 +156,50 @@ async function attemptAll(due: Due[], env: Env, fetcher: typeof fetch): Promise<
   return settled;
 }
 
-/** Record: the attempts, outcomes, skips and health changes in one transaction; then what they announced. */
-async function record(db: Database, env: Env, due: Due[], settled: SettledMessage[], skipped: string[]) {
+/**
+ * Record: the attempts, outcomes and skips in their partitions, and the health changes in their
+ * workspaces. Returns the deliveries whose partition could not record them.
+ */
+function record(
+  env: Env,
+  rows: Map<string, LoadedDelivery>,
+  due: Due[],
+  settled: SettledMessage[],
+  skipped: DeliveryRef[],
+) {
   const failuresBefore = new Map(due.map((d) => [d.row.destinationId, d.row.consecutiveFailures]));
-  const health = directPathChanges(settled, (id) => failuresBefore.get(id) ?? 0);
-  const announced = await recordOutcomes(db, settled, skipped, {
-    extra: health.map((c) => healthStatement(env.DB, c)),
-    healthChanged: new Set(health.map((c) => c.destinationId)),
-    autoDisableMs: configOf(env).autoDisableAfterMs,
-  });
-  await dispatchAnnounced(db, env.DELIVERY_QUEUE, announced);
+  const changes = directPathChanges(settled, (id) => failuresBefore.get(id) ?? 0);
+  return recordOutcomes(env, rows, settled, skipped, { changes });
 }
 
-/** Ack: what a lane took is acked, the rest retried soon; attempted messages by their outcome. */
-async function ack(env: Env, toLanes: Due[], taken: Set<string> | undefined, settled: SettledMessage[]) {
+/**
+ * Ack: what a lane took is acked, the rest retried soon; attempted messages by their outcome, or retried
+ * soon when their partition could not record them (the attempt is made again: the receiver dedupes on
+ * X-Leadpush-Id).
+ */
+async function ack(
+  env: Env,
+  toLanes: Due[],
+  taken: Set<string> | undefined,
+  settled: SettledMessage[],
+  unrecorded: Set<string>,
+) {
   if (taken) {
     for (const { message, row } of toLanes) {
       if (taken.has(row.id)) message.ack();
       else message.retry({ delaySeconds: LANE_RETRY_SECONDS });
     }
   }
-  const exhausted = settled.filter((s) => s.outcome.kind === "failed" && s.outcome.exhausted);
+  const exhausted = settled.filter(
+    (s) => s.outcome.kind === "failed" && s.outcome.exhausted && !unrecorded.has(s.record.deliveryId),
+  );
   await sendToDeadLetter(
     env,
-    exhausted.map((s) => s.record.deliveryId),
+    exhausted.map((s) => s.message.body),
   );
-  for (const { message, outcome } of settled) {
-    if (outcome.kind === "retry") message.retry({ delaySeconds: outcome.delaySeconds });
+  for (const { message, outcome, record } of settled) {
+    if (unrecorded.has(record.deliveryId)) message.retry({ delaySeconds: LANE_RETRY_SECONDS });
+    else if (outcome.kind === "retry") message.retry({ delaySeconds: outcome.delaySeconds });
     else message.ack();
   }
 }
@@ -209,8 +209,7 @@ export async function consumeDeliveries(
   env: Env,
   fetcher: typeof fetch = fetch,
 ): Promise<void> {
-  const db = database(env.DB);
-  const rows = await load(db, batch.messages);
+  const rows = await load(env, batch.messages);
   const { due, toLanes, skipped } = triage(batch.messages, rows);
   // Handed over first, so a slow destination's lane starts while the direct sends run.
   const handedOver = toLanes.length
@@ -220,6 +219,6 @@ export async function consumeDeliveries(
       )
     : undefined;
   const settled = await attemptAll(due, env, fetcher);
-  await record(db, env, due, settled, skipped);
-  await ack(env, toLanes, handedOver && (await handedOver), settled);
+  const unrecorded = await record(env, rows, due, settled, skipped);
+  await ack(env, toLanes, handedOver && (await handedOver), settled, unrecorded);
 }

@@ -1,17 +1,17 @@
-// The dead-letter queue. The consumer hands it exhausted deliveries (already recorded `failed`), so they
-// can be inspected and replayed in bulk; a message whose consumer kept throwing reaches it by itself,
-// through max_retries. Its own consumer marks each delivery, so nothing vanishes.
-import { sql } from "drizzle-orm";
-import { database } from "../db/client";
-import type { DeliveryMessage } from "../queue";
+// The dead-letter queue. The consumer and the lanes hand it exhausted deliveries (already recorded
+// `failed`), so they can be inspected and replayed in bulk; a message whose consumer kept throwing
+// reaches it by itself, through max_retries. Its own consumer marks each delivery in its history
+// partition, so nothing vanishes.
+import { byPartition, historyStub } from "../history/client";
+import { partitionOfId } from "../history/ids";
+import { type DeliveryMessage, messageOf, type QueuedDelivery } from "../queue";
 
-/** A failure to enqueue loses nothing that D1 does not already hold, so it is logged, not thrown. */
-export async function sendToDeadLetter(env: Env, deliveryIds: string[]): Promise<void> {
-  if (!deliveryIds.length) return;
+/** A failure to enqueue loses nothing that the history does not already hold, so it is logged, not thrown. */
+export async function sendToDeadLetter(env: Env, deliveries: readonly (DeliveryMessage | QueuedDelivery)[]) {
+  if (!deliveries.length) return;
+  const body = (d: DeliveryMessage | QueuedDelivery) => ("deliveryId" in d ? d : messageOf(d));
   try {
-    await env.DEAD_LETTER_QUEUE.sendBatch(
-      deliveryIds.map((deliveryId) => ({ body: { deliveryId }, contentType: "json" })),
-    );
+    await env.DEAD_LETTER_QUEUE.sendBatch(deliveries.map((d) => ({ body: body(d), contentType: "json" })));
   } catch (error) {
     console.error(
       "could not enqueue to the dead-letter queue",
@@ -21,16 +21,16 @@ export async function sendToDeadLetter(env: Env, deliveryIds: string[]): Promise
 }
 
 export async function recordDeadLetters(batch: MessageBatch<DeliveryMessage>, env: Env): Promise<void> {
-  const ids = batch.messages.map((m) => m.body?.deliveryId).filter((id) => typeof id === "string");
-  if (ids.length) {
-    const now = Date.now();
-    await database(env.DB).run(sql`
-      UPDATE deliveries
-      SET dead_lettered_at = ${now}, updated_at = ${now},
-          status = CASE WHEN status = 'pending' THEN 'failed' ELSE status END,
-          status_reason = CASE WHEN status = 'pending'
-            THEN 'moved to the dead-letter queue before an attempt could be recorded' ELSE status_reason END
-      WHERE id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`);
-  }
+  const bodies = batch.messages
+    .map((m) => m.body)
+    .filter((b) => typeof b?.deliveryId === "string" && typeof b.workspaceUuid === "string");
+  await Promise.all(
+    byPartition(bodies, (b) => partitionOfId(b.workspaceUuid, b.deliveryId)).map(({ p, items }) =>
+      historyStub(env, p).deadLettered(
+        p,
+        items.map((b) => ({ destinationId: b.destinationId, id: b.deliveryId })),
+      ),
+    ),
+  );
   batch.ackAll();
 }

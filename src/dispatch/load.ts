@@ -1,13 +1,18 @@
-// The consumer's one read per batch: each message's delivery with its destination and event. One round
-// trip of three statements, so a destination or an event that many deliveries of the batch share (a
-// fan-out) crosses from D1 once, not once per delivery. Hand-written SQL over the table's own column
-// names, mapped here: drizzle's generic row mapping cost ~20 µs per delivery.
+// The consumer's read per batch, all at once: each message's delivery and event payload from its history
+// partition (one call per partition the batch touches), the destinations from D1 (one statement), and
+// their health from each workspace's object (one call per workspace). A destination or an event that
+// many deliveries of the batch share (a fan-out) crosses once, not once per delivery.
 import { type Column, getTableColumns } from "drizzle-orm";
-import type { Database } from "../db/client";
-import { type DeliveryRow, type DestinationRow, deliveries, destinations } from "../db/schema";
+import { type DestinationRow, destinations } from "../db/schema";
+import type { HealthRow } from "../db/workspace-schema";
+import { byPartition, historyStub } from "../history/client";
+import { partitionOfId } from "../history/ids";
+import type { DeliveryToSend } from "../history/reads";
 
 /** What the consumer reads of a destination row. */
 const DESTINATION_FIELDS = [
+  "workspaceUuid",
+  "name",
   "enabled",
   "method",
   "urlTemplate",
@@ -19,26 +24,15 @@ const DESTINATION_FIELDS = [
   "previousSecretCiphertext",
   "previousSecretExpiresAt",
   "rateLimitPerSecond",
-  "sendPath",
-  "consecutiveFailures",
-  "failuresSince",
 ] as const satisfies readonly (keyof DestinationRow)[];
 type Destination = Pick<DestinationRow, (typeof DESTINATION_FIELDS)[number]>;
 
-/** What the consumer reads of a delivery row. */
-const DELIVERY_FIELDS = [
-  "id",
-  "workspaceUuid",
-  "eventId",
-  "status",
-  "attemptsMade",
-  "eventType",
-  "destinationId",
-  "nextAttemptAt",
-] as const satisfies readonly (keyof DeliveryRow)[];
-type StoredDelivery = Pick<DeliveryRow, (typeof DELIVERY_FIELDS)[number]>;
+type Health = Pick<HealthRow, "sendPath" | "consecutiveFailures" | "failuresSince">;
 
-export type LoadedDelivery = StoredDelivery & Destination & { payload: string };
+export type LoadedDelivery = DeliveryToSend & Destination & Health & { payload: string };
+
+/** A delivery as a queue message names it. */
+export type DeliveryRef = { id: string; workspaceUuid: string; destinationId: string };
 
 /** `column AS field` for each field: the table's own column names (src/db/schema.ts). */
 function selectList<C extends Record<string, Column>>(columns: C, fields: readonly (keyof C & string)[]) {
@@ -50,16 +44,10 @@ function selectList<C extends Record<string, Column>>(columns: C, fields: readon
     .join(", ");
 }
 
-/** Binds: ?1 the delivery ids as a JSON array (for all three). */
-const BATCH = `SELECT value AS id FROM json_each(?1)`;
-export const LOAD_DELIVERIES_SQL = `
-  SELECT ${selectList(getTableColumns(deliveries), DELIVERY_FIELDS)} FROM deliveries WHERE id IN (${BATCH})`;
+/** Binds: ?1 the destination ids as a JSON array. */
 export const LOAD_DESTINATIONS_SQL = `
   SELECT id, ${selectList(getTableColumns(destinations), DESTINATION_FIELDS)}
-  FROM destinations WHERE id IN (SELECT destination_id FROM deliveries WHERE id IN (${BATCH}))`;
-export const LOAD_EVENTS_SQL = `
-  SELECT workspace_uuid AS workspaceUuid, id, payload FROM events
-  WHERE (workspace_uuid, id) IN (SELECT workspace_uuid, event_id FROM deliveries WHERE id IN (${BATCH}))`;
+  FROM destinations WHERE id IN (SELECT value FROM json_each(?1))`;
 
 /** The columns D1 hands back in another form than the row's (a boolean as 0/1, JSON as text). */
 const CONVERTED = DESTINATION_FIELDS.filter((f) => {
@@ -67,30 +55,63 @@ const CONVERTED = DESTINATION_FIELDS.filter((f) => {
   return type === "SQLiteBoolean" || type === "SQLiteTextJson";
 });
 
-type StoredEvent = { workspaceUuid: string; id: string; payload: string };
-
-/** The batch's deliveries that still exist, each with its destination and event. */
-export async function loadDeliveries(db: Database, ids: string[]): Promise<LoadedDelivery[]> {
-  const d1 = db.$client;
-  const json = JSON.stringify(ids);
-  const [found, targets, events] = await d1.batch<Record<string, unknown>>([
-    d1.prepare(LOAD_DELIVERIES_SQL).bind(json),
-    d1.prepare(LOAD_DESTINATIONS_SQL).bind(json),
-    d1.prepare(LOAD_EVENTS_SQL).bind(json),
-  ]);
-  const destinationsById = new Map<string, Destination>();
-  for (const { id, ...row } of targets?.results ?? []) {
+async function loadDestinations(d1: D1Database, ids: string[]): Promise<Map<string, Destination>> {
+  const { results } = await d1
+    .prepare(LOAD_DESTINATIONS_SQL)
+    .bind(JSON.stringify(ids))
+    .all<Record<string, unknown>>();
+  const byId = new Map<string, Destination>();
+  for (const { id, ...row } of results) {
     for (const f of CONVERTED) if (row[f] !== null) row[f] = destinations[f].mapFromDriverValue(row[f]);
-    destinationsById.set(id as string, row as Destination);
+    byId.set(id as string, row as Destination);
   }
-  const payloads = new Map<string, string>();
-  for (const row of (events?.results ?? []) as StoredEvent[])
-    payloads.set(`${row.workspaceUuid} ${row.id}`, row.payload);
+  return byId;
+}
+
+/** Each workspace's health of its destinations in the batch. */
+async function loadHealth(env: Env, refs: readonly DeliveryRef[]): Promise<Map<string, Health>> {
+  const byWorkspace = new Map<string, Set<string>>();
+  for (const r of refs)
+    byWorkspace.set(r.workspaceUuid, (byWorkspace.get(r.workspaceUuid) ?? new Set()).add(r.destinationId));
+  const health = new Map<string, Health>();
+  await Promise.all(
+    [...byWorkspace].map(async ([ws, ids]) => {
+      for (const [id, row] of Object.entries(await env.WORKSPACE.getByName(ws).health([...ids])))
+        health.set(id, row);
+    }),
+  );
+  return health;
+}
+
+/** The batch's deliveries that still exist, each with its destination (of the same workspace) and event. */
+export async function loadDeliveries(env: Env, refs: readonly DeliveryRef[]): Promise<LoadedDelivery[]> {
+  const groups = byPartition(refs, (r) => partitionOfId(r.workspaceUuid, r.id));
+  const [targets, health, ...found] = await Promise.all([
+    loadDestinations(env.DB, [...new Set(refs.map((r) => r.destinationId))]),
+    loadHealth(env, refs),
+    ...groups.map(({ p, items }) =>
+      historyStub(env, p).load(
+        p,
+        items.map((r) => ({ destinationId: r.destinationId, id: r.id })),
+      ),
+    ),
+  ]);
   const loaded: LoadedDelivery[] = [];
-  for (const row of (found?.results ?? []) as StoredDelivery[]) {
-    const destination = destinationsById.get(row.destinationId);
-    const payload = payloads.get(`${row.workspaceUuid} ${row.eventId}`);
-    if (destination && payload !== undefined) loaded.push({ ...row, ...destination, payload });
+  for (const { rows, payloads } of found) {
+    for (const row of rows) {
+      const destination = targets.get(row.destinationId);
+      const payload = payloads[row.eventId];
+      const flow = health.get(row.destinationId);
+      if (destination?.workspaceUuid === row.workspaceUuid && payload !== undefined && flow)
+        loaded.push({
+          ...row,
+          ...destination,
+          sendPath: flow.sendPath,
+          consecutiveFailures: flow.consecutiveFailures,
+          failuresSince: flow.failuresSince,
+          payload,
+        });
+    }
   }
   return loaded;
 }

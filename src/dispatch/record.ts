@@ -1,66 +1,34 @@
-// Recording a consumer batch: every attempt and every outcome in one D1 transaction, one statement
-// each whatever the batch size (rows travel as one JSON parameter).
-import type { Database } from "../db/client";
-import { type AttemptRow, attempts } from "../db/schema";
-import type { Announced } from "../lifecycle/announce";
-import { batchAnnouncements } from "../lifecycle/transitions";
+// Recording a batch: every attempt and outcome in its delivery's history partition, one call (one
+// transaction) per partition the batch touches; then each workspace's object hears what the batch says
+// about its destinations' health, and announces what changed (src/lifecycle/workspace-object.ts).
+import type { AttemptRow } from "../db/history-schema";
+import { byPartition, historyStub } from "../history/client";
+import { partitionOfId } from "../history/ids";
+import type { OutcomeToRecord } from "../history/outcomes";
+import type { HealthChange, LifecycleAttempt } from "../lifecycle/transitions";
+import type { OutcomeReport } from "../lifecycle/workspace-object";
+import type { DeliveryRef, LoadedDelivery } from "./load";
 import type { AttemptOutcome } from "./retry";
 
 export type Settled = {
   record: AttemptRow;
   outcome: AttemptOutcome;
   destinationId: string;
-  /** The delivery's workspace and event, for the failure lifecycle's announcements. */
+  /** The delivery's workspace and event, for its partition and the failure lifecycle's announcements. */
   delivery: { workspaceUuid: string; eventId: string; eventType: string };
   /** The receiver asked for this pause (429/503 with Retry-After); its lane holds every delivery for it. */
   pauseSeconds?: number;
 };
 
-/** Every field of an attempt, in the order its rows travel to RECORD_ATTEMPTS_SQL. */
-const ATTEMPT_FIELDS = [
-  "deliveryId",
-  "number",
-  "startedAt",
-  "method",
-  "url",
-  "requestHeaders",
-  "responseStatus",
-  "responseBody",
-  "durationMs",
-  "errorClass",
-  "errorMessage",
-] as const satisfies readonly (keyof AttemptRow)[];
-
-// The (delivery, number) key makes a replayed message's record a no-op. Each row is a JSON array (read
-// by position, cheaper for SQLite than by key); its headers stay JSON (`->`). The columns are the
-// table's own (src/db/schema.ts), so a field added there is a field added here.
-export const RECORD_ATTEMPTS_SQL = `
-  INSERT OR IGNORE INTO attempts (${ATTEMPT_FIELDS.map((f) => attempts[f].name).join(", ")})
-  SELECT ${ATTEMPT_FIELDS.map((f, i) => (f === "requestHeaders" ? `value -> ${i}` : `value ->> ${i}`)).join(", ")}
-  FROM json_each(?)`;
-
-// `+status` keeps SQLite from driving an update through the (status, next_attempt_at) index, which
-// would visit every pending delivery; each row is found by its primary key instead.
-export const RECORD_OUTCOMES_SQL = `
-  UPDATE deliveries SET status = u.value ->> 's', attempts_made = u.value ->> 'n',
-    next_attempt_at = u.value ->> 't', lane_due_at = u.value ->> 'h', status_reason = u.value ->> 'r', updated_at = ?1
-  FROM json_each(?2) AS u
-  WHERE deliveries.id = u.value ->> 'id' AND +deliveries.status = 'pending'
-    AND deliveries.attempts_made < u.value ->> 'n'`;
-
-export const RECORD_SKIPPED_SQL = `
-  UPDATE deliveries SET status = 'skipped', next_attempt_at = NULL, lane_due_at = NULL, updated_at = ?1,
-    status_reason = 'the destination was disabled when this delivery was due'
-  WHERE id IN (SELECT value FROM json_each(?2)) AND +status = 'pending'`;
-
-/** In RECORD_ATTEMPTS_SQL's column order. */
-const attemptRow = (r: AttemptRow) => ATTEMPT_FIELDS.map((f) => r[f]);
-
 /**
  * The delivery's new state after an attempt: status, next due time, and why in words. A retry its
  * destination's lane holds is due in lane_due_at, not next_attempt_at, so the recovery sweep leaves it be.
  */
-function outcomeRow({ record, outcome }: Settled, now: number, heldByLane: boolean) {
+export function outcomeToRecord(
+  { record, outcome, destinationId }: Settled,
+  now: number,
+  heldByLane: boolean,
+): OutcomeToRecord {
   const status = outcome.kind === "succeeded" ? "succeeded" : outcome.kind === "retry" ? "pending" : "failed";
   let reason: string | null = null;
   if (outcome.kind === "failed")
@@ -68,54 +36,19 @@ function outcomeRow({ record, outcome }: Settled, now: number, heldByLane: boole
   else if (outcome.kind === "retry") reason = record.errorMessage;
   const due = outcome.kind === "retry" ? now + outcome.delaySeconds * 1000 : null;
   return {
-    id: record.deliveryId,
-    n: record.number,
-    s: status,
-    t: heldByLane ? null : due,
-    h: heldByLane ? due : null,
-    r: reason,
+    destinationId,
+    attempt: record,
+    status,
+    nextAttemptAt: heldByLane ? null : due,
+    laneDueAt: heldByLane ? due : null,
+    reason,
   };
 }
 
-// D1 caps a string at 2 MB: the batch's attempt rows (each up to a 16 KiB response excerpt, JSON-escaped,
-// plus its headers) travel in parameters of at most this many characters, all in the one transaction.
-const PARAMETER_CHARS = 512 * 1024;
-
-/** The rows as JSON arrays, each within PARAMETER_CHARS (a larger single row travels alone). */
-export function jsonChunks(rows: unknown[]): string[] {
-  const whole = JSON.stringify(rows); // the usual batch: one parameter, one stringify
-  if (whole.length <= PARAMETER_CHARS) return [whole];
-  const chunks: string[] = [];
-  let current: string[] = [];
-  let size = 2;
-  for (const row of rows) {
-    const json = JSON.stringify(row);
-    if (current.length && size + json.length + 1 > PARAMETER_CHARS) {
-      chunks.push(`[${current.join(",")}]`);
-      current = [];
-      size = 2;
-    }
-    current.push(json);
-    size += json.length + 1;
-  }
-  if (current.length) chunks.push(`[${current.join(",")}]`);
-  return chunks;
-}
-
-export type RecordOptions = {
-  /** Statements to commit in the same transaction (the destinations' health, src/dispatch/health.ts). */
-  extra?: D1PreparedStatement[];
-  /** Destinations whose run of failures `extra` changed: their failing / recovered state is announced. */
-  healthChanged?: ReadonlySet<string>;
-  /** AUTO_DISABLE_AFTER_HOURS in ms, for destination.failing's `disables_at` (src/config.ts). */
-  autoDisableMs?: number;
-  /** The attempts were made by a destination's lane, which keeps the retries (src/flow/lane.ts). */
-  heldByLane?: boolean;
-};
-
-const toLifecycle = ({ record, outcome, destinationId, delivery }: Settled) => ({
+const toLifecycle = ({ record, outcome, destinationId, delivery }: Settled): LifecycleAttempt => ({
   destinationId,
-  ...delivery,
+  eventId: delivery.eventId,
+  eventType: delivery.eventType,
   deliveryId: record.deliveryId,
   number: record.number,
   startedAt: record.startedAt,
@@ -125,33 +58,106 @@ const toLifecycle = ({ record, outcome, destinationId, delivery }: Settled) => (
   gone: outcome.kind === "failed" && outcome.disableDestination === true,
 });
 
+export type RecordOptions = {
+  /** The destinations' health changes (src/dispatch/health.ts, or the lane's own). */
+  changes?: HealthChange[];
+  /** The attempts were made by a destination's lane, which keeps the retries (src/flow/lane.ts). */
+  heldByLane?: boolean;
+  /** Why the skipped ones were skipped. */
+  skipReason?: string;
+  /** For destination.recovered: how many waiting deliveries go now. */
+  released?: number;
+};
+
 /**
- * Records a batch, and announces what it changed (docs/lifecycle.md) in the same transaction; returns
- * what the announcements wrote, for the caller to queue (src/lifecycle/announce.ts).
+ * Records a batch. Returns the ids whose partition could not record them (their messages are retried);
+ * the rest are recorded, and their workspaces told.
  */
 export async function recordOutcomes(
-  db: Database,
-  settled: Settled[],
-  skipped: string[],
-  { extra = [], heldByLane = false, healthChanged = new Set(), autoDisableMs = 0 }: RecordOptions = {},
-): Promise<Announced> {
+  env: Env,
+  loaded: ReadonlyMap<string, LoadedDelivery>,
+  settled: readonly Settled[],
+  skipped: readonly DeliveryRef[],
+  options: RecordOptions = {},
+): Promise<Set<string>> {
   const now = Date.now();
-  const d1 = db.$client;
-  const statements: D1PreparedStatement[] = [];
-  if (settled.length) {
-    for (const rows of jsonChunks(settled.map((s) => attemptRow(s.record))))
-      statements.push(d1.prepare(RECORD_ATTEMPTS_SQL).bind(rows));
-    for (const updates of jsonChunks(settled.map((s) => outcomeRow(s, now, heldByLane))))
-      statements.push(d1.prepare(RECORD_OUTCOMES_SQL).bind(now, updates));
+  const reason = options.skipReason ?? "the destination was disabled when this delivery was due";
+  type Item = { outcome?: OutcomeToRecord; skip?: DeliveryRef; ws: string; id: string };
+  const items: Item[] = [
+    ...settled.map((s) => ({
+      outcome: outcomeToRecord(s, now, options.heldByLane ?? false),
+      ws: s.delivery.workspaceUuid,
+      id: s.record.deliveryId,
+    })),
+    ...skipped.map((r) => ({ skip: r, ws: r.workspaceUuid, id: r.id })),
+  ];
+  const failed = new Set<string>();
+  await Promise.all(
+    byPartition(items, (i) => partitionOfId(i.ws, i.id)).map(async ({ p, items: group }) => {
+      const outcomes = group.flatMap((i) => (i.outcome ? [i.outcome] : []));
+      const skips = group.flatMap((i) =>
+        i.skip ? [{ destinationId: i.skip.destinationId, id: i.skip.id }] : [],
+      );
+      try {
+        await historyStub(env, p).record(p, outcomes, skips, reason);
+      } catch (error) {
+        console.error("a history partition did not record its outcomes", String(error));
+        for (const i of group) failed.add(i.id);
+      }
+    }),
+  );
+  await reportToWorkspaces(
+    env,
+    loaded,
+    settled.filter((s) => !failed.has(s.record.deliveryId)),
+    options,
+  );
+  return failed;
+}
+
+/** Each workspace of the batch hears its destinations' health changes and attempts. */
+async function reportToWorkspaces(
+  env: Env,
+  loaded: ReadonlyMap<string, LoadedDelivery>,
+  settled: readonly Settled[],
+  options: RecordOptions,
+) {
+  const reports = new Map<string, OutcomeReport>();
+  const reportOf = (ws: string) => {
+    const report = reports.get(ws) ?? {
+      changes: [],
+      attempts: [],
+      destinations: {},
+      released: options.released,
+    };
+    reports.set(ws, report);
+    return report;
+  };
+
+  const workspaceOf = new Map<string, string>();
+  for (const row of loaded.values()) workspaceOf.set(row.destinationId, row.workspaceUuid);
+  for (const s of settled) {
+    const report = reportOf(s.delivery.workspaceUuid);
+    report.attempts.push(toLifecycle(s));
+    const row = loaded.get(s.record.deliveryId);
+    if (row)
+      report.destinations[s.destinationId] = {
+        name: row.name,
+        urlTemplate: row.urlTemplate,
+        enabled: row.enabled,
+      };
   }
-  if (skipped.length) statements.push(d1.prepare(RECORD_SKIPPED_SQL).bind(now, JSON.stringify(skipped)));
-  statements.push(...extra);
-  // After the health statements, whose state the failing and recovered guards read.
-  const announcements = batchAnnouncements(d1, settled.map(toLifecycle), healthChanged, autoDisableMs, now);
-  const announcing = announcements.statements();
-  statements.push(...announcing);
-  // One transaction: every attempt and outcome of the batch is recorded, or none is (and the batch retries).
-  if (!statements.length) return { deliveryIds: [], filtered: [] };
-  const results = await d1.batch(statements);
-  return announcements.read(results.slice(statements.length - announcing.length));
+  for (const change of options.changes ?? []) {
+    const ws = workspaceOf.get(change.destinationId);
+    if (ws) reportOf(ws).changes.push(change);
+  }
+  await Promise.all(
+    [...reports].map(([ws, report]) => {
+      const worthTelling = report.changes.length || report.attempts.some((a) => a.exhausted);
+      if (!worthTelling) return undefined;
+      return env.WORKSPACE.getByName(ws)
+        .reportOutcomes(report)
+        .catch((error: unknown) => console.error("a workspace did not hear its outcomes", String(error)));
+    }),
+  );
 }

@@ -1,7 +1,7 @@
 // When a failed attempt is tried again. The schedule spreads 8 attempts over about a day and a
 // half, so a receiver that is down overnight still gets its events (the same shape as Svix's).
 
-import type { ErrorClass } from "../db/schema";
+import type { ErrorClass } from "../db/history-schema";
 import { MAX_ATTEMPTS, RETRY_AFTER_SECONDS, RETRY_DELAYS_SECONDS } from "../limits";
 
 const JITTER = 0.2;

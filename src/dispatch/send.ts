@@ -1,6 +1,6 @@
 // One HTTP exchange with a receiver, bounded in time and in what is read back.
 
-import type { AttemptRow } from "../db/schema";
+import type { AttemptRow } from "../db/history-schema";
 import { RESPONSE_EXCERPT_BYTES } from "../limits";
 import type { RenderedRequest } from "../rules/render";
 import { HONOURS_RETRY_AFTER } from "./retry";

@@ -1,11 +1,14 @@
 // "Why did this destination not get it?": a stored event with, for each destination of its workspace, its
 // deliveries of the event or the reason it has none (docs/lifecycle.md). A page of destinations at a time,
 // so a workspace's 10,000 destinations cost what 100 do.
-import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
+import { and, asc, eq, gt, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
-import { type DeliveryRow, deliveries, destinations, events, subscriptions } from "../db/schema";
+import type { DeliveryRow } from "../db/history-schema";
+import { destinations, subscriptions } from "../db/schema";
 import { matchFilter, parseFilter } from "../filters/filter";
+import type { HistoryView } from "../history/client";
 import { isOperational } from "./catalog";
+import { deliveriesOfEvent, type FoundEvent, findEvent } from "./store";
 
 /** Why a destination has no delivery of an event. */
 export const NO_DELIVERY_REASONS = [
@@ -26,6 +29,8 @@ export type StoredEvent = {
   type: string;
   createdAt: number;
   payload: Record<string, unknown>;
+  /** Where it is stored (its original's partition, and the copies it lists). */
+  found: FoundEvent;
 };
 
 export type DestinationVerdict = {
@@ -39,18 +44,11 @@ export type DestinationVerdict = {
 };
 
 /** The event with this public id in the workspace, payload parsed; null when there is none. */
-export async function readEvent(
-  db: Database,
-  workspaceUuid: string,
-  id: string,
-): Promise<StoredEvent | null> {
-  const row = await db
-    .select({ id: events.id, type: events.type, createdAt: events.createdAt, payload: events.payload })
-    .from(events)
-    .where(and(eq(events.workspaceUuid, workspaceUuid), eq(events.id, id)))
-    .get();
-  if (!row) return null;
-  return { ...row, payload: JSON.parse(row.payload) as Record<string, unknown> };
+export async function readEvent(view: HistoryView, id: string): Promise<StoredEvent | null> {
+  const found = await findEvent(view, id);
+  if (!found) return null;
+  const { type, createdAt, payload } = found.row;
+  return { id, type, createdAt, payload: JSON.parse(payload) as Record<string, unknown>, found };
 }
 
 /** The destination an operational event is about (never delivered to it), or null. */
@@ -93,7 +91,7 @@ function reasonFor(d: Candidate, event: StoredEvent): { reason: NoDeliveryReason
  */
 export async function explainEvent(
   db: Database,
-  workspaceUuid: string,
+  view: HistoryView,
   event: StoredEvent,
   limit: number,
   after?: string,
@@ -113,23 +111,16 @@ export async function explainEvent(
       subscriptions,
       and(eq(subscriptions.destinationId, destinations.id), eq(subscriptions.eventType, event.type)),
     )
-    .where(and(eq(destinations.workspaceUuid, workspaceUuid), after ? gt(destinations.id, after) : undefined))
+    .where(
+      and(eq(destinations.workspaceUuid, view.workspaceUuid), after ? gt(destinations.id, after) : undefined),
+    )
     .orderBy(asc(destinations.id))
     .limit(limit + 1);
-  const ids = candidates.map((c) => c.id);
-  const rows = ids.length
-    ? await db
-        .select()
-        .from(deliveries)
-        .where(
-          and(
-            eq(deliveries.workspaceUuid, workspaceUuid),
-            eq(deliveries.eventId, event.id),
-            inArray(deliveries.destinationId, ids),
-          ),
-        )
-        .orderBy(asc(deliveries.id))
-        .limit(MAX_LISTED_DELIVERIES)
+  const ids = new Set(candidates.map((c) => c.id));
+  const rows = ids.size
+    ? (await deliveriesOfEvent(view, event.found, ids))
+        .sort((a, b) => (a.id < b.id ? -1 : 1))
+        .slice(0, MAX_LISTED_DELIVERIES)
     : [];
   const byDestination = new Map<string, DeliveryRow[]>();
   for (const row of rows)

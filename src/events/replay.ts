@@ -2,15 +2,15 @@
 // destination subscribed to its type now whose filter it passes; or to the destinations named, which
 // must be this workspace's and enabled. Never to the destination an operational event is about.
 import { and, eq, inArray } from "drizzle-orm";
-import type { Database } from "../db/client";
-import { type DeliveryRow, destinations, subscriptions } from "../db/schema";
+import { type Database, database } from "../db/client";
+import type { DeliveryRow } from "../db/history-schema";
+import { destinations, subscriptions } from "../db/schema";
 import { matchFilter, parseFilter } from "../filters/filter";
+import { queueNewDeliveries } from "../history/client";
 import type { FieldError } from "../problem";
 import { fieldError } from "../problem";
-import type { DeliveryMessage } from "../queue";
-import { queueNewDeliveries } from "../queue";
 import { type StoredEvent, subjectOf } from "./explain";
-import { insertDeliveriesOf } from "./store";
+import { addDeliveriesOf } from "./store";
 
 export type Replayed = { ok: true; deliveries: DeliveryRow[] } | { ok: false; errors: FieldError[] };
 
@@ -69,23 +69,15 @@ async function targets(
 }
 
 export async function replayEvent(
-  db: Database,
-  queue: Queue<DeliveryMessage>,
+  env: Env,
   workspaceUuid: string,
   event: StoredEvent,
   named: string[] | undefined,
   later: (work: Promise<void>) => void,
 ): Promise<Replayed> {
-  const chosen = await targets(db, workspaceUuid, event, named);
+  const chosen = await targets(database(env.DB), workspaceUuid, event, named);
   if (!chosen.ok) return chosen;
-  const rows = await insertDeliveriesOf(db, { ...event, workspaceUuid }, chosen.ids);
-  if (rows.length)
-    later(
-      queueNewDeliveries(
-        db,
-        queue,
-        rows.map((r) => r.id),
-      ),
-    );
+  const rows = await addDeliveriesOf(env, event.found, chosen.ids);
+  if (rows.length) later(queueNewDeliveries(env, rows));
   return { ok: true, deliveries: rows };
 }

@@ -3,39 +3,28 @@
 // its own connections, so a receiver that hangs holds up its own deliveries and nobody else's: the
 // consumer's batch is done as soon as the lane has taken its ids.
 //
-// The lane keeps only ids and due times (SQLite in the object); D1 keeps everything else, and a delivery
-// it holds is due in lane_due_at rather than next_attempt_at, so the recovery sweep leaves it alone.
-// It sends in waves: pick what the rules allow now (src/rules/flow-control.ts: slots, rate limit, failing and probes,
-// Retry-After), load, send, record in one D1 transaction, repeat; then sleep until the next delivery,
-// token or probe is due.
-
+// The lane keeps only ids and due times (waiting.ts); their history partitions keep everything else, and
+// a delivery it holds is due in lane_due_at rather than next_attempt_at, so the sweep leaves it alone. It
+// sends in waves: pick what the rules allow now (src/rules/flow-control.ts: slots, rate limit, failing and
+// probes, Retry-After), load, send, record, repeat; then sleep until the next delivery, token or probe.
 import { DurableObject } from "cloudflare:workers";
 import { configOf } from "../config";
-import { database } from "../db/client";
 import { attemptAndDecide } from "../dispatch/consume";
 import { sendToDeadLetter } from "../dispatch/dead-letter";
-import { healthStatement } from "../dispatch/health";
-import { loadDeliveries } from "../dispatch/load";
-import { recordOutcomes, type Settled } from "../dispatch/record";
-import { dispatchAnnounced } from "../lifecycle/announce";
-import { autoDisable } from "../lifecycle/auto-disable";
-import { type Chunk, recoveryStep } from "../lifecycle/recovery";
-import { PUMP_BUDGET_MS, RECOVERY_PAUSE_MS, RECOVERY_STEPS_PER_ALARM, SLOW_ANSWER_MS } from "../limits";
-import {
-  type Bucket,
-  isFailing,
-  isReceiverFailure,
-  type LaneState,
-  laneAllowance,
-  probeDelayMs,
-  refill,
-} from "../rules/flow-control";
+import { type DeliveryRef, loadDeliveries } from "../dispatch/load";
+import { recordOutcomes } from "../dispatch/record";
+import { PUMP_BUDGET_MS } from "../limits";
+import { type Bucket, isFailing, type LaneState, laneAllowance, refill } from "../rules/flow-control";
 import { prepareRequest } from "../rules/prepare";
+import { type Flow, inPartitions, readFlow, stepRecovery } from "./lane-io";
+import { settleWave } from "./settle";
+import { Waiting } from "./waiting";
 
 /** A wait shorter than this is slept within the alarm; a longer one is a new alarm. */
 const SHORT_WAIT_MS = 1_000;
 /** Deliveries marked skipped per step when the destination turns out disabled. */
 const SKIP_CHUNK = 500;
+const SKIPPED_WHILE_WAITING = "the destination was disabled while this delivery waited";
 
 const INITIAL_STATE: LaneState = {
   consecutiveFailures: 0,
@@ -44,33 +33,12 @@ const INITIAL_STATE: LaneState = {
   pausedUntil: null,
 };
 
-type FlowRow = {
-  enabled: number;
-  workspace: string;
-  rateLimitPerSecond: number | null;
-  consecutiveFailures: number;
-  failuresSince: number | null;
-};
-
-const FLOW_SQL = `
-  SELECT enabled, workspace_uuid AS workspace, rate_limit_per_second AS rateLimitPerSecond,
-         consecutive_failures AS consecutiveFailures, failures_since AS failuresSince
-  FROM destinations WHERE id = ?`;
-
-// Binds: ?1 now, ?2 the delivery ids (JSON). Only rows not parked already are written.
-const PARK_SQL = `
-  UPDATE deliveries SET next_attempt_at = NULL, lane_due_at = ?1
-  WHERE id IN (SELECT value FROM json_each(?2)) AND status = 'pending' AND next_attempt_at IS NOT NULL`;
-
-const SKIPPED_SQL = `
-  UPDATE deliveries SET status = 'skipped', next_attempt_at = NULL, lane_due_at = NULL, updated_at = ?1,
-    status_reason = 'the destination was disabled while this delivery waited'
-  WHERE id IN (SELECT value FROM json_each(?2)) AND +status = 'pending'`;
-
 /** What a wave did, for the tests and the failure lifecycle. */
 export type WaveReport = { sent: number; released: number; becameFailing: boolean; recovered: boolean };
+const NOTHING_SENT: WaveReport = { sent: 0, released: 0, becameFailing: false, recovered: false };
 
 export class DestinationLane extends DurableObject<Env> {
+  readonly #waiting: Waiting;
   #bucket: Bucket | null = null;
   // The input gate opens while a wave awaits its sends, so an alarm and a call could both pump: they
   // take turns here, so no delivery is picked by two waves.
@@ -78,70 +46,55 @@ export class DestinationLane extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    ctx.blockConcurrencyWhile(async () => {
-      ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS waiting (
-        delivery_id TEXT PRIMARY KEY, due_at INTEGER NOT NULL) WITHOUT ROWID`);
-      ctx.storage.sql.exec("CREATE INDEX IF NOT EXISTS waiting_due ON waiting (due_at, delivery_id)");
-    });
+    this.#waiting = new Waiting(ctx.storage.sql);
+  }
+
+  #target(): { destinationId: string; workspaceUuid: string } | null {
+    const destinationId = this.ctx.storage.kv.get<string>("destination");
+    const workspaceUuid = this.ctx.storage.kv.get<string>("workspace");
+    return destinationId && workspaceUuid ? { destinationId, workspaceUuid } : null;
+  }
+
+  #refs(ids: readonly string[]): DeliveryRef[] {
+    const target = this.#target();
+    return target ? ids.map((id) => ({ id, ...target })) : [];
   }
 
   /**
    * Takes deliveries of `destinationId` from the consumer. They wait here, in order, until the rules
    * let them go; taking one twice (a redelivered message) changes nothing.
    */
-  async accept(destinationId: string, deliveryIds: string[]): Promise<void> {
+  async accept(destinationId: string, workspaceUuid: string, deliveryIds: string[]): Promise<void> {
     if (!deliveryIds.length) return;
     const now = Date.now();
-    await this.ctx.storage.put("destination", destinationId);
-    const json = JSON.stringify(deliveryIds);
-    this.ctx.storage.sql.exec(
-      "INSERT OR IGNORE INTO waiting (delivery_id, due_at) SELECT value, ? FROM json_each(?)",
-      now,
-      json,
+    this.ctx.storage.kv.put("destination", destinationId);
+    this.ctx.storage.kv.put("workspace", workspaceUuid);
+    this.#waiting.add(deliveryIds, now);
+    await inPartitions(this.env, workspaceUuid, this.#refs(deliveryIds), (stub, p, refs) =>
+      stub.park(p, refs),
     );
-    await this.env.DB.prepare(PARK_SQL).bind(now, json).run();
     await this.#wakeAt(now);
   }
 
   /** How many deliveries wait here (tests and the dashboard's figures). */
   waitingCount(): number {
-    return Number(this.ctx.storage.sql.exec("SELECT count(*) AS n FROM waiting").one().n);
+    return this.#waiting.count();
   }
 
-  /**
-   * Drives a recovery of `destinationId` (src/lifecycle/recovery.ts) from this lane's alarm, a bounded
-   * number of chunks per alarm, until it finishes.
-   */
-  async recover(destinationId: string, recoveryId: string): Promise<void> {
-    await this.ctx.storage.delete("recoveryChunk");
-    await this.ctx.storage.put({ destination: destinationId, recovery: recoveryId });
+  /** Drives a recovery of `destinationId` (src/lifecycle/recovery.ts) from this lane's alarm. */
+  async recover(destinationId: string, workspaceUuid: string, recoveryId: string): Promise<void> {
+    this.ctx.storage.kv.delete("recoveryChunk");
+    this.ctx.storage.kv.put("destination", destinationId);
+    this.ctx.storage.kv.put("workspace", workspaceUuid);
+    this.ctx.storage.kv.put("recovery", recoveryId);
     await this.#wakeAt(Date.now());
-  }
-
-  /** Steps the running recovery; when it has more to do, when to step again. */
-  async #stepRecovery(): Promise<number | null> {
-    const storage = this.ctx.storage;
-    const id = await storage.get<string>("recovery");
-    if (!id) return null;
-    const db = database(this.env.DB);
-    let chunk = (await storage.get<Chunk>("recoveryChunk")) ?? [];
-    for (let step = 0; step < RECOVERY_STEPS_PER_ALARM; step++) {
-      const next = await recoveryStep(this.env, db, id, chunk);
-      if (!next.more) {
-        await storage.delete(["recovery", "recoveryChunk"]);
-        return null;
-      }
-      chunk = next.chunk;
-      await storage.put("recoveryChunk", chunk);
-      if (next.paused) return Date.now() + RECOVERY_PAUSE_MS;
-    }
-    return Date.now();
   }
 
   override async alarm(): Promise<void> {
     try {
       // A recovery with more to do comes back after this alarm's sends, or after its pause.
-      const again = await this.#stepRecovery();
+      const target = this.#target();
+      const again = target && (await stepRecovery(this.env, this.ctx.storage.kv, target.workspaceUuid));
       if (again !== null) await this.ctx.storage.setAlarm(again);
       await this.pump();
     } catch (error) {
@@ -164,10 +117,10 @@ export class DestinationLane extends DurableObject<Env> {
   async #pump(budgetMs: number): Promise<WaveReport[]> {
     const started = Date.now();
     const reports: WaveReport[] = [];
-    const destinationId = await this.ctx.storage.get<string>("destination");
-    if (!destinationId) return reports;
+    const target = this.#target();
+    if (!target) return reports;
     while (Date.now() - started < budgetMs) {
-      const step = await this.#wave(destinationId);
+      const step = await this.#wave(target.destinationId, target.workspaceUuid);
       if ("report" in step) {
         reports.push(step.report);
         continue;
@@ -189,80 +142,55 @@ export class DestinationLane extends DurableObject<Env> {
     if (current === null || current > at) await this.ctx.storage.setAlarm(at);
   }
 
-  async #state(): Promise<LaneState> {
-    return (await this.ctx.storage.get<LaneState>("state")) ?? INITIAL_STATE;
-  }
-
-  #earliestDue(): number | null {
-    const row = this.ctx.storage.sql.exec("SELECT min(due_at) AS at FROM waiting").one();
-    return row.at === null ? null : Number(row.at);
-  }
-
-  #forget(ids: string[]) {
-    if (ids.length)
-      this.ctx.storage.sql.exec(
-        "DELETE FROM waiting WHERE delivery_id IN (SELECT value FROM json_each(?))",
-        JSON.stringify(ids),
-      );
-  }
-
   /** One wave: what may go now is sent and recorded; or, when nothing may, when to look again. */
-  async #wave(destinationId: string): Promise<{ report: WaveReport } | { wakeAt: number | null }> {
-    const sql = this.ctx.storage.sql;
+  async #wave(
+    destinationId: string,
+    ws: string,
+  ): Promise<{ report: WaveReport } | { wakeAt: number | null }> {
     const now = Date.now();
-    const flow = await this.env.DB.prepare(FLOW_SQL).bind(destinationId).first<FlowRow>();
+    const flow = await readFlow(this.env, destinationId, ws);
     if (flow === null) {
       // Deleted: its deliveries went with it.
-      sql.exec("DELETE FROM waiting");
+      this.#waiting.clear();
       return { wakeAt: null };
     }
-    if (!flow.enabled) return this.#skipWaiting(now);
+    if (!flow.enabled) return this.#skipWaiting();
     // Failing for too long: disabled (and announced) instead of probed again; what waits is skipped.
     const disableAt =
-      isFailing(flow.consecutiveFailures) && flow.failuresSince !== null
+      isFailing(flow.failures) && flow.failuresSince !== null
         ? flow.failuresSince + configOf(this.env).autoDisableAfterMs
         : null;
     if (disableAt !== null && disableAt <= now) {
-      const db = database(this.env.DB);
-      await autoDisable(
-        db,
-        this.env.DELIVERY_QUEUE,
-        [{ id: destinationId, workspace: flow.workspace }],
-        configOf(this.env).autoDisableAfterMs,
-        now,
-      );
-      return { report: { sent: 0, released: 0, becameFailing: false, recovered: false } };
+      await this.env.WORKSPACE.getByName(ws).autoDisable([destinationId]);
+      return { report: NOTHING_SENT };
     }
     const limit = flow.rateLimitPerSecond;
     this.#bucket = refill(this.#bucket ?? { tokens: limit ?? 0, at: now }, limit ?? 0, now);
-    const state = { ...(await this.#state()), consecutiveFailures: flow.consecutiveFailures };
-    const speedup = configOf(this.env).retrySpeedup;
-    const allowed = laneAllowance(state, this.#bucket, limit, now, speedup);
-    const earliest = this.#earliestDue();
+    const state = {
+      ...(this.ctx.storage.kv.get<LaneState>("state") ?? INITIAL_STATE),
+      consecutiveFailures: flow.failures,
+    };
+    const allowed = laneAllowance(state, this.#bucket, limit, now, configOf(this.env).retrySpeedup);
+    const earliest = this.#waiting.earliestDue();
     if (earliest === null) return { wakeAt: null };
     if (allowed.count < 1) {
       const wakeAt = Math.max(allowed.wakeAt ?? earliest, earliest);
       return { wakeAt: disableAt === null ? wakeAt : Math.min(wakeAt, disableAt) };
     }
-    const ids = sql
-      .exec(
-        "SELECT delivery_id FROM waiting WHERE due_at <= ? ORDER BY due_at, delivery_id LIMIT ?",
-        now,
-        allowed.count,
-      )
-      .toArray()
-      .map((r) => String(r.delivery_id));
+    const ids = this.#waiting.due(now, allowed.count);
     if (!ids.length) return { wakeAt: earliest };
+    return { report: await this.#send(destinationId, state, flow, ids, now) };
+  }
 
-    const db = database(this.env.DB);
-    const rows = await loadDeliveries(db, ids);
+  /** Sends the chosen deliveries, records them, and moves the lane's state. */
+  async #send(destinationId: string, state: LaneState, flow: Flow, ids: string[], waveStart: number) {
+    const rows = await loadDeliveries(this.env, this.#refs(ids));
     const due = rows.filter((r) => r.status === "pending" && r.enabled);
-    const skipped = rows.filter((r) => r.status === "pending" && !r.enabled).map((r) => r.id);
+    const skipped = rows.filter((r) => r.status === "pending" && !r.enabled);
     // Gone (deleted), finished elsewhere, or skipped: nothing more to send for these.
     const dueIds = new Set(due.map((r) => r.id));
-    this.#forget(ids.filter((id) => !dueIds.has(id)));
-    if (limit !== null) this.#bucket.tokens -= due.length;
-
+    this.#waiting.forget(ids.filter((id) => !dueIds.has(id)));
+    if (flow.rateLimitPerSecond !== null && this.#bucket) this.#bucket.tokens -= due.length;
     const policy = configOf(this.env).urlPolicy;
     const settled = await Promise.all(
       due.map((row) =>
@@ -271,113 +199,48 @@ export class DestinationLane extends DurableObject<Env> {
         ),
       ),
     );
-    const report = await this.#settle(destinationId, state, flow, settled, skipped, now, speedup);
-    return { report };
-  }
-
-  /** Records a wave and moves the lane's state: failing, probes, recovery, Retry-After, the path. */
-  async #settle(
-    destinationId: string,
-    state: LaneState,
-    flow: FlowRow,
-    settled: Settled[],
-    skipped: string[],
-    waveStart: number,
-    speedup: number,
-  ): Promise<WaveReport> {
     const now = Date.now();
-    const succeeded = settled.some((s) => s.record.errorClass === null);
-    const failures = settled.filter((s) => isReceiverFailure(s.record.errorClass));
-    const before = flow.consecutiveFailures;
-    const after = succeeded ? 0 : before + failures.length;
-    const next: LaneState = { ...state, consecutiveFailures: after };
-    const becameFailing = !isFailing(before) && isFailing(after);
-    const recovered = isFailing(before) && !isFailing(after);
-    let nextProbeAt: number | null | undefined;
-    if (becameFailing) {
-      next.failedProbes = 0;
-      next.lastProbeAt = now;
-      nextProbeAt = now + probeDelayMs(0, speedup);
-    } else if (isFailing(before) && isFailing(after) && settled.length) {
-      next.failedProbes = state.failedProbes + 1;
-      next.lastProbeAt = waveStart;
-      nextProbeAt = waveStart + probeDelayMs(next.failedProbes, speedup);
-    } else if (recovered || succeeded) {
-      next.failedProbes = 0;
-      next.lastProbeAt = null;
-    }
-    // A receiver that asks for a pause (429/503 with Retry-After) gets it, for every delivery.
-    for (const { pauseSeconds } of settled) {
-      if (pauseSeconds !== undefined)
-        next.pausedUntil = Math.max(next.pausedUntil ?? 0, now + pauseSeconds * 1000);
-    }
-    if (next.pausedUntil !== null && next.pausedUntil <= now) next.pausedUntil = null;
-
-    // Quick, clean answers and no rate limit: the consumer may send to it itself from now on.
-    const quick =
-      succeeded &&
-      failures.length === 0 &&
-      flow.rateLimitPerSecond === null &&
-      settled.every((s) => s.record.errorClass === null && s.record.durationMs <= SLOW_ANSWER_MS);
-    const health =
-      settled.length && (succeeded || failures.length || quick)
-        ? [
-            healthStatement(this.env.DB, {
-              destinationId,
-              succeeded,
-              failures: failures.length,
-              firstFailureAt: failures.length ? Math.min(...failures.map((f) => f.record.startedAt)) : null,
-              sendPath: quick ? "direct" : failures.length ? "lane" : null,
-              nextProbeAt,
-            }),
-          ]
-        : [];
-    const db = database(this.env.DB);
-    const announced = await recordOutcomes(db, settled, skipped, {
-      extra: health,
-      heldByLane: true,
-      healthChanged: new Set(health.length ? [destinationId] : []),
-      autoDisableMs: configOf(this.env).autoDisableAfterMs,
-    });
-    await dispatchAnnounced(db, this.env.DELIVERY_QUEUE, announced);
-
-    const sql = this.ctx.storage.sql;
-    const done: string[] = [];
-    for (const s of settled) {
-      if (s.outcome.kind === "retry")
-        sql.exec(
-          "UPDATE waiting SET due_at = ? WHERE delivery_id = ?",
-          now + s.outcome.delaySeconds * 1000,
-          s.record.deliveryId,
-        );
-      else done.push(s.record.deliveryId);
-    }
-    this.#forget(done);
-    await sendToDeadLetter(
-      this.env,
-      settled
-        .filter((s) => s.outcome.kind === "failed" && s.outcome.exhausted)
-        .map((s) => s.record.deliveryId),
+    const speedup = configOf(this.env).retrySpeedup;
+    const base = {
+      destinationId,
+      state,
+      failuresBefore: flow.failures,
+      rateLimitPerSecond: flow.rateLimitPerSecond,
+    };
+    const { next, change, becameFailing, recovered } = settleWave(
+      { ...base, waveStart, now, speedup },
+      settled,
     );
-    let released = 0;
-    if (recovered) {
-      // The first success after an outage: what waited goes now, not at each one's next retry slot.
-      released = Number(sql.exec("SELECT count(*) AS n FROM waiting").one().n);
-      sql.exec("UPDATE waiting SET due_at = ? WHERE due_at > ?", now, now);
-    }
-    await this.ctx.storage.put("state", next);
+    const finished = settled.filter((s) => s.outcome.kind !== "retry").map((s) => s.record.deliveryId);
+    const released = recovered ? this.#waiting.count() - finished.length : 0;
+    await recordOutcomes(this.env, new Map(rows.map((r) => [r.id, r])), settled, skipped, {
+      changes: change ? [change] : [],
+      heldByLane: true,
+      skipReason: SKIPPED_WHILE_WAITING,
+      released,
+    });
+    for (const s of settled)
+      if (s.outcome.kind === "retry")
+        this.#waiting.dueAt(s.record.deliveryId, now + s.outcome.delaySeconds * 1000);
+    this.#waiting.forget(finished);
+    const exhausted = settled.filter((s) => s.outcome.kind === "failed" && s.outcome.exhausted);
+    await sendToDeadLetter(this.env, this.#refs(exhausted.map((s) => s.record.deliveryId)));
+    // The first success after an outage: what waited goes now, not at each one's next retry slot.
+    if (recovered) this.#waiting.releaseAll(now);
+    this.ctx.storage.kv.put("state", next);
     return { sent: settled.length, released, becameFailing, recovered };
   }
 
   /** The destination is disabled: what waits here is kept as skipped, a chunk per step. */
-  async #skipWaiting(now: number): Promise<{ report: WaveReport } | { wakeAt: null }> {
-    const ids = this.ctx.storage.sql
-      .exec("SELECT delivery_id FROM waiting ORDER BY due_at, delivery_id LIMIT ?", SKIP_CHUNK)
-      .toArray()
-      .map((r) => String(r.delivery_id));
+  async #skipWaiting(): Promise<{ report: WaveReport } | { wakeAt: null }> {
+    const ids = this.#waiting.first(SKIP_CHUNK);
     if (!ids.length) return { wakeAt: null };
-    await this.env.DB.prepare(SKIPPED_SQL).bind(now, JSON.stringify(ids)).run();
-    this.#forget(ids);
-    return { report: { sent: 0, released: 0, becameFailing: false, recovered: false } };
+    const target = this.#target();
+    if (target)
+      await inPartitions(this.env, target.workspaceUuid, this.#refs(ids), (stub, p, refs) =>
+        stub.skip(p, refs, SKIPPED_WHILE_WAITING),
+      );
+    this.#waiting.forget(ids);
+    return { report: NOTHING_SENT };
   }
 }

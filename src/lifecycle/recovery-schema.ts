@@ -1,6 +1,6 @@
 // A recovery as the API answers it (and the dashboard shows it): one mapping from its row.
 import { z } from "@hono/zod-openapi";
-import { RECOVERABLE_STATUSES, RECOVERY_STATUSES, type RecoveryRow } from "../db/schema";
+import { RECOVERABLE_STATUSES, RECOVERY_STATUSES, type RecoveryRow } from "../db/workspace-schema";
 import { iso, isoOrNull } from "../time";
 
 export const Recovery = z

@@ -1,97 +1,29 @@
-// The failure lifecycle's announcements (docs/lifecycle.md), each a guard on the destination's row in
-// D1 — the state it announces, not yet announced — so they fire on state changes only: a destination
-// that keeps failing, or a consumer and a lane that both saw the change, announce nothing twice.
+// A destination's health, and the failure lifecycle's announcements (docs/lifecycle.md), as pure
+// functions of its state in the workspace's object: a batch's health changes move the run of failures,
+// and each announcement fires on a state change only (its guard: the state it announces holds and was
+// not announced), so a destination that keeps failing, or a consumer and a lane that both saw the
+// change, announce nothing twice. The object applies these in one transaction with their outbox rows.
+import type { HealthRow } from "../db/workspace-schema";
 import { EXHAUSTED_EVERY_MS, FAILING_AFTER } from "../limits";
-import { type Announcement, Announcements, isoSql } from "./announce";
+import { isoOrNull } from "../time";
 
-const FAILING = `d.consecutive_failures >= ${FAILING_AFTER}`;
-
-/**
- * destination.failing. Rows: [id, workspace, last status, last error class, last attempt's start];
- * ?3 is the auto-disable delay, for `disables_at`.
- */
-export const failingAnnouncement = (autoDisableMs: number): Announcement => ({
-  type: "destination.failing",
-  guard: `d.enabled = 1 AND ${FAILING} AND d.failing_announced_since IS NULL`,
-  fields: `'failing_since', ${isoSql("d.failures_since")},
-    'consecutive_failures', d.consecutive_failures,
-    'last_attempt', json_object('status', p.value ->> 3, 'error_class', p.value ->> 4,
-                                'at', ${isoSql("p.value ->> 5")}),
-    'disables_at', ${isoSql("d.failures_since + ?3")}`,
-  settle: { set: "failing_announced_since = d.failures_since", guarded: true },
-  third: autoDisableMs,
-});
-
-/** destination.recovered. Rows: [id, workspace]. `released`: its deliveries that waited and go now. */
-export const recoveredAnnouncement: Announcement = {
-  type: "destination.recovered",
-  guard: `d.consecutive_failures < ${FAILING_AFTER} AND d.failing_announced_since IS NOT NULL`,
-  fields: `'failing_since', ${isoSql("d.failing_announced_since")},
-    'recovered_at', ${isoSql("?1")},
-    'released', (SELECT count(*) FROM deliveries AS w WHERE w.destination_id = d.id AND w.status = 'pending')`,
-  settle: { set: "failing_announced_since = NULL", guarded: true },
+/** What one batch of attempts says about one destination. */
+export type HealthChange = {
+  destinationId: string;
+  /** A success ends the run of failures (the batch's failures beside it ran concurrently with it). */
+  succeeded: boolean;
+  failures: number;
+  /** When the batch's first failure started: the run's start if the run starts here. */
+  firstFailureAt: number | null;
+  /** Set the send path: the lane after trouble on the direct path, direct after a quick lane. */
+  sendPath: "direct" | "lane" | null;
+  /** While failing: when the next probe goes (or null to clear it); absent leaves it. */
+  nextProbeAt?: number | null;
 };
-
-const EXHAUSTED_DUE = `(d.exhausted_announced_at IS NULL OR d.exhausted_announced_at <= ?1 - ${EXHAUSTED_EVERY_MS})`;
-
-/**
- * delivery.exhausted. Rows: [id, workspace, deliveries that failed for good in this transaction, then
- * the first one's id, event id, event type and attempts]. Held back within the hour, they are counted.
- */
-export const exhaustedAnnouncement: Announcement = {
-  type: "delivery.exhausted",
-  guard: EXHAUSTED_DUE,
-  fields: `'delivery', json_object('id', p.value ->> 4, 'event_id', p.value ->> 5, 'event_type', p.value ->> 6,
-                                   'attempts', p.value ->> 7),
-    'exhausted_count', d.exhausted_unannounced + (p.value ->> 3),
-    'counting_since', ${isoSql("d.exhausted_announced_at")}`,
-  settle: {
-    set: `exhausted_unannounced = CASE WHEN ${EXHAUSTED_DUE} THEN 0 ELSE d.exhausted_unannounced + (p.value ->> 3) END,
-      exhausted_announced_at = CASE WHEN ${EXHAUSTED_DUE} THEN ?1 ELSE d.exhausted_announced_at END`,
-    guarded: false,
-  },
-};
-
-export type DisableReason = "gone" | "failing" | "manual";
-
-const disabledFields = (reason: DisableReason, text: string) => `'reason', '${reason}',
-    'disabled_reason', ${text},
-    'failing_since', ${isoSql("d.failures_since")}`;
-
-/** destination.disabled after a 410 Gone: disables it too. Rows: [id, workspace, the reason in words]. */
-export const goneAnnouncement: Announcement = {
-  type: "destination.disabled",
-  guard: "d.enabled = 1",
-  fields: disabledFields("gone", "p.value ->> 3"),
-  settle: { set: "enabled = 0, disabled_reason = p.value ->> 3, updated_at = ?1", guarded: true },
-};
-
-/** destination.disabled by hand: the update that disables it follows in the transaction. Rows: [id, workspace]. */
-export const manualDisableAnnouncement: Announcement = {
-  type: "destination.disabled",
-  guard: "d.enabled = 1",
-  fields: disabledFields("manual", "NULL"),
-};
-
-const AUTO_DISABLED_TEXT = `printf('Disabled automatically on %s: every attempt failed since %s (%d in a row).',
-  ${isoSql("?1")}, ${isoSql("d.failures_since")}, d.consecutive_failures)`;
-
-/**
- * destination.disabled for failing too long (AUTO_DISABLE_AFTER_HOURS, ?3 in ms): disables it, saying
- * since when. Rows: [id, workspace].
- */
-export const autoDisableAnnouncement = (autoDisableMs: number): Announcement => ({
-  type: "destination.disabled",
-  guard: `d.enabled = 1 AND ${FAILING} AND d.failures_since <= ?1 - ?3`,
-  fields: disabledFields("failing", AUTO_DISABLED_TEXT),
-  settle: { set: `enabled = 0, disabled_reason = ${AUTO_DISABLED_TEXT}, updated_at = ?1`, guarded: true },
-  third: autoDisableMs,
-});
 
 /** One attempt's part in a batch, as the lifecycle reads it. */
 export type LifecycleAttempt = {
   destinationId: string;
-  workspaceUuid: string;
   deliveryId: string;
   eventId: string;
   eventType: string;
@@ -105,25 +37,153 @@ export type LifecycleAttempt = {
   gone: boolean;
 };
 
+/** An announcement decided: what the outbox keeps until the event is stored (src/lifecycle/announce.ts). */
+export type Decided = {
+  type: "destination.failing" | "destination.recovered" | "destination.disabled" | "delivery.exhausted";
+  destinationId: string;
+  fields: Record<string, unknown>;
+  /** Set for destination.disabled: the reason the destination is disabled in D1 first (guarded there). */
+  disable?: string;
+};
+
+export const freshHealth = (destinationId: string): HealthRow => ({
+  destinationId,
+  sendPath: "lane",
+  consecutiveFailures: 0,
+  failuresSince: null,
+  nextProbeAt: null,
+  failingAnnouncedSince: null,
+  exhaustedAnnouncedAt: null,
+  exhaustedUnannounced: 0,
+  disabledAt: null,
+});
+
+/** A destination's state after one batch's change (relative, so the direct path and the lane both count). */
+export function applyChange(row: HealthRow, change: HealthChange): HealthRow {
+  const next = { ...row, sendPath: change.sendPath ?? row.sendPath };
+  if (change.succeeded) return { ...next, consecutiveFailures: 0, failuresSince: null, nextProbeAt: null };
+  next.consecutiveFailures += change.failures;
+  next.failuresSince = row.failuresSince ?? change.firstFailureAt;
+  if (change.nextProbeAt !== undefined) next.nextProbeAt = change.nextProbeAt;
+  return next;
+}
+
+const failing = (row: HealthRow) => row.consecutiveFailures >= FAILING_AFTER;
+
+/** destination.disabled's own fields, for every reason. */
+export const disabledFields = (
+  reason: "gone" | "failing" | "manual",
+  text: string | null,
+  row: HealthRow,
+) => ({
+  reason,
+  disabled_reason: text,
+  failing_since: isoOrNull(row.failuresSince),
+});
+
+/** destination.failing or .recovered for a destination whose run the batch changed, if either is due. */
+export function runAnnouncement(
+  row: HealthRow,
+  last: LifecycleAttempt,
+  enabled: boolean,
+  context: { autoDisableMs: number; released: number; now: number },
+): Decided | null {
+  const { destinationId } = row;
+  if (enabled && failing(row) && row.failingAnnouncedSince === null && row.failuresSince !== null) {
+    const fields = {
+      failing_since: isoOrNull(row.failuresSince),
+      consecutive_failures: row.consecutiveFailures,
+      last_attempt: {
+        status: last.responseStatus,
+        error_class: last.errorClass,
+        at: isoOrNull(last.startedAt),
+      },
+      disables_at: isoOrNull(row.failuresSince + context.autoDisableMs),
+    };
+    row.failingAnnouncedSince = row.failuresSince;
+    return { type: "destination.failing", destinationId, fields };
+  }
+  if (!failing(row) && row.failingAnnouncedSince !== null) {
+    const fields = {
+      failing_since: isoOrNull(row.failingAnnouncedSince),
+      recovered_at: isoOrNull(context.now),
+      released: context.released,
+    };
+    row.failingAnnouncedSince = null;
+    return { type: "destination.recovered", destinationId, fields };
+  }
+  return null;
+}
+
 /**
- * A batch's announcements: failing / recovered for the destinations whose run of failures it changed
- * (`healthChanged`), delivery.exhausted for those with a delivery that failed for good, and a 410's
- * disable. The failing and recovered guards read the run as the batch's own health update left it, so
- * they must come after it in the transaction.
+ * delivery.exhausted for a destination with `count` deliveries that failed for good in this batch (the
+ * first one named); held back within the hour, they are counted in the next one.
  */
-export function batchAnnouncements(
-  d1: D1Database,
+export function exhaustedAnnouncement(row: HealthRow, first: LifecycleAttempt, count: number, now: number) {
+  const due = row.exhaustedAnnouncedAt === null || row.exhaustedAnnouncedAt <= now - EXHAUSTED_EVERY_MS;
+  if (!due) {
+    row.exhaustedUnannounced += count;
+    return null;
+  }
+  const fields = {
+    delivery: {
+      id: first.deliveryId,
+      event_id: first.eventId,
+      event_type: first.eventType,
+      attempts: first.number,
+    },
+    exhausted_count: row.exhaustedUnannounced + count,
+    counting_since: isoOrNull(row.exhaustedAnnouncedAt),
+  };
+  row.exhaustedUnannounced = 0;
+  row.exhaustedAnnouncedAt = now;
+  return { type: "delivery.exhausted", destinationId: row.destinationId, fields } satisfies Decided;
+}
+
+/** destination.disabled after a 410 Gone: disables it too (in D1, guarded by `enabled`). */
+export function goneAnnouncement(row: HealthRow, now: number): Decided {
+  const text = `The receiver answered 410 Gone on ${new Date(now).toISOString()}; deliveries stopped.`;
+  return {
+    type: "destination.disabled",
+    destinationId: row.destinationId,
+    fields: disabledFields("gone", text, row),
+    disable: text,
+  };
+}
+
+/** destination.disabled for failing too long (AUTO_DISABLE_AFTER_HOURS), saying since when; null if not due. */
+export function autoDisableAnnouncement(row: HealthRow, autoDisableMs: number, now: number): Decided | null {
+  if (!failing(row) || row.failuresSince === null || row.failuresSince > now - autoDisableMs) return null;
+  const text =
+    `Disabled automatically on ${new Date(now).toISOString()}: every attempt failed since ` +
+    `${new Date(row.failuresSince).toISOString()} (${row.consecutiveFailures} in a row).`;
+  return {
+    type: "destination.disabled",
+    destinationId: row.destinationId,
+    fields: disabledFields("failing", text, row),
+    disable: text,
+  };
+}
+
+/** The batch's announcements, in the order they are stored, and every row it changed. */
+export function batchTransitions(
+  rows: Map<string, HealthRow>,
+  changes: readonly HealthChange[],
   attempts: readonly LifecycleAttempt[],
-  healthChanged: ReadonlySet<string>,
-  autoDisableMs: number,
-  now = Date.now(),
-): Announcements {
-  const announcements = new Announcements(d1, now);
+  context: { enabled: (id: string) => boolean; autoDisableMs: number; released: number; now: number },
+): Decided[] {
+  const changed = new Set(changes.map((c) => c.destinationId));
+  const rowOf = (id: string) => {
+    const row = rows.get(id) ?? freshHealth(id);
+    rows.set(id, row);
+    return row;
+  };
+  for (const c of changes) rows.set(c.destinationId, applyChange(rowOf(c.destinationId), c));
   const last = new Map<string, LifecycleAttempt>();
   const exhausted = new Map<string, { first: LifecycleAttempt; count: number }>();
   const gone = new Map<string, LifecycleAttempt>();
   for (const a of attempts) {
-    if (healthChanged.has(a.destinationId)) {
+    if (changed.has(a.destinationId)) {
       const seen = last.get(a.destinationId);
       if (!seen || (a.errorClass !== null && a.startedAt >= seen.startedAt)) last.set(a.destinationId, a);
     }
@@ -134,34 +194,11 @@ export function batchAnnouncements(
     }
     if (a.gone && !gone.has(a.destinationId)) gone.set(a.destinationId, a);
   }
-  const changed = [...last.values()];
-  announcements.add(
-    failingAnnouncement(autoDisableMs),
-    changed.map((a) => [a.destinationId, a.workspaceUuid, a.responseStatus, a.errorClass, a.startedAt]),
-  );
-  announcements.add(
-    recoveredAnnouncement,
-    changed.map((a) => [a.destinationId, a.workspaceUuid]),
-  );
-  announcements.add(
-    exhaustedAnnouncement,
-    [...exhausted.values()].map(({ first: a, count }) => [
-      a.destinationId,
-      a.workspaceUuid,
-      count,
-      a.deliveryId,
-      a.eventId,
-      a.eventType,
-      a.number,
-    ]),
-  );
-  announcements.add(
-    goneAnnouncement,
-    [...gone.values()].map((a) => [
-      a.destinationId,
-      a.workspaceUuid,
-      `The receiver answered 410 Gone on ${new Date(now).toISOString()}; deliveries stopped.`,
-    ]),
-  );
-  return announcements;
+  const decided: (Decided | null)[] = [];
+  for (const a of last.values())
+    decided.push(runAnnouncement(rowOf(a.destinationId), a, context.enabled(a.destinationId), context));
+  for (const { first, count } of exhausted.values())
+    decided.push(exhaustedAnnouncement(rowOf(first.destinationId), first, count, context.now));
+  for (const a of gone.values()) decided.push(goneAnnouncement(rowOf(a.destinationId), context.now));
+  return decided.filter((d) => d !== null);
 }

@@ -4,6 +4,7 @@ import { database } from "../db/client";
 import { attemptJson, Delivery, DeliveryWithAttempts, deliveryJson } from "../deliveries/schema";
 import { findDeliveryWithAttempts } from "../deliveries/store";
 import { requestRedelivery } from "../destinations/manual-deliveries";
+import { findDestination } from "../destinations/store";
 import { requireWorkspaceKey } from "../http/auth";
 import { errorResponses, idParam, json, WorkspaceParam, workspaceSecurity } from "../http/openapi";
 import type { AppEnv } from "../http/types";
@@ -40,13 +41,11 @@ deliveryRoutes.openapi(
     },
   }),
   async (c) => {
-    const db = database(c.env.DB);
-    const found = await findDeliveryWithAttempts(
-      db,
-      c.get("workspaceUuid"),
-      c.req.valid("param").delivery_id,
-    );
-    if (!found) throw notFound("delivery");
+    const workspaceUuid = c.get("workspaceUuid");
+    const found = await findDeliveryWithAttempts(c.env, workspaceUuid, c.req.valid("param").delivery_id);
+    // A deleted destination's deliveries are gone with it (its partitions forget them as it is deleted).
+    if (!found || !(await findDestination(database(c.env.DB), workspaceUuid, found.delivery.destinationId)))
+      throw notFound("delivery");
     const { delivery, attempts } = found;
     const attemptsJson = attempts.map((a) => attemptJson(a, delivery.eventType));
     return c.json({ ...deliveryJson(delivery), attempts: attemptsJson }, 200);

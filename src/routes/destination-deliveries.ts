@@ -2,7 +2,7 @@
 // Mounted inside destinations.ts, under its workspace-key middleware.
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { database } from "../db/client";
-import { DELIVERY_STATUSES, type DeliveryStatus } from "../db/schema";
+import { DELIVERY_STATUSES, type DeliveryStatus } from "../db/history-schema";
 import { Delivery, deliveryJson } from "../deliveries/schema";
 import { listDeliveries } from "../deliveries/store";
 import { requestTestDelivery } from "../destinations/manual-deliveries";
@@ -10,6 +10,7 @@ import { previewRequest } from "../destinations/preview";
 import { findDestination } from "../destinations/store";
 import { CONTACT_EVENT_TYPES, TEST_EVENT_TYPE } from "../events/catalog";
 import { Contact } from "../events/schema";
+import { HistoryView } from "../history/client";
 import { errorResponses, idParam, json, jsonBody, WorkspaceParam, workspaceSecurity } from "../http/openapi";
 import { PageQuery, page, pageOf } from "../http/pagination";
 import type { AppEnv } from "../http/types";
@@ -145,9 +146,11 @@ destinationDeliveryRoutes.openapi(
   async (c) => {
     const db = database(c.env.DB);
     const { limit, cursor, status } = c.req.valid("query");
-    const found = await findDestination(db, c.get("workspaceUuid"), c.req.valid("param").id);
+    const workspaceUuid = c.get("workspaceUuid");
+    const found = await findDestination(db, workspaceUuid, c.req.valid("param").id);
     if (!found) throw notFound("destination");
-    const rows = await listDeliveries(db, found.row.id, limit, { before: cursor, status });
+    const view = new HistoryView(c.env, workspaceUuid);
+    const rows = await listDeliveries(view, found.row.id, limit, { before: cursor, status });
     const { data, next_cursor } = page(rows, limit);
     return c.json({ data: data.map(deliveryJson), next_cursor }, 200);
   },

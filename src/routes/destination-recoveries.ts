@@ -2,7 +2,7 @@
 // Mounted inside destinations.ts, under its workspace-key middleware.
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { database } from "../db/client";
-import { RECOVERABLE_STATUSES } from "../db/schema";
+import { RECOVERABLE_STATUSES } from "../db/workspace-schema";
 import { findDestination } from "../destinations/store";
 import { errorResponses, idParam, json, jsonBody, WorkspaceParam, workspaceSecurity } from "../http/openapi";
 import type { AppEnv } from "../http/types";
@@ -94,7 +94,7 @@ destinationRecoveryRoutes.openapi(
     if (!found) throw notFound("destination");
     const window = recoveryWindow(c.req.valid("json"), Date.now());
     if (!found.row.enabled) throw destinationDisabled(found.row.disabledReason);
-    const started = await startRecovery(c.env, db, workspaceUuid, found.row.id, window);
+    const started = await startRecovery(c.env, workspaceUuid, found.row.id, window);
     if (!started.ok)
       throw new ProblemError(
         409,
@@ -116,10 +116,10 @@ destinationRecoveryRoutes.openapi(
     responses: { 200: json(Recovery, "The recovery."), ...errorResponses },
   }),
   async (c) => {
-    const db = database(c.env.DB);
     const { id, recovery_id } = c.req.valid("param");
-    const found = await findDestination(db, c.get("workspaceUuid"), id);
-    const recovery = found && (await findRecovery(db, found.row.id, recovery_id));
+    const workspaceUuid = c.get("workspaceUuid");
+    const found = await findDestination(database(c.env.DB), workspaceUuid, id);
+    const recovery = found && (await findRecovery(c.env, workspaceUuid, found.row.id, recovery_id));
     if (!recovery) throw notFound("recovery");
     return c.json(recoveryJson(recovery), 200);
   },
@@ -137,10 +137,10 @@ destinationRecoveryRoutes.openapi(
     responses: { 200: json(z.object({ data: z.array(Recovery) }), "Its recoveries."), ...errorResponses },
   }),
   async (c) => {
-    const db = database(c.env.DB);
-    const found = await findDestination(db, c.get("workspaceUuid"), c.req.valid("param").id);
+    const workspaceUuid = c.get("workspaceUuid");
+    const found = await findDestination(database(c.env.DB), workspaceUuid, c.req.valid("param").id);
     if (!found) throw notFound("destination");
-    const rows = await listRecoveries(db, found.row.id, 20);
+    const rows = await listRecoveries(c.env, workspaceUuid, found.row.id, 20);
     return c.json({ data: rows.map(recoveryJson) }, 200);
   },
 );

@@ -1,25 +1,23 @@
 // /v1/workspaces/{ws}/destinations: create, read, list, update, delete, rotate the signing secret.
 // A destination's deliveries (test, preview, history) are in destination-deliveries.ts, mounted here.
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
-import { database } from "../db/client";
 import { createDestination, patchDestination } from "../destinations/save";
 import {
   Destination,
   DestinationCreate,
   DestinationUpdate,
   DestinationWithSecret,
-  destinationJson,
   RotateSecretRequest,
   RotateSecretResponse,
 } from "../destinations/schema";
-import { deleteDestination, findDestination, listDestinations } from "../destinations/store";
+import { deleteDestination, listDestinations, readDestination } from "../destinations/store";
 import { requireWorkspaceKey } from "../http/auth";
 import { errorResponses, idParam, json, jsonBody, WorkspaceParam, workspaceSecurity } from "../http/openapi";
 import { PageQuery, page, pageOf } from "../http/pagination";
 import type { AppEnv } from "../http/types";
 import { validationHook } from "../http/validation";
 import { notFound } from "../problem";
-import { rotateDestinationSecret } from "../workspaces/coordinator";
+import { rotateDestinationSecret } from "../workspaces/rotation";
 import { destinationDeliveryRoutes } from "./destination-deliveries";
 import { destinationRecoveryRoutes } from "./destination-recoveries";
 
@@ -66,7 +64,7 @@ destinationRoutes.openapi(
   }),
   async (c) => {
     const { limit, cursor } = c.req.valid("query");
-    const rows = await listDestinations(database(c.env.DB), c.get("workspaceUuid"), limit, cursor);
+    const rows = await listDestinations(c.env, c.get("workspaceUuid"), limit, cursor);
     return c.json(page(rows, limit), 200);
   },
 );
@@ -82,9 +80,9 @@ destinationRoutes.openapi(
     responses: { 200: json(Destination, "The destination (never its secret)."), ...errorResponses },
   }),
   async (c) => {
-    const found = await findDestination(database(c.env.DB), c.get("workspaceUuid"), c.req.valid("param").id);
+    const found = await readDestination(c.env, c.get("workspaceUuid"), c.req.valid("param").id);
     if (!found) throw notFound("destination");
-    return c.json(destinationJson(found.row, found.eventTypes), 200);
+    return c.json(found, 200);
   },
 );
 
@@ -121,7 +119,7 @@ destinationRoutes.openapi(
   }),
   async (c) => {
     const { id } = c.req.valid("param");
-    if (!(await deleteDestination(database(c.env.DB), c.get("workspaceUuid"), id))) {
+    if (!(await deleteDestination(c.env, c.get("workspaceUuid"), id))) {
       throw notFound("destination");
     }
     return c.body(null, 204);

@@ -8,6 +8,7 @@ import { explainEvent, NO_DELIVERY_REASONS, readEvent } from "../events/explain"
 import { ingestEvent } from "../events/ingest";
 import { replayEvent } from "../events/replay";
 import { EventIngest } from "../events/schema";
+import { HistoryView } from "../history/client";
 import { requireWorkspaceKey } from "../http/auth";
 import { errorResponses, json, jsonBody, WorkspaceParam, workspaceSecurity } from "../http/openapi";
 import { PageQuery, page } from "../http/pagination";
@@ -16,6 +17,7 @@ import { validationHook } from "../http/validation";
 import { ID_PATTERN } from "../ids";
 import { LISTED_DELIVERIES, MAX_EVENT_BYTES, MAX_EVENT_DEPTH, REPLAY_DESTINATIONS_MAX } from "../limits";
 import { notFound, ProblemError } from "../problem";
+import { batchRoute, ingestBatch } from "./event-batch";
 
 const Ingested = z
   .object({
@@ -26,16 +28,15 @@ const Ingested = z
   .openapi("EventAccepted");
 
 export const eventRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-eventRoutes.use(
-  // Events are smaller than destinations: 64 KiB is the contract.
-  bodyLimit({
-    maxSize: MAX_EVENT_BYTES,
-    onError: () => {
-      throw new ProblemError(413, `An event must be at most ${MAX_EVENT_BYTES} bytes.`);
-    },
-  }),
-  requireWorkspaceKey,
-);
+eventRoutes.use(requireWorkspaceKey);
+// Events are smaller than destinations: 64 KiB is the contract (a batch has its own limit).
+const eventBodyLimit = bodyLimit({
+  maxSize: MAX_EVENT_BYTES,
+  onError: () => {
+    throw new ProblemError(413, `An event must be at most ${MAX_EVENT_BYTES} bytes.`);
+  },
+});
+eventRoutes.openapi(batchRoute, ingestBatch);
 
 eventRoutes.openapi(
   createRoute({
@@ -49,20 +50,14 @@ eventRoutes.openapi(
       "`event_id`); sending the same `id` again returns the first result and queues nothing (the response then " +
       `carries \`Idempotent-Replayed: true\`). An event is at most ${MAX_EVENT_BYTES / 1024} KiB and nests at most ${MAX_EVENT_DEPTH} levels.`,
     security: workspaceSecurity,
+    middleware: [eventBodyLimit] as const,
     request: { params: WorkspaceParam, body: jsonBody(EventIngest) },
     responses: { 202: json(Ingested, "Accepted; deliveries are on their way."), ...errorResponses },
   }),
   async (c) => {
     const later = (work: Promise<void>) => c.executionCtx.waitUntil(work);
-    const db = database(c.env.DB);
-    const result = await ingestEvent(
-      db,
-      c.env.DELIVERY_QUEUE,
-      c.get("workspaceUuid"),
-      c.req.valid("json"),
-      later,
-    );
-    if (result.replayed) c.header("Idempotent-Replayed", "true");
+    const result = await ingestEvent(c.env, c.get("workspaceUuid"), c.req.valid("json"), later);
+    if (result.status === "duplicate") c.header("Idempotent-Replayed", "true");
     const { eventId, deliveryCount, deliveries } = result;
     return c.json(
       { event_id: eventId, delivery_count: deliveryCount, deliveries: deliveries.map(deliveryJson) },
@@ -130,12 +125,11 @@ eventRoutes.openapi(
     responses: { 200: json(EventExplained, "The event and its destinations."), ...errorResponses },
   }),
   async (c) => {
-    const db = database(c.env.DB);
-    const workspaceUuid = c.get("workspaceUuid");
-    const event = await readEvent(db, workspaceUuid, c.req.valid("param").event_id);
+    const view = new HistoryView(c.env, c.get("workspaceUuid"));
+    const event = await readEvent(view, c.req.valid("param").event_id);
     if (!event) throw notFound("event");
     const { limit, cursor } = c.req.valid("query");
-    const verdicts = await explainEvent(db, workspaceUuid, event, limit, cursor);
+    const verdicts = await explainEvent(database(c.env.DB), view, event, limit, cursor);
     const { data, next_cursor } = page(verdicts, limit);
     const occurred = (event.payload.event as { occurred_at?: unknown } | undefined)?.occurred_at;
     return c.json(
@@ -180,6 +174,7 @@ eventRoutes.openapi(
       "or by default to every enabled destination now subscribed to its type whose filter it passes. An " +
       "operational event is never sent to the destination it is about.",
     security: workspaceSecurity,
+    middleware: [eventBodyLimit] as const,
     request: { params: EventParams, body: { ...jsonBody(ReplayRequest), required: false } },
     responses: {
       202: json(Ingested, "Queued."),
@@ -190,13 +185,12 @@ eventRoutes.openapi(
     },
   }),
   async (c) => {
-    const db = database(c.env.DB);
     const workspaceUuid = c.get("workspaceUuid");
-    const event = await readEvent(db, workspaceUuid, c.req.valid("param").event_id);
+    const event = await readEvent(new HistoryView(c.env, workspaceUuid), c.req.valid("param").event_id);
     if (!event) throw notFound("event");
     const later = (work: Promise<void>) => c.executionCtx.waitUntil(work);
     const named = c.req.valid("json")?.destination_ids;
-    const replayed = await replayEvent(db, c.env.DELIVERY_QUEUE, workspaceUuid, event, named, later);
+    const replayed = await replayEvent(c.env, workspaceUuid, event, named, later);
     if (!replayed.ok) {
       const [first] = replayed.errors;
       throw new ProblemError(422, `${first?.field}: ${first?.detail}`, {

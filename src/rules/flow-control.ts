@@ -3,7 +3,7 @@
 // The consumer (src/dispatch/consume.ts) and each destination's lane (lane.ts) act on these; nothing
 // here does I/O. docs/flow-control.md explains each rule and its numbers.
 
-import type { ErrorClass } from "../db/schema";
+import type { ErrorClass } from "../db/history-schema";
 import { FAILING_AFTER, LANE_SLOTS, PROBE_FIRST_MS, PROBE_MAX_MS, SLOW_ANSWER_MS } from "../limits";
 
 /** The classes that say the receiver is in trouble; configuration errors say nothing about it. */

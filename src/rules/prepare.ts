@@ -1,6 +1,6 @@
 // Preparing a delivery's request: render the templates, then hold the rendered URL to the same policy
 // as the saved template. The consumer and the preview route both prepare through here.
-import type { ErrorClass } from "../db/schema";
+import type { ErrorClass } from "../db/history-schema";
 import { type RenderableDestination, type RenderedRequest, renderRequest } from "./render";
 import { TemplateError } from "./templates";
 import { checkRenderedUrl, type UrlPolicyOptions } from "./url-policy";

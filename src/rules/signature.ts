@@ -1,6 +1,6 @@
 // Standard Webhooks signatures, sent as X-Leadpush-Id / -Timestamp / -Signature (docs/signatures.md),
 // and the headers Leadpush sets on every delivery.
-import type { StoredRequestHeaders } from "../db/schema";
+import type { StoredRequestHeaders } from "../db/history-schema";
 import { bytesToBase64 } from "../encoding";
 import { secretKeyBytes } from "../secrets/signing-secret";
 

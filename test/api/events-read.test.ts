@@ -1,8 +1,6 @@
 // A stored event read back with why each destination did or did not get it, and replayed
 // (docs/lifecycle.md): every reason, paging, isolation, and replays that make new, signed deliveries.
-import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
-import { consume } from "../support/consumer-helpers";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   call,
   contactEvent,
@@ -15,6 +13,9 @@ import {
   verifySignature,
   type Workspace,
 } from "../support/helpers";
+import { objectRow, setHealth } from "../support/history";
+
+afterEach(() => vi.restoreAllMocks());
 
 type Verdict = {
   id: string;
@@ -80,11 +81,10 @@ describe("GET …/events/{event_id}", () => {
     });
     await createDestination(ws, { name: "alerts", event_types: ["destination.disabled"] });
     await patch(ws, subject.id, { enabled: false });
-    const stored = await env.DB.prepare(
+    const stored = await objectRow<{ id: string }>(
       "SELECT id FROM events WHERE workspace_uuid = ? AND type = 'destination.disabled'",
-    )
-      .bind(ws.uuid)
-      .first<{ id: string }>();
+      [ws.uuid],
+    );
     const verdicts = byName(await json<Explained>(await read(ws, stored?.id ?? "")));
     expect(verdicts.get("subject")?.reason).toBe("about_itself");
     expect(verdicts.get("alerts")?.deliveries).toHaveLength(1);
@@ -124,10 +124,17 @@ describe("POST …/events/{event_id}/replay", () => {
     const b = await createDestination(ws, { name: "b" });
     await createDestination(ws, { name: "other type", event_types: ["contact.deleted"] });
     await createDestination(ws, { name: "filtered", filter: { "contact.attributes.plan": "pro" } });
+    // Sent through the real queue to a receiver that keeps what it gets.
+    const { requests, fetcher } = receiver();
+    vi.spyOn(globalThis, "fetch").mockImplementation(fetcher);
     const first = await json<{ deliveries: { id: string }[] }>(
       await ingest(ws, contactEvent({ id: "evt-re" })),
     );
+    await vi.waitFor(() => expect(requests.length).toBe(2), { timeout: 3000 });
+    requests.length = 0;
     await patch(ws, b.id, { enabled: false });
+    // On the consumer's own path (a new destination starts on its lane, which test/flow covers).
+    await setHealth(a.id, { send_path: "direct" });
 
     const response = await replay(ws, "evt-re");
     expect(response.status).toBe(202);
@@ -143,10 +150,7 @@ describe("POST …/events/{event_id}/replay", () => {
     expect(first.deliveries.map((d) => d.id)).not.toContain(again?.id);
     expect(await countRows("deliveries", "event_id = ?", "evt-re")).toBe(3);
 
-    // On the consumer's own path (a new destination starts on its lane, which test/flow covers).
-    await env.DB.prepare("UPDATE destinations SET send_path = 'direct' WHERE id = ?").bind(a.id).run();
-    const { requests, fetcher } = receiver();
-    await consume(fetcher, [{ deliveryId: again?.id ?? "", attempts: 1 }]);
+    await vi.waitFor(() => expect(requests.length).toBeGreaterThan(0), { timeout: 3000 });
     expect(requests).toHaveLength(1);
     const sent = requests[0];
     if (!sent) throw new Error("nothing was sent");

@@ -1,17 +1,11 @@
 // A destination's filter in the API (create, update, JSON, OpenAPI, errors) and at fan-out: an event
-// that does not match creates nothing for that destination; one whose ingest is cut off after the event
-// is stored is finished by the client's retry of the same id, or by the cron, never twice.
-import { createScheduledController } from "cloudflare:test";
+// that does not match creates nothing for that destination, and an event is stored with its whole
+// fan-out, filtered or not, in one transaction (so no ingest is ever left half fanned out).
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
-import { database } from "../../src/db/client";
-import {
-  FILTERED_TARGETS_SQL,
-  FINISH_AFTER_MS,
-  finishPendingFanOuts,
-} from "../../src/events/filtered-fanout";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { filterCandidates, subscribersOf } from "../../src/events/subscriptions";
 import { filterKey } from "../../src/filters/key";
-import worker from "../../src/index";
+import { WorkspaceHistory } from "../../src/history/object";
 import {
   call,
   contactEvent,
@@ -22,6 +16,8 @@ import {
   json,
   type Workspace,
 } from "../support/helpers";
+
+afterEach(() => vi.restoreAllMocks());
 
 const PAID = { "contact.attributes.plan": { $in: ["pro", "enterprise"] } };
 const event = (plan: string, id?: string) =>
@@ -115,8 +111,6 @@ describe("filter at fan-out", () => {
     expect(pro.deliveries.map((d) => d.destination_id).sort()).toEqual([paid.id, all.id].sort());
     expect(await deliveriesOf(paid.id)).toBe(1);
     expect(await deliveriesOf(all.id)).toBe(2);
-    // Nothing was left to finish.
-    expect(await countRows("events", "workspace_uuid = ? AND filters_pending = 1", ws.uuid)).toBe(0);
   });
 
   it("answers a replayed id with the first result, without matching again", async () => {
@@ -128,35 +122,18 @@ describe("filter at fan-out", () => {
     expect(await deliveriesOf(paid.id)).toBe(1);
   });
 
-  it("finishes an ingest cut off after the event was stored: by the replay, then never again", async () => {
+  it("stores the event with its filtered and unfiltered deliveries in one call, one transaction", async () => {
     const ws = await createWorkspace();
     const paid = await createDestination(ws, { filter: PAID });
-    await accepted(ws, event("pro", "evt-cut-1"));
-    // As if the isolate died between the two transactions: the event marked, its filtered delivery unwritten.
-    await env.DB.prepare("DELETE FROM deliveries WHERE destination_id = ?").bind(paid.id).run();
-    await env.DB.prepare("UPDATE events SET filters_pending = 1 WHERE workspace_uuid = ? AND id = ?")
-      .bind(ws.uuid, "evt-cut-1")
-      .run();
-    const replayed = await accepted(ws, event("pro", "evt-cut-1"));
-    expect(replayed.delivery_count).toBe(1);
+    const all = await createDestination(ws);
+    const store = vi.spyOn(WorkspaceHistory.prototype, "store");
+    await accepted(ws, event("pro", "evt-whole-1"));
+    expect(store).toHaveBeenCalledTimes(1);
+    const [, events] = store.mock.calls[0] ?? [];
+    expect([...(events?.[0]?.targets ?? [])].sort()).toEqual([paid.id, all.id].sort());
     expect(await deliveriesOf(paid.id)).toBe(1);
-    await accepted(ws, event("pro", "evt-cut-1"));
-    expect(await deliveriesOf(paid.id)).toBe(1);
-  });
-
-  it("finishes one the client never retries from the cron, once", async () => {
-    const ws = await createWorkspace();
-    const paid = await createDestination(ws, { filter: PAID });
-    await accepted(ws, event("enterprise", "evt-cron-1"));
-    await env.DB.prepare("DELETE FROM deliveries WHERE destination_id = ?").bind(paid.id).run();
-    await env.DB.prepare(
-      "UPDATE events SET filters_pending = 1, created_at = ? WHERE workspace_uuid = ? AND id = ?",
-    )
-      .bind(Date.now() - FINISH_AFTER_MS - 1_000, ws.uuid, "evt-cron-1")
-      .run();
-    await worker.scheduled(createScheduledController({ cron: "* * * * *" }), env);
-    expect(await deliveriesOf(paid.id)).toBe(1);
-    expect(await finishPendingFanOuts(database(env.DB), env.DELIVERY_QUEUE)).toBe(0);
+    // Its retry is the first answer, with nothing more stored.
+    await accepted(ws, event("pro", "evt-whole-1"));
     expect(await deliveriesOf(paid.id)).toBe(1);
   });
 
@@ -202,11 +179,11 @@ describe("filter keys: the fan-out reads only the filtered destinations an event
     const vip = await createDestination(ws, { filter: { "contact.attributes.tags": "vip" } });
     const unkeyed = await createDestination(ws, { filter: PAID });
     const candidates = async (contact: unknown) => {
-      const payload = JSON.stringify({ event: { type: "contact.created" }, contact });
-      const { results } = await env.DB.prepare(FILTERED_TARGETS_SQL)
-        .bind(ws.uuid, "contact.created", payload)
-        .all<{ destination_id: string }>();
-      return results.map((r) => r.destination_id).sort();
+      const payload = { event: { type: "contact.created" }, contact };
+      const subscribers = await subscribersOf(env.DB, ws.uuid);
+      return filterCandidates(subscribers, "contact.created", payload)
+        .map((f) => f.id)
+        .sort();
     };
     expect(await candidates({ attributes: { plan: "free", tags: ["new"] } })).toEqual([unkeyed.id]);
     expect(await candidates({ attributes: { plan: "paid", tags: ["new", "vip"] } })).toEqual(

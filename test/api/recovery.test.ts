@@ -2,17 +2,18 @@
 // disabled destination refused, isolation; and a recovery of thousands of deliveries driven by the real
 // lane alarm and sent by the real queue consumer: each selected delivery sent exactly once under its own
 // id with its attempts numbered on, nothing else sent, a second recovery selecting nothing.
-import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { RECOVERY_CHUNK } from "../../src/limits";
 import {
   call,
+  countRows,
   createDestination,
   createWorkspace,
   json,
   type RecoveryJson,
   type Workspace,
 } from "../support/helpers";
+import { destinationHistorySql, objectSql, seedDeliveries, setHealth } from "../support/history";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -45,30 +46,27 @@ async function seed(
     workspace: { uuid: ws.uuid },
     contact: { _id: "ct_1", attributes: {} },
   });
-  await env.DB.prepare(
-    "INSERT OR IGNORE INTO events (workspace_uuid, id, type, payload, created_at) VALUES (?, ?, 'contact.created', ?, ?)",
-  )
-    .bind(ws.uuid, eventId, payload, created)
-    .run();
-  await env.DB.prepare(
-    `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?1)
-     INSERT INTO deliveries (id, workspace_uuid, destination_id, event_id, event_type, status, attempts_made,
-                             next_attempt_at, status_reason, created_at, updated_at)
-     SELECT printf('dlv_%012x', ?2 + i) || lower(hex(randomblob(10))), ?3, ?4, ?5, 'contact.created', ?6, ?7,
-            NULL, 'seeded', ?2 + i, ?8
-     FROM n`,
-  )
-    .bind(count, created, ws.uuid, destinationId, eventId, status, attempts, Date.now() - HOUR)
-    .run();
+  const updatedAt = Date.now() - HOUR;
+  const seeds = Array.from({ length: count }, (_, i) => ({
+    createdAt: created + i,
+    status,
+    attemptsMade: attempts,
+    nextAttemptAt: null,
+    statusReason: "seeded",
+    updatedAt,
+  }));
+  await seedDeliveries(ws.uuid, destinationId, { id: eventId, payload }, seeds);
 }
 
 const statusCounts = async (destinationId: string) => {
-  const { results } = await env.DB.prepare(
+  const counts: Record<string, number> = {};
+  for (const r of await destinationHistorySql(
+    destinationId,
     "SELECT status, count(*) AS n FROM deliveries WHERE destination_id = ? GROUP BY status",
-  )
-    .bind(destinationId)
-    .all<{ status: string; n: number }>();
-  return Object.fromEntries(results.map((r) => [r.status, r.n]));
+    [destinationId],
+  ))
+    counts[String(r.status)] = (counts[String(r.status)] ?? 0) + Number(r.n);
+  return counts;
 };
 
 describe("POST …/destinations/{id}/recover: the rules", () => {
@@ -88,11 +86,7 @@ describe("POST …/destinations/{id}/recover: the rules", () => {
     expect((await recover(ws, d.id, {})).status).toBe(400);
     // Exactly 14 days is allowed.
     expect((await recover(ws, d.id, { since: since(14 * DAY - 60_000) })).status).toBe(202);
-    expect(
-      await env.DB.prepare("SELECT count(*) AS n FROM recoveries WHERE destination_id = ?")
-        .bind(d.id)
-        .first("n"),
-    ).toBe(1);
+    expect(await countRows("recoveries", "destination_id = ?", d.id)).toBe(1);
   });
 
   it("refuses a disabled destination with 409, and another workspace's with 404", async () => {
@@ -117,11 +111,11 @@ describe("POST …/destinations/{id}/recover: the rules", () => {
     const second = await createDestination(ws, { name: "second" });
     // Held back from its lane, so the first stays running while the second request arrives.
     await seed(ws, d.id, 10, { status: "failed", ageMs: HOUR });
-    await env.DB.prepare(
+    await objectSql(
       "INSERT INTO recoveries (id, workspace_uuid, destination_id, since, until, statuses, total, created_at, updated_at) VALUES (?, ?, ?, 0, 1, '[\"failed\"]', 10, 0, 0)",
-    )
-      .bind(`rcv_${"0".repeat(32)}`, ws.uuid, d.id)
-      .run();
+      [`rcv_${"0".repeat(32)}`, ws.uuid, d.id],
+      ws.uuid,
+    );
     const since = new Date(Date.now() - DAY).toISOString();
     const busy = await recover(ws, d.id, { since });
     expect(busy.status).toBe(409);
@@ -139,7 +133,7 @@ describe("a recovery at volume", () => {
       name: "other",
       url_template: "https://other.example.com/hook",
     });
-    await env.DB.prepare("UPDATE destinations SET send_path = 'direct'").run();
+    for (const id of [d.id, other.id]) await setHealth(id, { send_path: "direct" });
     const failed = 40 * RECOVERY_CHUNK + 137; // tens of thousands, over many chunks and alarms
     await seed(ws, d.id, failed, { status: "failed", ageMs: 6 * HOUR });
     await seed(ws, d.id, 120, { status: "skipped", ageMs: 5 * HOUR, attempts: 3 });
@@ -148,12 +142,12 @@ describe("a recovery at volume", () => {
     await seed(ws, other.id, 50, { status: "failed", ageMs: 6 * HOUR }); // another destination's
     const selected = new Map(
       (
-        await env.DB.prepare(
+        await destinationHistorySql(
+          d.id,
           "SELECT id, attempts_made FROM deliveries WHERE destination_id = ? AND status IN ('failed', 'skipped') AND created_at > ?",
+          [d.id, Date.now() - DAY],
         )
-          .bind(d.id, Date.now() - DAY)
-          .all<{ id: string; attempts_made: number }>()
-      ).results.map((r) => [r.id, r.attempts_made]),
+      ).map((r) => [String(r.id), Number(r.attempts_made)]),
     );
     expect(selected.size).toBe(failed + 120);
 
@@ -188,11 +182,11 @@ describe("a recovery at volume", () => {
     );
     expect(await statusCounts(other.id)).toEqual({ failed: 50 });
     // Each attempt continues its delivery's numbering.
-    const { results: numbers } = await env.DB.prepare(
+    const numbers = (await destinationHistorySql(
+      d.id,
       "SELECT a.delivery_id AS id, a.number FROM attempts AS a JOIN deliveries AS d ON d.id = a.delivery_id WHERE d.destination_id = ?",
-    )
-      .bind(d.id)
-      .all<{ id: string; number: number }>();
+      [d.id],
+    )) as { id: string; number: number }[];
     expect(numbers).toHaveLength(selected.size);
     expect(numbers.every((a) => a.number === (selected.get(a.id) ?? -1) + 1)).toBe(true);
 

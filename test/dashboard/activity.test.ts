@@ -4,6 +4,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { call, contactEvent, createDestination, createWorkspace, ingest, json } from "../support/helpers";
+import { currentHistorySql } from "../support/history";
 import { dashboardUrls, Visitor } from "./helpers";
 
 beforeEach(() => {
@@ -63,11 +64,11 @@ describe("Activity", () => {
     for (let i = 0; i < 52; i++) {
       const id = `evt_${(Date.now() + i).toString(16).padStart(12, "0")}${"0".repeat(20)}`;
       const payload = JSON.stringify({ destination: { id: d.id, name: `Paged ${i}` }, reason: "manual" });
-      await env.DB.prepare(
+      await currentHistorySql(
+        ws.uuid,
         "INSERT INTO events (workspace_uuid, id, type, payload, created_at) VALUES (?, ?, 'destination.disabled', ?, ?)",
-      )
-        .bind(ws.uuid, id, payload, Date.now() + i)
-        .run();
+        [ws.uuid, id, payload, Date.now() + i],
+      );
     }
     const first = await (await visitor.fetch(`/w/${ws.uuid}/activity`)).text();
     expect(first.match(/class="activity-item"/g)).toHaveLength(50);

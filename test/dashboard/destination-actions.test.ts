@@ -5,6 +5,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { consume, pendingDelivery } from "../support/consumer-helpers";
 import { call, countRows, createDestination, createWorkspace, json } from "../support/helpers";
+import { destinationHistorySql } from "../support/history";
 import { dashboardUrls, shownSecret, Visitor } from "./helpers";
 
 beforeEach(() => {
@@ -149,11 +150,11 @@ describe("history", () => {
   it("pages 20 at a time with the API's cursor, filters by status and states the retention", async () => {
     const { ws, destination, visitor, at } = await destinationPage();
     for (let i = 0; i < 21; i++) await pendingDelivery(ws, destination.id);
-    await env.DB.prepare(
+    await destinationHistorySql(
+      destination.id,
       "UPDATE deliveries SET status = 'failed' WHERE id = (SELECT min(id) FROM deliveries WHERE destination_id = ?)",
-    )
-      .bind(destination.id)
-      .run();
+      [destination.id],
+    );
     const first = await (await visitor.fetch(at.destination(destination.id))).text();
     expect(first).toContain("Deliveries are kept for 30 days.");
     expect(first.match(/class="cell-event"/g)).toHaveLength(20);

@@ -4,7 +4,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { pendingDelivery } from "../support/consumer-helpers";
-import { createDestination, createWorkspace } from "../support/helpers";
+import { countRows, createDestination, createWorkspace } from "../support/helpers";
 import { dashboardUrls, destinationForm, inlineCodeIn, Visitor } from "./helpers";
 
 beforeEach(() => {
@@ -33,13 +33,14 @@ function routes(ws: string, id: string, deliveryId: string): [method: "GET" | "P
 }
 
 /** Everything a request could have changed about a destination. */
-const snapshot = (id: string) =>
-  env.DB.prepare(
-    `SELECT name, enabled, secret_version, url_template, (SELECT count(*) FROM deliveries WHERE destination_id = d.id) AS deliveries
-       FROM destinations d WHERE id = ?`,
+const snapshot = async (id: string) => ({
+  ...(await env.DB.prepare(
+    "SELECT name, enabled, secret_version, url_template FROM destinations d WHERE id = ?",
   )
     .bind(id)
-    .first();
+    .first()),
+  deliveries: await countRows("deliveries", "destination_id = ?", id),
+});
 
 async function twoWorkspaces() {
   const mine = await createWorkspace("Mine");

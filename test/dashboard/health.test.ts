@@ -1,10 +1,13 @@
 // A destination's health on the dashboard: latest outcome, success rate and median duration over its
-// newest 50 deliveries, read in one statement that stays on the indexes.
+// newest 50 deliveries, each partition's part a walk of its primary key.
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { database } from "../../src/db/client";
-import { destinationHealth, HEALTH_SQL, median, summarizeHealth } from "../../src/deliveries/health";
+import { destinationHealth, median, summarizeHealth } from "../../src/deliveries/health";
+import { HistoryView } from "../../src/history/client";
+import { partitionAt } from "../../src/history/ids";
 import { createDestination, createWorkspace, type Workspace } from "../support/helpers";
+import { openPartition, seedDeliveries as seedHistory } from "../support/history";
 
 /** Writes `statuses` (oldest first) as deliveries of a destination, each with one attempt of `ms`. */
 async function seedDeliveries(
@@ -14,29 +17,20 @@ async function seedDeliveries(
   ms = (i: number) => i,
 ) {
   const eventId = `evt_${crypto.randomUUID().replaceAll("-", "")}`;
-  const statements = [
-    env.DB.prepare(
-      "INSERT INTO events (id, workspace_uuid, type, payload, created_at) VALUES (?, ?, 'contact.created', '{}', 0)",
-    ).bind(eventId, ws.uuid),
-  ];
-  statuses.forEach((status, i) => {
-    const id = `dlv_${String(i).padStart(12, "0")}${crypto.randomUUID().replaceAll("-", "").slice(0, 20)}`;
-    statements.push(
-      env.DB.prepare(
-        `INSERT INTO deliveries (id, workspace_uuid, destination_id, event_id, event_type, status, created_at, updated_at)
-         VALUES (?, ?, ?, ?, 'contact.created', ?, 0, 0)`,
-      ).bind(id, ws.uuid, destinationId, eventId, status),
-    );
-    if (status !== "skipped") {
-      statements.push(
-        env.DB.prepare(
-          `INSERT INTO attempts (delivery_id, number, started_at, method, url, request_headers, duration_ms)
-           VALUES (?, 1, 0, 'POST', 'https://example.com', '[]', ?)`,
-        ).bind(id, ms(i)),
-      );
-    }
-  });
-  await env.DB.batch(statements);
+  const base = Date.now() - 60_000;
+  await seedHistory(
+    ws.uuid,
+    destinationId,
+    { id: eventId },
+    statuses.map((status, i) => ({
+      createdAt: base + i,
+      status,
+      attempts:
+        status === "skipped"
+          ? []
+          : [[1, 0, "POST", "https://example.com", [], null, null, ms(i), null, null]],
+    })),
+  );
 }
 
 describe("health figures", () => {
@@ -79,7 +73,7 @@ describe("destinationHealth", () => {
       [...Array(10).fill("failed"), ...Array(50).fill("succeeded")],
       (i) => i,
     );
-    const health = await destinationHealth(database(env.DB), ws.uuid, [busy.id, quiet.id]);
+    const health = await destinationHealth(new HistoryView(env, ws.uuid), [busy.id, quiet.id]);
     expect(health.get(busy.id)).toEqual({
       latest: "succeeded",
       deliveries: 50,
@@ -89,18 +83,25 @@ describe("destinationHealth", () => {
     expect(health.get(quiet.id)).toEqual(summarizeHealth([]));
 
     const other = await createWorkspace("Other");
-    const theirs = await destinationHealth(database(env.DB), other.uuid, [busy.id]);
+    const theirs = await destinationHealth(new HistoryView(env, other.uuid), [busy.id]);
     expect(theirs.get(busy.id)?.latest).toBeNull();
   });
 
-  it("reads through the (destination_id, id) index and the attempts primary key, never a scan", async () => {
-    const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${HEALTH_SQL}`)
-      .bind("[]", 50, "ws")
-      .all<{ detail: string }>();
-    const plan = results.map((r) => r.detail).join("\n");
-    expect(plan).toMatch(/SEARCH w USING COVERING INDEX deliveries_destination \(destination_id=\?\)/);
-    expect(plan).toMatch(/SEARCH d USING PRIMARY KEY \(id=\?\)/);
-    expect(plan).toMatch(/SEARCH a USING PRIMARY KEY \(delivery_id=\?\)/);
-    expect(plan).not.toMatch(/SCAN (d|w|a)\b|deliveries_event/);
+  it("reads each destination's newest deliveries by the primary key, never a scan", async () => {
+    const p = partitionAt("ws-plan", Date.now(), 86_400);
+    const plan = await runInDurableObject(await openPartition(p), (_instance, state) =>
+      state.storage.sql
+        .exec(
+          `EXPLAIN QUERY PLAN SELECT status, attempts ->> '$[#-1][7]' AS duration_ms FROM deliveries
+           WHERE destination_id = ? ORDER BY id DESC LIMIT ?`,
+          "dst",
+          50,
+        )
+        .toArray()
+        .map((r) => String(r.detail))
+        .join("\n"),
+    );
+    expect(plan).toMatch(/SEARCH deliveries USING PRIMARY KEY \(destination_id=\?\)/);
+    expect(plan).not.toMatch(/SCAN|TEMP B-TREE/);
   });
 });

@@ -3,7 +3,8 @@
 // re-enabling, and the failing banner's disable time.
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createDestination, createWorkspace, type Workspace } from "../support/helpers";
+import { countRows, createDestination, createWorkspace, type Workspace } from "../support/helpers";
+import { destinationHistorySql, objectSql, seedDeliveries, setHealth } from "../support/history";
 import { dashboardUrls, Visitor } from "./helpers";
 
 beforeEach(() => {
@@ -18,20 +19,12 @@ const minutes = (ms: number) => new Date(ms).toISOString().slice(0, 16);
 async function seedFailed(ws: Workspace, destinationId: string, count: number, status = "failed") {
   const eventId = `evt-dash-${status}-${destinationId}`;
   const created = Date.now() - 2 * HOUR;
-  await env.DB.prepare(
-    "INSERT INTO events (workspace_uuid, id, type, payload, created_at) VALUES (?, ?, 'contact.created', '{}', ?)",
-  )
-    .bind(ws.uuid, eventId, created)
-    .run();
-  await env.DB.prepare(
-    `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?1)
-     INSERT INTO deliveries (id, workspace_uuid, destination_id, event_id, event_type, status, attempts_made,
-                             created_at, updated_at)
-     SELECT printf('dlv_%012x', ?2 + i) || lower(hex(randomblob(10))), ?3, ?4, ?5, 'contact.created', ?6, 8,
-            ?2 + i, ?2 + i FROM n`,
-  )
-    .bind(count, created, ws.uuid, destinationId, eventId, status)
-    .run();
+  const seeds = Array.from({ length: count }, (_, i) => ({
+    createdAt: created + i,
+    status,
+    attemptsMade: 8,
+  }));
+  await seedDeliveries(ws.uuid, destinationId, { id: eventId, payload: "{}" }, seeds);
 }
 
 async function signedIn() {
@@ -84,12 +77,12 @@ describe("Recover deliveries…", () => {
       { timeout: 5_000, interval: 50 },
     );
     expect(await (await visitor.fetch(location)).text()).toContain("Finished");
-    const statuses = await env.DB.prepare(
+    const statuses = await destinationHistorySql(
+      destination.id,
       "SELECT status, count(*) AS n FROM deliveries WHERE destination_id = ? GROUP BY status ORDER BY status",
-    )
-      .bind(destination.id)
-      .all<{ status: string; n: number }>();
-    expect(statuses.results).toEqual([
+      [destination.id],
+    );
+    expect(statuses).toEqual([
       { status: "pending", n: 7 },
       { status: "skipped", n: 3 },
     ]);
@@ -114,20 +107,18 @@ describe("Recover deliveries…", () => {
       ["statuses", "failed"],
     ]);
     expect(garbled.status).toBe(400);
-    const made = await env.DB.prepare("SELECT count(*) AS n FROM recoveries WHERE destination_id = ?")
-      .bind(destination.id)
-      .first("n");
+    const made = await countRows("recoveries", "destination_id = ?", destination.id);
     expect(made).toBe(0);
   });
 
   it("refuses while one runs and while the destination is disabled; another workspace's is a 404", async () => {
     const { ws, destination, visitor, at } = await signedIn();
     const running = `rcv_${"a".repeat(32)}`;
-    await env.DB.prepare(
+    await objectSql(
       "INSERT INTO recoveries (id, workspace_uuid, destination_id, since, until, statuses, total, sent, created_at, updated_at) VALUES (?, ?, ?, 0, 1, '[\"failed\"]', 40, 12, ?, ?)",
-    )
-      .bind(running, ws.uuid, destination.id, Date.now(), Date.now())
-      .run();
+      [running, ws.uuid, destination.id, Date.now(), Date.now()],
+      ws.uuid,
+    );
     const page = await (await visitor.fetch(at.destination(destination.id))).text();
     expect(page).toContain("A recovery is running: 12 of 40");
     const form = [
@@ -157,10 +148,11 @@ describe("Recover deliveries…", () => {
     const { destination, visitor, at } = await signedIn();
     const failingSince = Date.now() - 5 * HOUR;
     await env.DB.prepare(
-      "UPDATE destinations SET enabled = 0, disabled_reason = 'Disabled automatically', consecutive_failures = 40, failures_since = ? WHERE id = ?",
+      "UPDATE destinations SET enabled = 0, disabled_reason = 'Disabled automatically' WHERE id = ?",
     )
-      .bind(failingSince, destination.id)
+      .bind(destination.id)
       .run();
+    await setHealth(destination.id, { consecutive_failures: 40, failures_since: failingSince });
     await visitor.fetch(at.destination(destination.id));
     const on = await visitor.post(at.action(destination.id, "enable"));
     const location = on.headers.get("location") ?? "";
@@ -180,9 +172,7 @@ describe("the failing banner", () => {
   it("says when the destination will be disabled if no probe succeeds", async () => {
     const { destination, visitor, at } = await signedIn();
     const since = Date.now() - HOUR;
-    await env.DB.prepare("UPDATE destinations SET consecutive_failures = 12, failures_since = ? WHERE id = ?")
-      .bind(since, destination.id)
-      .run();
+    await setHealth(destination.id, { consecutive_failures: 12, failures_since: since });
     const page = await (await visitor.fetch(at.destination(destination.id))).text();
     expect(page).toContain("This destination is failing");
     const disablesAt = new Date(since + 120 * HOUR).toISOString();

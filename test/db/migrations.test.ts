@@ -49,7 +49,7 @@ it("0003 keeps every event, delivery and attempt, with the client's id as the ev
     ),
   ]);
 
-  await applyD1Migrations(db, env.TEST_MIGRATIONS);
+  await applyD1Migrations(db, upTo("0011_operational_events_index.sql"));
 
   const events = await db
     .prepare("SELECT id, payload ->> '$.event.id' AS shown FROM events ORDER BY id")
@@ -72,6 +72,34 @@ it("0003 keeps every event, delivery and attempt, with the client's id as the ev
     .prepare("SELECT (SELECT count(*) FROM deliveries) AS d, (SELECT count(*) FROM attempts) AS a")
     .first();
   expect(left).toEqual({ d: 0, a: 0 });
+});
+
+it("0012 leaves D1 the control plane: the history tables and the health columns go, workspaces and destinations stay", async () => {
+  // The DB is migrated up to 0011 by the test above.
+  const ws = "11111111-2222-4333-8444-555555555557";
+  await db.batch([
+    db.prepare("INSERT INTO workspaces (uuid, name, created_at) VALUES (?, 'w', 1)").bind(ws),
+    db
+      .prepare(
+        `INSERT INTO destinations (id, workspace_uuid, name, enabled, method, url_template, headers_template,
+           query_template, timeout_seconds, secret_ciphertext, secret_hint, secret_version, created_at, updated_at,
+           consecutive_failures) VALUES ('dst_12', ?, 'd', 1, 'POST', 'https://example.com', '[]', '[]', 10,
+           'v1.x.y', 'h', 1, 1, 1, 3)`,
+      )
+      .bind(ws),
+  ]);
+  await applyD1Migrations(db, env.TEST_MIGRATIONS);
+  const tables = await db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all();
+  const names = tables.results.map((t) => t.name);
+  for (const gone of ["events", "deliveries", "attempts", "recoveries"]) expect(names).not.toContain(gone);
+  expect(names).toEqual(
+    expect.arrayContaining(["workspaces", "api_keys", "destinations", "destination_event_types"]),
+  );
+  const columns = (await db.prepare("PRAGMA table_info(destinations)").all()).results.map((c) => c.name);
+  expect(columns).not.toContain("consecutive_failures");
+  expect(columns).not.toContain("send_path");
+  const kept = await db.prepare("SELECT id, name, enabled FROM destinations WHERE id = 'dst_12'").first();
+  expect(kept).toEqual({ id: "dst_12", name: "d", enabled: 1 });
 });
 
 it("0008 marks the subscriptions of filters saved before it as read for every event (no key yet)", async () => {

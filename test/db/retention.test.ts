@@ -1,93 +1,115 @@
-// Retention: the cron trigger purges deliveries, their attempts and their events once older than
-// RETENTION_DAYS, in bounded batches.
-import { createScheduledController } from "cloudflare:test";
+// Retention retires whole partitions (docs/storage.md): each history partition deletes itself, from its
+// own alarm, once its newest record is RETENTION_DAYS old; its records then answer 404, while newer
+// partitions (and a redelivery of an old event, which lives in the partition of its day) stay.
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
-import { retentionDays } from "../../src/config";
-import { purgeExpiredHistory } from "../../src/deliveries/retention";
-import worker from "../../src/index";
-import { countRows, createDestination, createWorkspace, type Workspace } from "../support/helpers";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { configOf, retentionDays } from "../../src/config";
+import { partitionAt, partitionEnd, partitionName } from "../../src/history/ids";
+import {
+  call,
+  contactEvent,
+  createDestination,
+  createWorkspace,
+  type DeliveryJson,
+  ingest,
+  json,
+  type Workspace,
+} from "../support/helpers";
+import { partitionsOf } from "../support/history";
 
-const DAY = 24 * 60 * 60 * 1000;
-let serial = 0;
-const idAt = (ms: number) =>
-  `dlv_${ms.toString(16).padStart(12, "0")}${(++serial).toString(16).padStart(20, "0")}`;
+afterEach(() => {
+  vi.useRealTimers();
+  vi.restoreAllMocks();
+});
 
-/**
- * An event made `ageDays` ago with `deliveries` deliveries, each with one attempt, made `deliveryAgeDays`
- * ago (by default when the event was); returns their ids.
- */
-async function history(
-  ws: Workspace,
-  destinationId: string,
-  ageDays: number,
-  deliveries = 1,
-  deliveryAgeDays = ageDays,
-) {
-  const at = Date.now() - ageDays * DAY;
-  const eventId = `evt-${++serial}`;
-  const ids = Array.from({ length: deliveries }, () => idAt(Date.now() - deliveryAgeDays * DAY));
-  await env.DB.batch([
-    env.DB.prepare(
-      "INSERT INTO events (workspace_uuid, id, type, payload, created_at) VALUES (?, ?, 'contact.created', '{}', ?)",
-    ).bind(ws.uuid, eventId, at),
-    ...ids.flatMap((id) => [
-      env.DB.prepare(
-        `INSERT INTO deliveries (id, workspace_uuid, destination_id, event_id, event_type, status, attempts_made,
-           next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, 'contact.created', 'succeeded', 1, NULL, ?, ?)`,
-      ).bind(id, ws.uuid, destinationId, eventId, at, at),
-      env.DB.prepare(
-        `INSERT INTO attempts (delivery_id, number, started_at, method, url, request_headers, duration_ms)
-         VALUES (?, 1, ?, 'POST', 'https://example.com', '[]', 5)`,
-      ).bind(id, at),
-    ]),
-  ]);
-  return { eventId, ids };
+/** Moves every clock of this isolate (the objects' too) to `at`. */
+function clockAt(at: number) {
+  vi.useFakeTimers({ toFake: ["Date"] });
+  vi.setSystemTime(at);
 }
 
+const deliveryStatus = async (ws: Workspace, id: string) =>
+  (await call(`/v1/workspaces/${ws.uuid}/deliveries/${id}`, { auth: ws.auth })).status;
+
+/** Tables and keys an object's storage holds (nothing once it deleted itself). */
+const storageOf = (name: string) =>
+  runInDurableObject(env.HISTORY.getByName(name), async (_i, state) => ({
+    tables: state.storage.sql
+      .exec(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '_cf_%' AND name NOT LIKE 'sqlite_%'",
+      )
+      .toArray().length,
+    alarm: await state.storage.getAlarm(),
+  }));
+
 describe("retention", () => {
-  it("reads RETENTION_DAYS, 30 by default", () => {
+  it("reads RETENTION_DAYS, 30 by default, decimals allowed", () => {
     expect(retentionDays(env)).toBe(30);
     expect(retentionDays({ ...env, RETENTION_DAYS: "7" } as unknown as Env)).toBe(7);
+    expect(retentionDays({ ...env, RETENTION_DAYS: "0.001" } as unknown as Env)).toBe(0.001);
     expect(retentionDays({ ...env, RETENTION_DAYS: "zero" } as unknown as Env)).toBe(30);
   });
 
-  it("purges deliveries, attempts and events past the retention, keeping the rest", async () => {
+  it("a partition sets its alarm for its retirement when it is first written", async () => {
+    vi.spyOn(env.DELIVERY_QUEUE, "sendBatch").mockResolvedValue(undefined as never);
     const ws = await createWorkspace();
-    const dest = await createDestination(ws);
-    const old = await history(ws, dest.id, 31);
-    const recent = await history(ws, dest.id, 29);
-    // An old event redelivered yesterday: the event stays as long as a delivery of it does.
-    const redelivered = await history(ws, dest.id, 40, 1, 1);
-
-    const removed = await purgeExpiredHistory(env);
-    expect(removed).toEqual({ deliveries: 1, events: 1 });
-    expect(await countRows("deliveries", "id = ?", old.ids[0])).toBe(0);
-    expect(await countRows("attempts", "delivery_id = ?", old.ids[0])).toBe(0);
-    expect(await countRows("events", "id = ?", old.eventId)).toBe(0);
-    expect(await countRows("deliveries", "id = ?", recent.ids[0])).toBe(1);
-    expect(await countRows("attempts", "delivery_id = ?", recent.ids[0])).toBe(1);
-    expect(await countRows("events", "id IN (?, ?)", recent.eventId, redelivered.eventId)).toBe(2);
+    expect((await ingest(ws, contactEvent())).status).toBe(202);
+    const [p] = await partitionsOf(ws.uuid);
+    const { alarm } = await storageOf(partitionName(p as never));
+    expect(alarm).not.toBeNull();
+    expect(alarm).toBeLessThanOrEqual(partitionEnd(p as never) + configOf(env).retentionMs);
   });
 
-  it("works in bounded batches: one run removes at most rounds × batch", async () => {
+  it("deletes a partition whole from its alarm once past retention; its records answer 404, newer ones stay", async () => {
+    vi.spyOn(env.DELIVERY_QUEUE, "sendBatch").mockResolvedValue(undefined as never);
     const ws = await createWorkspace();
-    const dest = await createDestination(ws);
-    await history(ws, dest.id, 45, 25);
-    const first = await purgeExpiredHistory(env, { batch: 10, rounds: 2 });
-    expect(first.deliveries).toBe(20);
-    expect(await countRows("deliveries", "workspace_uuid = ?", ws.uuid)).toBe(5);
-    expect(await countRows("events", "workspace_uuid = ?", ws.uuid)).toBe(1);
-    const second = await purgeExpiredHistory(env, { batch: 10, rounds: 2 });
-    expect(second).toEqual({ deliveries: 5, events: 1 });
-    expect(await countRows("deliveries", "workspace_uuid = ?", ws.uuid)).toBe(0);
+    await createDestination(ws);
+    const { retentionMs, partitionSeconds } = configOf(env);
+    const start = Date.now();
+    const old = await json<{ deliveries: DeliveryJson[] }>(await ingest(ws, contactEvent({ id: "old-one" })));
+    const oldId = old.deliveries[0]?.id as string;
+    const oldPartition = partitionAt(ws.uuid, start, partitionSeconds);
+
+    // Two partitions later: a new event, and a redelivery of the old one (a new delivery, made now).
+    clockAt(partitionEnd(oldPartition) + partitionSeconds * 1000 + 1_000);
+    const recent = await json<{ deliveries: DeliveryJson[] }>(
+      await ingest(ws, contactEvent({ id: "recent" })),
+    );
+    const redelivered = await json<{ id: string }>(
+      await call(`/v1/workspaces/${ws.uuid}/deliveries/${oldId}/redeliver`, {
+        method: "POST",
+        auth: ws.auth,
+      }),
+    );
+    const both = await partitionsOf(ws.uuid);
+    expect(both).toHaveLength(2);
+
+    // The old partition's end plus the retention: its alarm deletes it, the newer one's leaves it be.
+    clockAt(partitionEnd(oldPartition) + retentionMs + 30_000);
+    for (const p of both) await runDurableObjectAlarm(env.HISTORY.getByName(partitionName(p)));
+    expect(await storageOf(partitionName(oldPartition))).toEqual({ tables: 0, alarm: null });
+    expect(await deliveryStatus(ws, oldId)).toBe(404);
+    expect((await call(`/v1/workspaces/${ws.uuid}/events/old-one`, { auth: ws.auth })).status).toBe(200);
+    expect(await deliveryStatus(ws, recent.deliveries[0]?.id as string)).toBe(200);
+    expect(await deliveryStatus(ws, redelivered.id)).toBe(200);
+    // The workspace forgets it too.
+    expect((await partitionsOf(ws.uuid)).map(partitionName)).not.toContain(partitionName(oldPartition));
   });
 
-  it("runs from the worker's cron trigger", async () => {
+  it("a retired partition takes no more writes and reads as empty", async () => {
     const ws = await createWorkspace();
     const dest = await createDestination(ws);
-    const old = await history(ws, dest.id, 60);
-    await worker.scheduled(createScheduledController({ cron: "* * * * *" }), env);
-    expect(await countRows("deliveries", "id = ?", old.ids[0])).toBe(0);
+    const { retentionMs, partitionSeconds } = configOf(env);
+    vi.spyOn(env.DELIVERY_QUEUE, "sendBatch").mockResolvedValue(undefined as never);
+    await ingest(ws, contactEvent({ id: "soon-gone" }));
+    const p = partitionAt(ws.uuid, Date.now(), partitionSeconds);
+    clockAt(partitionEnd(p) + retentionMs + 1);
+    const stub = env.HISTORY.getByName(partitionName(p));
+    await runDurableObjectAlarm(stub);
+    await expect(
+      stub.store(p, [{ id: "late", type: "contact.created", payload: "{}", targets: [dest.id] }]),
+    ).rejects.toThrow(/retired/);
+    expect(await stub.event(p, "soon-gone")).toBeNull();
   });
 });

@@ -1,13 +1,12 @@
 // The queue consumer on hand-made batches: retry classification, idempotency, signatures.
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { database } from "../../src/db/client";
 import { attemptDelivery, type Signed } from "../../src/dispatch/attempt";
 import { batchPass } from "../../src/dispatch/batch-pass";
 import { type LoadedDelivery, loadDeliveries } from "../../src/dispatch/load";
 import { BATCH_PASS_CHARS } from "../../src/limits";
 import { prepareRequest } from "../../src/rules/prepare";
-import { consume, pendingDelivery, sequence } from "../support/consumer-helpers";
+import { consume, messageFor, pendingDelivery, sequence } from "../support/consumer-helpers";
 import {
   call,
   createDestination,
@@ -18,6 +17,7 @@ import {
   verifySignature,
   type Workspace,
 } from "../support/helpers";
+import { objectRow, objectSql } from "../support/history";
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -190,11 +190,10 @@ describe("retry classification", () => {
       headers_template: [{ key: "X-Email", value: "{{ contact.attributes.email }}" }],
     });
     // A value with a line break cannot go into a header.
-    await env.DB.prepare(
+    await objectSql(
       "UPDATE events SET payload = json_set(payload, '$.contact.attributes.email', 'a\r\nX-Evil: 1') WHERE id = (SELECT event_id FROM deliveries WHERE id = ?)",
-    )
-      .bind(deliveryId)
-      .run();
+      [deliveryId],
+    );
     const { fetcher, requests } = receiver();
     const result = await consume(fetcher, [{ deliveryId, attempts: 1 }]);
     expect(requests).toHaveLength(0);
@@ -395,9 +394,10 @@ describe("signatures", () => {
     });
     const { fetcher, requests } = receiver();
     await consume(fetcher, [{ deliveryId, attempts: 1 }]);
-    const stored = await env.DB.prepare("SELECT request_headers AS h FROM attempts WHERE delivery_id = ?")
-      .bind(deliveryId)
-      .first<{ h: string }>();
+    const stored = await objectRow<{ h: string }>(
+      "SELECT request_headers AS h FROM attempts WHERE delivery_id = ?",
+      [deliveryId],
+    );
     expect(JSON.parse(stored?.h ?? "null")).toEqual({
       rendered: [
         ["x-api-key", "[redacted]"],
@@ -432,12 +432,13 @@ describe("signatures", () => {
       ["content-type", "application/json"],
       ["x-leadpush-id", deliveryId],
     ];
-    await env.DB.prepare(
-      `INSERT INTO attempts (delivery_id, number, started_at, method, url, request_headers, duration_ms)
-       VALUES (?1, 1, ?2, 'POST', 'https://crm.example.com/', ?3, 5)`,
-    )
-      .bind(deliveryId, Date.now(), JSON.stringify(whole))
-      .run();
+    // Attempts are stored in their delivery's row (src/db/history-schema.ts StoredAttempt).
+    await objectSql(
+      `UPDATE deliveries SET attempts = json_array(
+         json_array(1, ?2, 'POST', 'https://crm.example.com/', json(?3), NULL, NULL, 5, NULL, NULL))
+       WHERE id = ?1`,
+      [deliveryId, Date.now(), JSON.stringify(whole)],
+    );
     const recorded = await json<{ attempts: { request: { headers: [string, string][] } }[] }>(
       await call(`/v1/workspaces/${ws.uuid}/deliveries/${deliveryId}`, { auth: ws.auth }),
     );
@@ -457,11 +458,10 @@ describe("isolation within a batch", () => {
       .bind(broken.dest.id)
       .run();
     // A stored payload that no longer parses: an error the pipeline never expects.
-    await env.DB.prepare(
+    await objectSql(
       "UPDATE events SET payload = '{not json' WHERE id = (SELECT event_id FROM deliveries WHERE id = ?)",
-    )
-      .bind(corrupt.deliveryId)
-      .run();
+      [corrupt.deliveryId],
+    );
     const { fetcher, requests } = receiver();
     const result = await consume(fetcher, [
       { deliveryId: broken.deliveryId, attempts: 1 },
@@ -484,9 +484,10 @@ describe("isolation within a batch", () => {
       });
       expect(failed.attempts[0]?.error_message).toMatch(/could not prepare or send this request.*retried/);
       // Due again on the schedule, so the recovery sweep leaves it alone.
-      const row = await env.DB.prepare("SELECT next_attempt_at FROM deliveries WHERE id = ?")
-        .bind(deliveryId)
-        .first<{ next_attempt_at: number }>();
+      const row = await objectRow<{ next_attempt_at: number }>(
+        "SELECT next_attempt_at FROM deliveries WHERE id = ?",
+        [deliveryId],
+      );
       expect(row?.next_attempt_at).toBeGreaterThan(Date.now() + 3000);
     }
   });
@@ -646,6 +647,7 @@ describe("requests prepared ahead of their sends", () => {
     attemptsMade: 0,
     eventType: "contact.updated",
     destinationId: "dst",
+    name: "Destination",
     enabled: true,
     method: "POST",
     urlTemplate: "https://hooks.example.com/{{contact._id}}",
@@ -692,7 +694,7 @@ describe("requests prepared ahead of their sends", () => {
 
   it("an attempt sends the headers signed ahead only within their second, and signs again after it", async () => {
     const { deliveryId } = await setup();
-    const [loaded] = await loadDeliveries(database(env.DB), [deliveryId]);
+    const [loaded] = await loadDeliveries(env, [{ id: deliveryId, ...messageFor(deliveryId) }]);
     if (!loaded) throw new Error("no delivery");
     const prepared = prepareRequest(loaded, JSON.parse(loaded.payload), { allowPrivate: false });
     const now = Math.floor(Date.now() / 1000);

@@ -25,6 +25,7 @@ import {
   receiver,
   validDestination,
 } from "../support/helpers";
+import { healthOf, objectRow, setHealth } from "../support/history";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -142,20 +143,23 @@ describe("the rules", () => {
 });
 
 const lane = (destinationId: string) => env.LANES.getByName(destinationId);
-const destinationRow = (id: string) =>
-  env.DB.prepare(
-    `SELECT send_path AS sendPath, consecutive_failures AS failures, failures_since AS since,
-            next_probe_at AS nextProbeAt, enabled FROM destinations WHERE id = ?`,
-  )
-    .bind(id)
-    .first<{ sendPath: string; failures: number; since: number | null; nextProbeAt: number | null }>();
+/** A destination's health, as its workspace's object keeps it. */
+async function destinationRow(id: string) {
+  const h = await healthOf(id);
+  return (
+    h && {
+      sendPath: h.sendPath,
+      failures: h.consecutiveFailures,
+      since: h.failuresSince,
+      nextProbeAt: h.nextProbeAt,
+    }
+  );
+}
 const attemptsOf = (deliveryId: string) => countRows("attempts", "delivery_id = ?", deliveryId);
+const deliveryRow = <T>(columns: string, deliveryId: string) =>
+  objectRow<T>(`SELECT ${columns} FROM deliveries WHERE id = ?`, [deliveryId]);
 const statusOf = async (deliveryId: string) =>
-  (
-    await env.DB.prepare("SELECT status FROM deliveries WHERE id = ?")
-      .bind(deliveryId)
-      .first<{ status: string }>()
-  )?.status;
+  (await deliveryRow<{ status: string }>("status", deliveryId))?.status;
 
 /** Stored deliveries to a destination, as the consumer would hand them over (not on its direct path). */
 async function waitingDeliveries(
@@ -166,7 +170,7 @@ async function waitingDeliveries(
   const ids: string[] = [];
   for (let i = 0; i < n; i++) ids.push(await pendingDelivery(wsUuid, destinationId));
   // pendingDelivery puts the destination on the direct path for the consumer tests; a lane test wants it off.
-  await env.DB.prepare("UPDATE destinations SET send_path = 'lane' WHERE id = ?").bind(destinationId).run();
+  await setHealth(destinationId, { send_path: "lane" });
   return ids;
 }
 
@@ -258,9 +262,10 @@ describe("a destination's lane", () => {
     // The lane sends them, times them out on the destination's own timeout, and keeps them for a retry.
     await vi.waitFor(async () => expect(await attemptsOf(ids[2] as string)).toBe(1), { timeout: 5_000 });
     expect(hanging.requests).toHaveLength(3);
-    const attempt = await env.DB.prepare("SELECT error_class AS e FROM attempts WHERE delivery_id = ?")
-      .bind(ids[0])
-      .first<{ e: string }>();
+    const attempt = await objectRow<{ e: string }>(
+      "SELECT error_class AS e FROM attempts WHERE delivery_id = ?",
+      [ids[0]],
+    );
     expect(attempt?.e).toBe("timeout");
     expect(await statusOf(ids[0] as string)).toBe("pending");
     expect((await destinationRow(dead.id))?.failures).toBe(3);
@@ -272,7 +277,7 @@ describe("a destination's lane", () => {
     const dest = await createDestination(ws);
     const [id] = await waitingDeliveries(ws, dest.id, 1);
     spyReceiver(() => new Response("ok"));
-    await lane(dest.id).accept(dest.id, [id as string]);
+    await lane(dest.id).accept(dest.id, ws.uuid, [id as string]);
     await vi.waitFor(async () => expect(await statusOf(id as string)).toBe("succeeded"));
     expect((await destinationRow(dest.id))?.sendPath).toBe("direct");
     expect(await lane(dest.id).waitingCount()).toBe(0);
@@ -286,7 +291,7 @@ describe("a destination's lane", () => {
     const r = spyReceiver(() => new Response(up ? "ok" : "down", { status: up ? 200 : 500 }));
     const stub = lane(dest.id);
     // Ten failures on first attempts: 6, then 4 more as their slots free (retries are due later).
-    await stub.accept(dest.id, ids.slice(0, 10));
+    await stub.accept(dest.id, ws.uuid, ids.slice(0, 10));
     await vi.waitFor(async () => expect((await destinationRow(dest.id))?.failures).toBe(10));
     const failing = await destinationRow(dest.id);
     expect(failing?.since).not.toBeNull();
@@ -299,7 +304,7 @@ describe("a destination's lane", () => {
 
     // Six more arrive while it is failing: nothing is sent before the probe is due.
     const before = r.requests.length;
-    await stub.accept(dest.id, ids.slice(10));
+    await stub.accept(dest.id, ws.uuid, ids.slice(10));
     expect(await stub.pump(200)).toEqual([]);
     expect(r.requests.length).toBe(before);
     for (const id of ids.slice(10)) expect(await attemptsOf(id)).toBe(0);
@@ -338,7 +343,7 @@ describe("a destination's lane", () => {
       return new Response("ok");
     });
     const began = Date.now();
-    await lane(dest.id).accept(dest.id, ids);
+    await lane(dest.id).accept(dest.id, ws.uuid, ids);
     await vi.waitFor(
       async () =>
         expect(await countRows("deliveries", "destination_id = ? AND status = 'succeeded'", dest.id)).toBe(
@@ -368,9 +373,9 @@ describe("a destination's lane", () => {
       () => new Response("slow down", { status: 429, headers: { "retry-after": "120" } }),
     );
     const stub = lane(dest.id);
-    await stub.accept(dest.id, [ids[0] as string]);
+    await stub.accept(dest.id, ws.uuid, [ids[0] as string]);
     await vi.waitFor(async () => expect(await attemptsOf(ids[0] as string)).toBe(1));
-    await stub.accept(dest.id, ids.slice(1));
+    await stub.accept(dest.id, ws.uuid, ids.slice(1));
     expect(await stub.pump(300)).toEqual([]);
     expect(r.requests).toHaveLength(1);
     for (const id of ids.slice(1)) expect(await attemptsOf(id)).toBe(0);
@@ -382,7 +387,7 @@ describe("a destination's lane", () => {
     const ids = await waitingDeliveries(ws, dest.id, 3);
     const r = spyReceiver(() => new Response("ok"));
     await env.DB.prepare("UPDATE destinations SET enabled = 0 WHERE id = ?").bind(dest.id).run();
-    await lane(dest.id).accept(dest.id, ids);
+    await lane(dest.id).accept(dest.id, ws.uuid, ids);
     await vi.waitFor(async () => {
       for (const id of ids) expect(await statusOf(id)).toBe("skipped");
     });
@@ -396,14 +401,10 @@ describe("a destination's lane", () => {
     const [id] = await waitingDeliveries(ws, dest.id, 1);
     spyHangingReceiver();
     // Failing since just now (a run older than AUTO_DISABLE_AFTER_HOURS would be disabled instead).
-    await env.DB.prepare("UPDATE destinations SET consecutive_failures = 10, failures_since = ? WHERE id = ?")
-      .bind(Date.now(), dest.id)
-      .run();
-    await lane(dest.id).accept(dest.id, [id as string]);
-    await lane(dest.id).accept(dest.id, [id as string]);
-    const row = await env.DB.prepare("SELECT next_attempt_at AS t FROM deliveries WHERE id = ?")
-      .bind(id)
-      .first<{ t: number | null }>();
+    await setHealth(dest.id, { consecutive_failures: 10, failures_since: Date.now() });
+    await lane(dest.id).accept(dest.id, ws.uuid, [id as string]);
+    await lane(dest.id).accept(dest.id, ws.uuid, [id as string]);
+    const row = await deliveryRow<{ t: number | null }>("next_attempt_at AS t", id as string);
     expect(row?.t).toBeNull();
     expect(await lane(dest.id).waitingCount()).toBe(1);
   });
@@ -416,13 +417,12 @@ describe("a retry its lane holds", () => {
     const [id] = await waitingDeliveries(ws, dest.id, 1);
     spyReceiver(() => new Response("down", { status: 500 }));
     const sent = Date.now();
-    await lane(dest.id).accept(dest.id, [id as string]);
+    await lane(dest.id).accept(dest.id, ws.uuid, [id as string]);
     await vi.waitFor(async () => expect(await attemptsOf(id as string)).toBe(1));
-    const row = await env.DB.prepare(
-      "SELECT next_attempt_at AS t, lane_due_at AS h FROM deliveries WHERE id = ?",
-    )
-      .bind(id)
-      .first<{ t: number | null; h: number | null }>();
+    const row = await deliveryRow<{ t: number | null; h: number | null }>(
+      "next_attempt_at AS t, lane_due_at AS h",
+      id as string,
+    );
     expect(row?.t).toBeNull();
     const body = await (await call(`/v1/workspaces/${ws.uuid}/deliveries/${id}`, { auth: ws.auth })).json<{
       status: string;

@@ -4,8 +4,6 @@
 // delivery.exhausted throttled with a count; disables by 410, by hand and automatically.
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { database } from "../../src/db/client";
-import { autoDisableDue } from "../../src/lifecycle/auto-disable";
 import { consume, pendingDelivery } from "../support/consumer-helpers";
 import {
   type Captured,
@@ -17,6 +15,7 @@ import {
   verifySignature,
   type Workspace,
 } from "../support/helpers";
+import { destinationHistorySql, healthOf, objectRow, objectSql, setHealth } from "../support/history";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -34,36 +33,41 @@ type Stored = { type: string; payload: Payload };
 
 /** The workspace's operational events, oldest first. */
 async function operationalEvents(ws: Workspace): Promise<Stored[]> {
-  const { results } = await env.DB.prepare(
-    `SELECT type, payload FROM events WHERE workspace_uuid = ?
-     AND type IN ('destination.failing', 'destination.recovered', 'destination.disabled', 'delivery.exhausted')
-     ORDER BY created_at, id`,
-  )
-    .bind(ws.uuid)
-    .all<{ type: string; payload: string }>();
-  return results.map((r) => ({ type: r.type, payload: JSON.parse(r.payload) }));
+  const rows = await objectSql(
+    `SELECT type, payload, created_at AS at, id FROM events WHERE workspace_uuid = ?
+     AND type IN ('destination.failing', 'destination.recovered', 'destination.disabled', 'delivery.exhausted')`,
+    [ws.uuid],
+    ws.uuid,
+  );
+  rows.sort((a, b) => Number(a.at) - Number(b.at) || String(a.id).localeCompare(String(b.id)));
+  return rows.map((r) => ({ type: String(r.type), payload: JSON.parse(String(r.payload)) }));
 }
 
 const deliveriesTo = async (destinationId: string, type: string) =>
-  (
-    await env.DB.prepare("SELECT id, status FROM deliveries WHERE destination_id = ? AND event_type = ?")
-      .bind(destinationId, type)
-      .all<{ id: string; status: string }>()
-  ).results;
+  (await destinationHistorySql(
+    destinationId,
+    "SELECT id, status FROM deliveries WHERE destination_id = ? AND event_type = ?",
+    [destinationId, type],
+  )) as { id: string; status: string }[];
 
-const destinationRow = (id: string) =>
-  env.DB.prepare(
-    `SELECT enabled, disabled_reason AS reason, consecutive_failures AS failures, failures_since AS since,
-            failing_announced_since AS announced FROM destinations WHERE id = ?`,
-  )
+/** A destination as D1 (enabled, reason) and its workspace's object (its health) keep it. */
+async function destinationRow(id: string) {
+  const row = await env.DB.prepare("SELECT enabled, disabled_reason AS reason FROM destinations WHERE id = ?")
     .bind(id)
-    .first<{
-      enabled: number;
-      reason: string | null;
-      failures: number;
-      since: number | null;
-      announced: number | null;
-    }>();
+    .first<{ enabled: number; reason: string | null }>();
+  const h = await healthOf(id);
+  return (
+    row &&
+    h && {
+      ...row,
+      failures: h.consecutiveFailures,
+      since: h.failuresSince,
+      announced: h.failingAnnouncedSince,
+    }
+  );
+}
+const statusOf = async (deliveryId: string) =>
+  (await objectRow<{ status: string }>("SELECT status FROM deliveries WHERE id = ?", [deliveryId]))?.status;
 
 /** Routes the global fetch (what the real queue's consumer and the lanes send with) by host. */
 function spyReceivers(byHost: Record<string, (r: Captured) => Response>) {
@@ -232,15 +236,7 @@ describe("destination.failing and destination.recovered", () => {
     // Another success announces nothing.
     const again = await pendingDelivery(ws, crm.id);
     await consume(receiver().fetcher, [{ deliveryId: again, attempts: 1 }]);
-    await vi.waitFor(async () =>
-      expect(
-        (
-          await env.DB.prepare("SELECT status FROM deliveries WHERE id = ?")
-            .bind(again)
-            .first<{ status: string }>()
-        )?.status,
-      ).toBe("succeeded"),
-    );
+    await vi.waitFor(async () => expect(await statusOf(again)).toBe("succeeded"));
     expect((await operationalEvents(ws)).filter((e) => e.type === "destination.recovered")).toHaveLength(1);
   });
 
@@ -261,12 +257,6 @@ describe("destination.failing and destination.recovered", () => {
     await makeFailing(ws, crm.id);
     await vi.waitFor(async () => expect(await deliveriesTo(mine.id, "destination.failing")).toHaveLength(1));
     expect(await deliveriesTo(other.id, "destination.failing")).toEqual([]);
-    const marked = await env.DB.prepare(
-      "SELECT count(*) AS n FROM events WHERE workspace_uuid = ? AND filters_pending = 1",
-    )
-      .bind(ws.uuid)
-      .first<{ n: number }>();
-    expect(marked?.n).toBe(0);
   });
 });
 
@@ -301,11 +291,8 @@ describe("delivery.exhausted", () => {
     expect(exhausted).toHaveLength(1);
 
     // An hour later, the next one counts the three held back too.
-    await env.DB.prepare(
-      "UPDATE destinations SET exhausted_announced_at = exhausted_announced_at - ? WHERE id = ?",
-    )
-      .bind(HOUR, crm.id)
-      .run();
+    const announcedAt = (await healthOf(crm.id))?.exhaustedAnnouncedAt as number;
+    await setHealth(crm.id, { exhausted_announced_at: announcedAt - HOUR });
     await lastTry(1);
     exhausted = (await operationalEvents(ws)).filter((e) => e.type === "delivery.exhausted");
     expect(exhausted).toHaveLength(2);
@@ -387,12 +374,8 @@ describe("destination.disabled", () => {
       [crm.id, since],
       [young.id, Date.now() - HOUR],
     ] as const)
-      await env.DB.prepare(
-        "UPDATE destinations SET consecutive_failures = 40, failures_since = ? WHERE id = ?",
-      )
-        .bind(at, id)
-        .run();
-    const disabled = await autoDisableDue(database(env.DB), env.DELIVERY_QUEUE, 120 * HOUR);
+      await setHealth(id, { consecutive_failures: 40, failures_since: at });
+    const disabled = await env.WORKSPACE.getByName(ws.uuid).autoDisable();
     expect(disabled).toBe(1);
     const row = await destinationRow(crm.id);
     expect(row?.enabled).toBe(0);
@@ -409,8 +392,8 @@ describe("destination.disabled", () => {
       disabled_reason: row?.reason,
     });
     expect(await deliveriesTo(alerts.id, "destination.disabled")).toHaveLength(1);
-    // The cron again: nothing more.
-    expect(await autoDisableDue(database(env.DB), env.DELIVERY_QUEUE, 120 * HOUR)).toBe(0);
+    // Its alarm again: nothing more.
+    expect(await env.WORKSPACE.getByName(ws.uuid).autoDisable()).toBe(0);
   });
 
   it("the lane disables a destination past its time instead of probing it, and keeps what waited as skipped", async () => {
@@ -418,20 +401,16 @@ describe("destination.disabled", () => {
     const crm = await createDestination(ws, { name: "CRM", url_template: "https://crm.example.com/hook" });
     const requests = spyReceivers({ "crm.example.com": () => new Response("down", { status: 500 }) });
     const ids = await failingNow(ws, crm.id, 3);
-    await env.DB.prepare(
-      "UPDATE destinations SET send_path = 'lane', consecutive_failures = 12, failures_since = ? WHERE id = ?",
-    )
-      .bind(Date.now() - 200 * HOUR, crm.id)
-      .run();
-    await env.LANES.getByName(crm.id).accept(crm.id, ids);
+    await setHealth(crm.id, {
+      send_path: "lane",
+      consecutive_failures: 12,
+      failures_since: Date.now() - 200 * HOUR,
+    });
+    await env.LANES.getByName(crm.id).accept(crm.id, ws.uuid, ids);
     await vi.waitFor(
       async () => {
-        const { results } = await env.DB.prepare(
-          "SELECT status FROM deliveries WHERE id IN (SELECT value FROM json_each(?))",
-        )
-          .bind(JSON.stringify(ids))
-          .all<{ status: string }>();
-        expect(results.map((r) => r.status)).toEqual(["skipped", "skipped", "skipped"]);
+        const statuses = await Promise.all(ids.map(statusOf));
+        expect(statuses).toEqual(["skipped", "skipped", "skipped"]);
       },
       { timeout: 5_000, interval: 25 },
     );

@@ -1,7 +1,8 @@
-// The pipeline through the real queue: API → D1 → queue → consumer → (spied) fetch → D1.
+// The pipeline through the real queue: API → history object → queue → consumer → (spied) fetch → history.
 import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { messageFor, pendingDelivery } from "../support/consumer-helpers";
 import {
   type Captured,
   call,
@@ -17,6 +18,7 @@ import {
   verifySignature,
   type Workspace,
 } from "../support/helpers";
+import { objectRow } from "../support/history";
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -161,10 +163,10 @@ describe("ingest and fan-out", () => {
     expect(responses.map((r) => r.status)).toEqual(Array(5).fill(202));
     expect(ids.size).toBe(1);
     expect(await countRows("deliveries", "workspace_uuid = ?", ws.uuid)).toBe(1);
-    const [delivery] = await env.DB.prepare("SELECT id FROM deliveries WHERE workspace_uuid = ?")
-      .bind(ws.uuid)
-      .raw<[string]>();
-    await settled(ws, delivery?.[0] ?? "");
+    const delivery = await objectRow<{ id: string }>("SELECT id FROM deliveries WHERE workspace_uuid = ?", [
+      ws.uuid,
+    ]);
+    await settled(ws, delivery?.id ?? "");
   });
 
   it.each([
@@ -326,22 +328,11 @@ describe("test deliveries, history and redelivery", () => {
     const ws = await createWorkspace();
     await createDestination(ws);
     // Not enqueued through the pipeline: this delivery only ever reaches the dead-letter queue.
-    const eventId = `evt_${"0".repeat(32)}`;
-    await env.DB.prepare(
-      "INSERT INTO events (id, workspace_uuid, type, payload, created_at) VALUES (?, ?, 'contact.created', '{}', 0)",
-    )
-      .bind(eventId, ws.uuid)
-      .run();
     const dest = await env.DB.prepare("SELECT id FROM destinations WHERE workspace_uuid = ?")
       .bind(ws.uuid)
       .first<{ id: string }>();
-    const deliveryId = `dlv_${"0".repeat(31)}1`;
-    await env.DB.prepare(
-      "INSERT INTO deliveries (id, workspace_uuid, destination_id, event_id, event_type, created_at, updated_at) VALUES (?, ?, ?, ?, 'contact.created', 0, 0)",
-    )
-      .bind(deliveryId, ws.uuid, dest?.id, eventId)
-      .run();
-    await env.DEAD_LETTER_QUEUE.send({ deliveryId });
+    const deliveryId = await pendingDelivery(ws, dest?.id ?? "");
+    await env.DEAD_LETTER_QUEUE.send(messageFor(deliveryId));
     const delivery = await settled(ws, deliveryId, "failed");
     expect(delivery).toMatchObject({ status: "failed" });
     expect((delivery as unknown as { dead_lettered_at: string | null }).dead_lettered_at).not.toBeNull();

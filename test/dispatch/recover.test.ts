@@ -1,63 +1,59 @@
-// The recovery sweep: pending deliveries whose queue message was lost are queued again.
+// The recovery sweep, which each history partition runs from its own alarm: pending deliveries whose
+// queue message was lost are queued again (docs/storage.md, "Each object looks after itself").
 import {
   createExecutionContext,
   createMessageBatch,
-  createScheduledController,
   getQueueResult,
+  runDurableObjectAlarm,
+  runInDurableObject,
 } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { database } from "../../src/db/client";
-import { recoverStalledDeliveries } from "../../src/dispatch/recover";
-import { buildPayload } from "../../src/events/payload";
-import { insertEventWithDeliveries } from "../../src/events/store";
-import { newId } from "../../src/ids";
+import { partitionName } from "../../src/history/ids";
 import worker from "../../src/index";
 import { STALLED_AFTER_MS } from "../../src/limits";
 import type { DeliveryMessage } from "../../src/queue";
 import {
   call,
+  contactEvent,
   createDestination,
   createWorkspace,
   type DeliveryWithAttemptsJson,
+  ingest,
   json,
   receiver,
   type Workspace,
 } from "../support/helpers";
+import { objectRow, objectSql, partitionsOf, seedDeliveries } from "../support/history";
 
 afterEach(() => {
   vi.restoreAllMocks();
 });
 
-/** A pending delivery that is in D1 but on no queue, `attemptsMade` attempts in, due `dueAgoMs` ago. */
+let events = 0;
+
+/**
+ * A pending delivery stored `ageMs` ago and on no queue, `attemptsMade` attempts in; a retry (attempts
+ * made) was due `dueAgoMs` ago, a first try was due when it was made.
+ */
 async function strandedDelivery(
   ws: Workspace,
   destinationId: string,
   attemptsMade: number,
   dueAgoMs: number,
 ) {
-  const eventId = newId("evt");
-  const payload = buildPayload(
-    eventId,
-    "contact.created",
-    ws.uuid,
-    { _id: "ct_1" },
-    new Date().toISOString(),
-  );
-  const [row] = await insertEventWithDeliveries(
-    database(env.DB),
-    {
-      id: eventId,
-      workspaceUuid: ws.uuid,
-      type: "contact.created",
-      payload: JSON.stringify(payload),
-    },
-    [destinationId],
-  );
-  await env.DB.prepare("UPDATE deliveries SET attempts_made = ?, next_attempt_at = ? WHERE id = ?")
-    .bind(attemptsMade, Date.now() - dueAgoMs, row?.id)
-    .run();
-  return row?.id ?? "";
+  const now = Date.now();
+  const createdAt = attemptsMade ? now - dueAgoMs - 3_600_000 : now - dueAgoMs;
+  const [id] = await seedDeliveries(ws.uuid, destinationId, { id: `evt-stranded-${++events}` }, [
+    { createdAt, attemptsMade, nextAttemptAt: now - dueAgoMs },
+  ]);
+  return id as string;
+}
+
+/** Runs the alarm of every history partition of the workspace now, as the platform would when it is due. */
+async function sweep(ws: Workspace) {
+  for (const p of await partitionsOf(ws.uuid))
+    await runDurableObjectAlarm(env.HISTORY.getByName(partitionName(p)));
 }
 
 const read = async (ws: Workspace, id: string) =>
@@ -68,17 +64,27 @@ async function until(ws: Workspace, id: string, check: (d: DeliveryWithAttemptsJ
   return read(ws, id);
 }
 
+/** The messages sent to the delivery queue, as the spy saw them. */
+const sentMessages = (send: { mock: { calls: unknown[][] } }) =>
+  send.mock.calls.flatMap(([messages]) => [...(messages as { body: DeliveryMessage }[])].map((m) => m.body));
+
 describe("recovering stalled deliveries", () => {
   it("queues again a delivery whose message was lost, continuing its attempt numbers", async () => {
     const { requests, fetcher } = receiver();
     vi.spyOn(globalThis, "fetch").mockImplementation(fetcher);
+    const send = vi.spyOn(env.DELIVERY_QUEUE, "sendBatch");
     const ws = await createWorkspace();
     const dest = await createDestination(ws);
     const fresh = await strandedDelivery(ws, dest.id, 0, STALLED_AFTER_MS + 60_000);
     const midway = await strandedDelivery(ws, dest.id, 3, STALLED_AFTER_MS + 60_000);
     const notYet = await strandedDelivery(ws, dest.id, 0, STALLED_AFTER_MS - 60_000);
 
-    expect(await recoverStalledDeliveries(env)).toBe(2);
+    await sweep(ws);
+    expect(
+      sentMessages(send)
+        .map((m) => m.deliveryId)
+        .sort(),
+    ).toEqual([fresh, midway].sort());
     const first = await until(ws, fresh, (d) => d.status === "succeeded");
     expect(first.attempts.map((a) => a.number)).toEqual([1]);
     const later = await until(ws, midway, (d) => d.status === "succeeded");
@@ -86,7 +92,9 @@ describe("recovering stalled deliveries", () => {
     expect((await read(ws, notYet)).status).toBe("pending");
     expect(requests.map((r) => r.headers.get("x-leadpush-id")).sort()).toEqual([fresh, midway].sort());
     // Queued once: the sweep moved their due time, so the next sweep leaves them alone.
-    expect(await recoverStalledDeliveries(env)).toBe(0);
+    send.mockClear();
+    await sweep(ws);
+    expect(sentMessages(send)).toEqual([]);
   });
 
   it("never queues a second copy while the one it queued may still be in flight", async () => {
@@ -95,22 +103,29 @@ describe("recovering stalled deliveries", () => {
     const ws = await createWorkspace();
     const dest = await createDestination(ws);
     const id = await strandedDelivery(ws, dest.id, 2, STALLED_AFTER_MS + 60_000);
-    // (Other tests of this file leave pending deliveries behind: count this one's copies only.)
-    const copies = () =>
-      send.mock.calls
-        .flatMap(([messages]) => [...messages].map((m) => m.body as DeliveryMessage))
-        .filter((b) => b.deliveryId === id);
-    const start = Date.now();
-    await recoverStalledDeliveries(env, start);
+    const copies = () => sentMessages(send).filter((b) => b.deliveryId === id);
+    await sweep(ws);
     expect(copies()).toHaveLength(1);
-    // Its copy is in flight (here: never consumed). Sweeps every minute for a full stall window and more
-    // leave it alone; only once the copy is itself a whole window overdue is it presumed lost.
-    for (let minute = 1; minute <= 30; minute++) await recoverStalledDeliveries(env, start + minute * 60_000);
+    const claimed = await objectRow<{ due: number }>(
+      "SELECT next_attempt_at AS due FROM deliveries WHERE id = ?",
+      [id],
+    );
+    // Its copy is in flight (here: never consumed). Time passing is its due time moving back: sweeps a
+    // minute, a stall window and more later leave it alone; only once the copy is itself a whole window
+    // overdue is it presumed lost.
+    const minutesLater = async (minutes: number) => {
+      await objectSql("UPDATE deliveries SET next_attempt_at = ? WHERE id = ?", [
+        (claimed?.due ?? 0) - minutes * 60_000,
+        id,
+      ]);
+      await sweep(ws);
+    };
+    for (const minutes of [1, 15, 29]) await minutesLater(minutes);
     expect(copies()).toHaveLength(1);
-    await recoverStalledDeliveries(env, start + 31 * 60_000);
+    await minutesLater(31);
     expect(copies()).toEqual([
-      { deliveryId: id, attemptsBefore: 2 },
-      { deliveryId: id, attemptsBefore: 2 },
+      { deliveryId: id, workspaceUuid: ws.uuid, destinationId: dest.id, attemptsBefore: 2 },
+      { deliveryId: id, workspaceUuid: ws.uuid, destinationId: dest.id, attemptsBefore: 2 },
     ]);
   });
 
@@ -119,19 +134,25 @@ describe("recovering stalled deliveries", () => {
     const ws = await createWorkspace();
     const dest = await createDestination(ws);
     const id = await strandedDelivery(ws, dest.id, 7, STALLED_AFTER_MS + 60_000);
-    await recoverStalledDeliveries(env);
+    await sweep(ws);
     const done = await until(ws, id, (d) => d.dead_lettered_at !== null);
     expect(done.status).toBe("failed");
     expect(done.attempts.map((a) => a.number)).toEqual([8]);
   });
 
-  it("runs from the worker's cron trigger", async () => {
-    vi.spyOn(globalThis, "fetch").mockImplementation(async () => new Response("ok"));
+  it("is set going by the store itself: a partition that stores deliveries has its alarm set to look for them", async () => {
+    vi.spyOn(env.DELIVERY_QUEUE, "sendBatch").mockResolvedValue(undefined as never);
     const ws = await createWorkspace();
-    const dest = await createDestination(ws);
-    const id = await strandedDelivery(ws, dest.id, 0, STALLED_AFTER_MS + 60_000);
-    await worker.scheduled(createScheduledController({ cron: "* * * * *" }), env);
-    expect((await until(ws, id, (d) => d.status === "succeeded")).attempts).toHaveLength(1);
+    await createDestination(ws);
+    const before = Date.now();
+    expect((await ingest(ws, contactEvent())).status).toBe(202);
+    const [p] = await partitionsOf(ws.uuid);
+    const alarm = await runInDurableObject(env.HISTORY.getByName(partitionName(p as never)), (_i, state) =>
+      state.storage.getAlarm(),
+    );
+    // Within a minute of the stall window: the message just sent (here: dropped) is looked for then.
+    expect(alarm).toBeGreaterThanOrEqual(before + STALLED_AFTER_MS);
+    expect(alarm).toBeLessThanOrEqual(Date.now() + STALLED_AFTER_MS + 60_000);
   });
 
   it("a late original and its recovered copy send the attempt once", async () => {
@@ -140,11 +161,16 @@ describe("recovering stalled deliveries", () => {
     const ws = await createWorkspace();
     const dest = await createDestination(ws);
     const id = await strandedDelivery(ws, dest.id, 0, STALLED_AFTER_MS + 60_000);
-    await recoverStalledDeliveries(env);
+    await sweep(ws);
     await until(ws, id, (d) => d.status === "succeeded");
     // The original message turns up after all: the consumer acknowledges it without sending.
     const batch = createMessageBatch<DeliveryMessage>("leadpush-deliveries", [
-      { id: "late-original", timestamp: new Date(), attempts: 1, body: { deliveryId: id } },
+      {
+        id: "late-original",
+        timestamp: new Date(),
+        attempts: 1,
+        body: { deliveryId: id, workspaceUuid: ws.uuid, destinationId: dest.id },
+      },
     ]);
     const ctx = createExecutionContext();
     await worker.queue(batch, env);

@@ -28,6 +28,59 @@ async function until(probe, what, timeoutMs = 20_000) {
   }
 }
 
+// A workspace's history lives in its Durable Objects (src/history): one per workspace and time partition,
+// named `${workspace}/${start}/${seconds}` (src/history/ids.ts partitionName). The harness sets no
+// HISTORY_PARTITION_HOURS, so partitions span a day (src/limits.ts DEFAULT_PARTITION_HOURS).
+const PARTITION_SECONDS = 86_400;
+
+/**
+ * The history objects of one workspace, through Miniflare's proxy. Stubs are kept: each new one costs
+ * synchronous round trips through the proxy; calls on a stub are async. RPC answers that are arrays
+ * come back whole (an object would come back as a remote stub, read a property at a time).
+ */
+async function historyOf(worker, uuid) {
+  const history = await worker.miniflare.getDurableObjectNamespace("HISTORY");
+  const workspace = (await worker.miniflare.getDurableObjectNamespace("WORKSPACE")).getByName(uuid);
+  const stubs = new Map();
+  const stub = (p) => {
+    const name = `${p.workspaceUuid}/${p.start}/${p.seconds}`;
+    if (!stubs.has(name)) stubs.set(name, history.getByName(name));
+    return stubs.get(name);
+  };
+  return {
+    /** The partition that takes what is created at `at`. */
+    partitionAt(at) {
+      const length = PARTITION_SECONDS * 1000;
+      return { workspaceUuid: uuid, start: Math.floor(at / length) * length, seconds: PARTITION_SECONDS };
+    },
+    stub,
+    /** Every partition's deliveries and attempts (its census, src/history/object.ts), concatenated. */
+    async census() {
+      const partitions = (await workspace.partitions()).map((p) => ({ workspaceUuid: uuid, ...p }));
+      const parts = await Promise.all(partitions.map((p) => stub(p).census(p)));
+      return {
+        deliveries: parts.flatMap(([, deliveries]) => deliveries),
+        attempts: parts.flatMap(([, , attempts]) => attempts),
+      };
+    },
+  };
+}
+
+/** A failed attempt as the pipeline records it (src/db/history-schema.ts AttemptRow). */
+const failedAttempt = (deliveryId, number, startedAt, url) => ({
+  deliveryId,
+  number,
+  startedAt,
+  method: "POST",
+  url,
+  requestHeaders: [],
+  responseStatus: 503,
+  responseBody: null,
+  durationMs: 5,
+  errorClass: "http_status",
+  errorMessage: null,
+});
+
 const verified = (secret, request) => {
   try {
     new Webhook(secret).verify(
@@ -198,29 +251,35 @@ test("recovers thousands of deliveries at a real receiver, each exactly once, un
     url_template: `${r.url}/w`,
     event_types: ["contact.updated"],
   });
-  // An outage's worth of failed deliveries, as D1 holds them after their 8 attempts.
-  const db = await w.miniflare.getD1Database("DB");
+  // An outage's worth of failed deliveries, each after its 8 attempts, stored through the history
+  // object's own writes: the event and its deliveries, then their attempts and outcome.
+  const history = await historyOf(w, uuid);
   const created = Date.now() - 3_600_000;
-  await db
-    .prepare(
-      "INSERT INTO events (workspace_uuid, id, type, payload, created_at) VALUES (?, 'outage', 'contact.updated', ?, ?)",
-    )
-    .bind(
-      uuid,
-      JSON.stringify({ event: { id: "outage", type: "contact.updated" }, contact: { _id: "ct" } }),
-      created,
-    )
-    .run();
-  await db
-    .prepare(
-      `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?1)
-       INSERT INTO deliveries (id, workspace_uuid, destination_id, event_id, event_type, status, attempts_made,
-                               created_at, updated_at)
-       SELECT printf('dlv_%012x', ?2 + i) || lower(hex(randomblob(10))), ?3, ?4, 'outage', 'contact.updated',
-              'failed', 8, ?2 + i, ?2 + i FROM n`,
-    )
-    .bind(COUNT, created, uuid, dest.id)
-    .run();
+  const p = history.partitionAt(Date.now());
+  const payload = JSON.stringify({
+    event: { id: "outage", type: "contact.updated" },
+    contact: { _id: "ct" },
+  });
+  const rows = await history.stub(p).addDeliveries(
+    p,
+    { id: "outage", type: "contact.updated", payload, createdAt: created, copyOf: null },
+    Array.from({ length: COUNT }, () => dest.id),
+  );
+  assert.equal(rows.length, COUNT);
+  // In chunks, so no one call carries tens of thousands of attempts.
+  for (let i = 0; i < rows.length; i += 1_000) {
+    const outcomes = rows.slice(i, i + 1_000).flatMap((row) =>
+      Array.from({ length: 8 }, (_, a) => ({
+        destinationId: dest.id,
+        attempt: failedAttempt(row.id, a + 1, created + a * 60_000, `${r.url}/w`),
+        status: a === 7 ? "failed" : "pending",
+        nextAttemptAt: null,
+        laneDueAt: null,
+        reason: a === 7 ? "gave up after 8 attempts" : null,
+      })),
+    );
+    assert.equal(await history.stub(p).record(p, outcomes, [], ""), outcomes.length);
+  }
   const since = new Date(created - 60_000).toISOString();
   const t0 = Date.now();
   const { status, body: recovery } = await call("POST", `/destinations/${dest.id}/recover`, { since });
@@ -234,18 +293,14 @@ test("recovers thousands of deliveries at a real receiver, each exactly once, un
   const ids = r.requests.map((q) => q.headers["x-leadpush-id"]);
   assert.equal(ids.length, COUNT, "none sent twice");
   assert.equal(new Set(ids).size, COUNT, "none lost");
-  const { results } = await db
-    .prepare("SELECT status, count(*) AS n FROM deliveries WHERE destination_id = ? GROUP BY status")
-    .bind(dest.id)
-    .all();
-  assert.deepEqual(results, [{ status: "succeeded", n: COUNT }]);
-  const attempts = await db
-    .prepare(
-      "SELECT count(*) AS n FROM attempts WHERE number = 9 AND delivery_id IN (SELECT id FROM deliveries WHERE destination_id = ?)",
-    )
-    .bind(dest.id)
-    .first();
-  assert.equal(attempts.n, COUNT, "each attempt numbered after the eight before");
+  const stored = await history.census();
+  const mine = stored.deliveries.filter((d) => d.destinationId === dest.id);
+  const byStatus = {};
+  for (const d of mine) byStatus[d.status] = (byStatus[d.status] ?? 0) + 1;
+  assert.deepEqual(byStatus, { succeeded: COUNT });
+  const ours = new Set(mine.map((d) => d.id));
+  const ninth = stored.attempts.filter((a) => a.number === 9 && ours.has(a.deliveryId)).length;
+  assert.equal(ninth, COUNT, "each attempt numbered after the eight before");
   const done = (await call("GET", `/destinations/${dest.id}/recoveries/${recovery.id}`)).body;
   assert.equal(done.status, "finished");
   assert.equal(done.sent, COUNT);

@@ -161,6 +161,20 @@ export const validBodies = {
     { requiredKeys: [] },
   ),
   rotate: fc.record({ grace_seconds: fc.integer({ min: 0, max: 604_800 }) }, { requiredKeys: [] }),
+  // A batch of 1–5 valid events (POST …/events/batch).
+  batch: fc
+    .array(
+      fc.record(
+        {
+          id: fc.string({ minLength: 1, maxLength: 40 }),
+          type: fc.constantFrom(...CONTACT_EVENT_TYPES),
+          contact,
+        },
+        { requiredKeys: ["type", "contact"] },
+      ),
+      { minLength: 1, maxLength: 5 },
+    )
+    .map((events) => ({ events })),
   // A replay to every subscribed destination (the fixtures' subscribe to nothing, so it queues nothing).
   replay: fc.constant({}),
   // A recovery of the last hour (the fixtures' destinations have nothing to recover).
@@ -191,6 +205,8 @@ const WRONG = {
     [["until"], ["x", 1, null]],
     [["statuses"], [[], ["succeeded"], ["pending"], "failed", null, [1]]],
   ],
+  // A batch's envelope (each event in it is taken or refused on its own, so only the envelope is a 400).
+  batch: [[["events"], [[], null, "x", 1, {}, Array.from({ length: 101 }, () => ({}))]]],
   replay: [[["destination_ids"], [[], null, "dst_1", 1, ["nope"], [null], [`dst_${"0".repeat(32)}`]]]],
   event: [
     [["type"], [1, null, [], "webhook.test", "contact.CREATED", "contact.merged", "", raw("1e999")]],

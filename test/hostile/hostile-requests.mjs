@@ -36,7 +36,7 @@ export { CONTACT_EVENT_TYPES, deepJson } from "./hostile-bodies.mjs";
  *   method: string;
  *   path: string;
  *   auth: "none" | "operator" | "workspace";
- *   body: "none" | "workspace" | "event" | "destination" | "patch" | "rotate" | "preview" | "replay" | "recover";
+ *   body: "none" | "workspace" | "event" | "destination" | "patch" | "rotate" | "preview" | "replay" | "recover" | "batch";
  *   writes: boolean;
  *   idKind?: "destination" | "key";
  * }} Route
@@ -208,6 +208,13 @@ export const ROUTES = [
     idKind: "destination",
   },
   { method: "POST", path: "/v1/workspaces/{ws}/events", auth: "workspace", body: "event", writes: true },
+  {
+    method: "POST",
+    path: "/v1/workspaces/{ws}/events/batch",
+    auth: "workspace",
+    body: "batch",
+    writes: true,
+  },
   {
     method: "GET",
     path: "/v1/workspaces/{ws}/events/{event_id}",

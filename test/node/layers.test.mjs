@@ -12,6 +12,7 @@ const src = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "src");
 const LAYERS = [
   ["ids", "time", "encoding", "config", "limits", "problem", "db", "secrets", "queue"],
   ["rules", "filters"],
+  ["history"],
   ["workspaces"],
   ["deliveries"],
   ["events"],

@@ -2,13 +2,13 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { vi } from "vitest";
-import { database } from "../../src/db/client";
 import { consumeDeliveries } from "../../src/dispatch/consume";
 import { buildPayload } from "../../src/events/payload";
-import { insertEventWithDeliveries } from "../../src/events/store";
-import { newId } from "../../src/ids";
+import { currentPartition, historyStub } from "../../src/history/client";
+import { idIn } from "../../src/history/ids";
 import type { DeliveryMessage } from "../../src/queue";
 import type { Workspace } from "./helpers";
+import { objectRow } from "./history";
 
 /**
  * A stored pending delivery that was never enqueued: the tests hand its messages to the consumer. Its
@@ -21,17 +21,39 @@ export async function pendingDelivery(
   type = "contact.created",
   contact: Record<string, unknown> = { _id: "ct_1", attributes: { email: "ada@example.com" } },
 ): Promise<string> {
-  await env.DB.prepare("UPDATE destinations SET send_path = 'direct' WHERE id = ? AND send_path = 'lane'")
-    .bind(destinationId)
-    .run();
-  const eventId = newId("evt");
+  await env.WORKSPACE.getByName(ws.uuid).setSendPath([destinationId], "direct");
+  const p = currentPartition(env, ws.uuid);
+  const eventId = idIn("evt", p);
   const payload = buildPayload(eventId, type, ws.uuid, contact, new Date().toISOString());
-  const [row] = await insertEventWithDeliveries(
-    database(env.DB),
-    { id: eventId, workspaceUuid: ws.uuid, type, payload: JSON.stringify(payload) },
-    [destinationId],
+  const [stored] = await historyStub(env, p).store(p, [
+    { id: eventId, type, payload: JSON.stringify(payload), targets: [destinationId] },
+  ]);
+  const id = stored?.created[0]?.id ?? "";
+  refs.set(id, { workspaceUuid: ws.uuid, destinationId });
+  return id;
+}
+
+/** Each pending delivery's workspace and destination, which its queue message carries. */
+const refs = new Map<string, { workspaceUuid: string; destinationId: string }>();
+
+/** The message body the queue would carry for a delivery made here (or named with its ids). */
+export function messageFor(deliveryId: string, attemptsBefore?: number): DeliveryMessage {
+  const ref = refs.get(deliveryId) ?? { workspaceUuid: "", destinationId: "" };
+  return attemptsBefore === undefined ? { deliveryId, ...ref } : { deliveryId, ...ref, attemptsBefore };
+}
+
+/** Finds a delivery made elsewhere (an ingest through the API) in the history, so messageFor names it. */
+async function resolve(deliveryId: string): Promise<void> {
+  const row = await objectRow<{ ws: string; dest: string }>(
+    "SELECT workspace_uuid AS ws, destination_id AS dest FROM deliveries WHERE id = ?",
+    [deliveryId],
   );
-  return row?.id ?? "";
+  if (row) refs.set(deliveryId, { workspaceUuid: row.ws, destinationId: row.dest });
+}
+
+/** Notes a delivery made elsewhere (an ingest through the API), so messageFor can name it. */
+export function knowDelivery(delivery: { id: string; destination_id: string }, workspaceUuid: string) {
+  refs.set(delivery.id, { workspaceUuid, destinationId: delivery.destination_id });
 }
 
 export let sequence = 0;
@@ -39,13 +61,14 @@ export async function consume(
   fetcher: typeof fetch,
   messages: { deliveryId: string; attempts: number; attemptsBefore?: number }[],
 ) {
+  for (const { deliveryId } of messages) if (!refs.has(deliveryId)) await resolve(deliveryId);
   const batch = createMessageBatch<DeliveryMessage>(
     "leadpush-deliveries",
     messages.map(({ deliveryId, attempts, attemptsBefore }) => ({
       id: `msg-${++sequence}`,
       timestamp: new Date(),
       attempts,
-      body: attemptsBefore === undefined ? { deliveryId } : { deliveryId, attemptsBefore },
+      body: messageFor(deliveryId, attemptsBefore),
     })),
   );
   // The pool's mock batch drops retry()'s delaySeconds from getQueueResult, so read them off a spy.

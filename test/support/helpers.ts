@@ -3,6 +3,7 @@ import { verifyLeadpushWebhook } from "../../examples/verify-webhook";
 import type { DeliveryJson, DeliveryWithAttemptsJson } from "../../src/deliveries/schema";
 import type { DestinationJson, RotatedSecretJson } from "../../src/destinations/schema";
 import type { RecoveryJson } from "../../src/lifecycle/recovery-schema";
+import { countObjectRows, HISTORY_TABLES, WORKSPACE_TABLES } from "./history";
 
 export const OPERATOR = `Bearer ${env.OPERATOR_TOKEN}`;
 
@@ -70,7 +71,9 @@ export async function createDestination(ws: Workspace, overrides: Record<string,
   return json<CreatedDestination>(response);
 }
 
+/** Rows of a table, wherever it lives: D1, or the workspaces' Durable Objects (test/support/history.ts). */
 export async function countRows(table: string, where = "1=1", ...binds: unknown[]): Promise<number> {
+  if (HISTORY_TABLES.has(table) || WORKSPACE_TABLES.has(table)) return countObjectRows(table, where, binds);
   const row = await env.DB.prepare(`SELECT count(*) AS n FROM ${table} WHERE ${where}`)
     .bind(...binds)
     .first<{ n: number }>();

@@ -1,6 +1,6 @@
 // A destination's delivery history: newest first, filtered by status, 20 to a page with the API's
 // cursor. Each row opens the delivery and its attempts.
-import type { DeliveryStatus } from "../../db/schema";
+import type { DeliveryStatus } from "../../db/history-schema";
 import type { deliveryJson } from "../../deliveries/schema";
 import { DataTable, EmptyState, Pagination, STATUS_LOOK, StatusPill } from "../components";
 import { Time } from "../format";

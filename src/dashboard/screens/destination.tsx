@@ -72,28 +72,11 @@ const Header = ({ ws, d }: { ws: string; d: DestinationJson }) => (
   </div>
 );
 
-export const DestinationPage = (props: DestinationPageProps) => {
-  const { destination: d, reveal } = props;
-  const ws = useWorkspace().uuid;
+/** What the last action did, what was refused, and a running recovery. */
+const Notices = (props: DestinationPageProps & { ws: string; d: DestinationPageProps["destination"] }) => {
+  const { ws, d } = props;
   return (
     <>
-      {reveal ? (
-        <SecretDialog
-          reason={reveal.reason}
-          secret={reveal.secret}
-          destinationName={d.name}
-          previousExpiresAt={d.previous_secret_expires_at}
-        />
-      ) : null}
-      <Breadcrumbs
-        trail={[
-          { label: "Integrations", href: urls.integrations(ws) },
-          { label: "Webhooks", href: urls.webhooks(ws) },
-          { label: "Destinations", href: urls.webhooks(ws) },
-          { label: d.name },
-        ]}
-      />
-      <Header ws={ws} d={d} />
       {props.notice ? (
         <Notice>
           {DESTINATION_NOTICES[props.notice]}
@@ -117,6 +100,33 @@ export const DestinationPage = (props: DestinationPageProps) => {
           </p>
         </div>
       ) : null}
+    </>
+  );
+};
+
+export const DestinationPage = (props: DestinationPageProps) => {
+  const { destination: d, reveal } = props;
+  const ws = useWorkspace().uuid;
+  return (
+    <>
+      {reveal ? (
+        <SecretDialog
+          reason={reveal.reason}
+          secret={reveal.secret}
+          destinationName={d.name}
+          previousExpiresAt={d.previous_secret_expires_at}
+        />
+      ) : null}
+      <Breadcrumbs
+        trail={[
+          { label: "Integrations", href: urls.integrations(ws) },
+          { label: "Webhooks", href: urls.webhooks(ws) },
+          { label: "Destinations", href: urls.webhooks(ws) },
+          { label: d.name },
+        ]}
+      />
+      <Header ws={ws} d={d} />
+      <Notices ws={ws} d={d} {...props} />
       <FailingBanner destination={d} disablesAt={props.disablesAt ?? null} />
       <div class="detail-grid">
         <SettingsCard destination={d} />

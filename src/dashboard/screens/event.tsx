@@ -74,6 +74,35 @@ const Verdict = ({ ws, d }: { ws: string; d: DestinationVerdict }) => (
   </tr>
 );
 
+/** When the event came and what it carried. */
+const EventSummary = ({ event: e }: { event: EventPageProps["event"] }) => (
+  <section class="card detail-card stacked" aria-labelledby="event-title">
+    <h2 id="event-title" class="visually-hidden">
+      The event
+    </h2>
+    <dl class="settings settings-columns">
+      <div class="setting">
+        <dt>Received</dt>
+        <dd>
+          <Time iso={e.createdAt} />
+        </dd>
+      </div>
+      {e.occurredAt ? (
+        <div class="setting">
+          <dt>Occurred</dt>
+          <dd>
+            <Time iso={e.occurredAt} />
+          </dd>
+        </div>
+      ) : null}
+    </dl>
+    <details class="attempt-section">
+      <summary>Payload</summary>
+      <pre class="code-block">{e.payload}</pre>
+    </details>
+  </section>
+);
+
 export const EventPage = (props: EventPageProps) => {
   const { event: e } = props;
   const ws = useWorkspace().uuid;
@@ -91,31 +120,7 @@ export const EventPage = (props: EventPageProps) => {
           </>
         }
       />
-      <section class="card detail-card stacked" aria-labelledby="event-title">
-        <h2 id="event-title" class="visually-hidden">
-          The event
-        </h2>
-        <dl class="settings settings-columns">
-          <div class="setting">
-            <dt>Received</dt>
-            <dd>
-              <Time iso={e.createdAt} />
-            </dd>
-          </div>
-          {e.occurredAt ? (
-            <div class="setting">
-              <dt>Occurred</dt>
-              <dd>
-                <Time iso={e.occurredAt} />
-              </dd>
-            </div>
-          ) : null}
-        </dl>
-        <details class="attempt-section">
-          <summary>Payload</summary>
-          <pre class="code-block">{e.payload}</pre>
-        </details>
-      </section>
+      <EventSummary event={e} />
       <section class="card detail-card" aria-labelledby="destinations-title">
         <h2 id="destinations-title">Who got it</h2>
         <p class="card-intro">

@@ -2,10 +2,8 @@
 // statuses, see how many deliveries that selects, start it, then follow its progress on its own page.
 import type { DestinationJson } from "../../destinations/schema";
 import type { RecoverableStatus } from "../../lifecycle/recovery";
-import type { recoveryJson } from "../../lifecycle/recovery-schema";
 import { RECOVERY_WINDOW_MS } from "../../limits";
-import { Breadcrumbs, CsrfField, PageHeader, Pill, Refusal } from "../components";
-import { Time } from "../format";
+import { Breadcrumbs, CsrfField, PageHeader, Refusal } from "../components";
 import { useWorkspace } from "../request-context";
 import { urls } from "../urls";
 import { described, Field, FieldError } from "./destination-fields";
@@ -29,7 +27,7 @@ const STATUS_WORDS: Record<RecoverableStatus, string> = {
   skipped: "Skipped: the destination was disabled while they waited",
 };
 
-const crumbs = (ws: string, d: DestinationJson, last: string) => [
+export const crumbs = (ws: string, d: DestinationJson, last: string) => [
   { label: "Integrations", href: urls.integrations(ws) },
   { label: "Webhooks", href: urls.webhooks(ws) },
   { label: "Destinations", href: urls.webhooks(ws) },
@@ -45,6 +43,102 @@ const Hidden = ({ values }: { values: RecoverFormValues }) => (
       <input type="hidden" name="statuses" value={s} />
     ))}
   </>
+);
+
+type FormProps = { ws: string; destinationId: string; values: RecoverFormValues };
+
+/** The statuses a recovery selects: failed, skipped, or both. */
+const StatusChecks = ({ values, error }: { values: RecoverFormValues; error: string | undefined }) => (
+  <fieldset class={error ? "checks field-invalid" : "checks"}>
+    <legend>Statuses</legend>
+    <FieldError id="statuses" error={error} />
+    <div class="check-list">
+      {(["failed", "skipped"] as const).map((s) => (
+        <div class="check">
+          <input
+            type="checkbox"
+            id={`status-${s}`}
+            name="statuses"
+            value={s}
+            checked={values.statuses.includes(s)}
+          />
+          <label for={`status-${s}`}>{STATUS_WORDS[s]}</label>
+        </div>
+      ))}
+    </div>
+  </fieldset>
+);
+
+/** The window and statuses to recover, and the button that counts what they select. */
+const WindowForm = ({
+  ws,
+  destinationId,
+  values,
+  errorOf,
+}: FormProps & { errorOf: (field: string) => string | undefined }) => (
+  <section class="card form-card" aria-labelledby="window-title">
+    <h2 id="window-title">Which deliveries</h2>
+    <form method="get" action={urls.recover(ws, destinationId)} class="recover-form">
+      <Field
+        id="since"
+        label="Created from (UTC)"
+        hint={`At most ${RECOVERY_WINDOW_MS / 86_400_000} days before the end of the window.`}
+        error={errorOf("since")}
+      >
+        <input
+          class="input"
+          type="datetime-local"
+          id="since"
+          name="since"
+          value={values.since}
+          required
+          {...described("since", true, errorOf("since"))}
+        />
+      </Field>
+      <Field id="until" label="Until (UTC, optional)" hint="Leave empty for now." error={errorOf("until")}>
+        <input
+          class="input"
+          type="datetime-local"
+          id="until"
+          name="until"
+          value={values.until}
+          {...described("until", true, errorOf("until"))}
+        />
+      </Field>
+      <StatusChecks values={values} error={errorOf("statuses")} />
+      <div class="form-actions">
+        <button type="submit" class="button button-secondary" name="count" value="1">
+          Count deliveries
+        </button>
+        <a class="button button-ghost" href={urls.destination(ws, destinationId)}>
+          Cancel
+        </a>
+      </div>
+    </form>
+  </section>
+);
+
+/** How many deliveries the window selects, and the button that recovers them. */
+const ConfirmRecovery = ({ ws, destinationId, values, count }: FormProps & { count: number }) => (
+  <section class="card form-card recover-confirm" aria-labelledby="count-title">
+    <h2 id="count-title" role="status">
+      {count === 1 ? "1 delivery matches" : `${count.toLocaleString("en-US")} deliveries match`}
+    </h2>
+    {count > 0 ? (
+      <form method="post" action={urls.recover(ws, destinationId)}>
+        <CsrfField />
+        <Hidden values={values} />
+        <p class="hint">
+          They become pending again and go out in chunks; you can follow the progress, and leave the page.
+        </p>
+        <button type="submit" class="button">
+          Recover {count === 1 ? "1 delivery" : `${count.toLocaleString("en-US")} deliveries`}
+        </button>
+      </form>
+    ) : (
+      <p class="muted">Nothing to recover in this window. Widen it, or choose both statuses.</p>
+    )}
+  </section>
 );
 
 export const RecoverPage = (props: RecoverPageProps) => {
@@ -69,163 +163,10 @@ export const RecoverPage = (props: RecoverPageProps) => {
           {props.runningId ? <a href={urls.recovery(ws, d.id, props.runningId)}>See its progress</a> : null}
         </Refusal>
       ) : null}
-      <section class="card form-card" aria-labelledby="window-title">
-        <h2 id="window-title">Which deliveries</h2>
-        <form method="get" action={urls.recover(ws, d.id)} class="recover-form">
-          <Field
-            id="since"
-            label="Created from (UTC)"
-            hint={`At most ${RECOVERY_WINDOW_MS / 86_400_000} days before the end of the window.`}
-            error={errorOf("since")}
-          >
-            <input
-              class="input"
-              type="datetime-local"
-              id="since"
-              name="since"
-              value={values.since}
-              required
-              {...described("since", true, errorOf("since"))}
-            />
-          </Field>
-          <Field
-            id="until"
-            label="Until (UTC, optional)"
-            hint="Leave empty for now."
-            error={errorOf("until")}
-          >
-            <input
-              class="input"
-              type="datetime-local"
-              id="until"
-              name="until"
-              value={values.until}
-              {...described("until", true, errorOf("until"))}
-            />
-          </Field>
-          <fieldset class={errorOf("statuses") ? "checks field-invalid" : "checks"}>
-            <legend>Statuses</legend>
-            <FieldError id="statuses" error={errorOf("statuses")} />
-            <div class="check-list">
-              {(["failed", "skipped"] as const).map((s) => (
-                <div class="check">
-                  <input
-                    type="checkbox"
-                    id={`status-${s}`}
-                    name="statuses"
-                    value={s}
-                    checked={values.statuses.includes(s)}
-                  />
-                  <label for={`status-${s}`}>{STATUS_WORDS[s]}</label>
-                </div>
-              ))}
-            </div>
-          </fieldset>
-          <div class="form-actions">
-            <button type="submit" class="button button-secondary" name="count" value="1">
-              Count deliveries
-            </button>
-            <a class="button button-ghost" href={urls.destination(ws, d.id)}>
-              Cancel
-            </a>
-          </div>
-        </form>
-      </section>
+      <WindowForm ws={ws} destinationId={d.id} values={values} errorOf={errorOf} />
       {count !== null && !error ? (
-        <section class="card form-card recover-confirm" aria-labelledby="count-title">
-          <h2 id="count-title" role="status">
-            {count === 1 ? "1 delivery matches" : `${count.toLocaleString("en-US")} deliveries match`}
-          </h2>
-          {count > 0 ? (
-            <form method="post" action={urls.recover(ws, d.id)}>
-              <CsrfField />
-              <Hidden values={values} />
-              <p class="hint">
-                They become pending again and go out in chunks; you can follow the progress, and leave the
-                page.
-              </p>
-              <button type="submit" class="button">
-                Recover {count === 1 ? "1 delivery" : `${count.toLocaleString("en-US")} deliveries`}
-              </button>
-            </form>
-          ) : (
-            <p class="muted">Nothing to recover in this window. Widen it, or choose both statuses.</p>
-          )}
-        </section>
+        <ConfirmRecovery ws={ws} destinationId={d.id} values={values} count={count} />
       ) : null}
-    </>
-  );
-};
-
-export type RecoveryView = ReturnType<typeof recoveryJson>;
-
-export const RecoveryStatusPill = ({ status }: { status: RecoveryView["status"] }) =>
-  status === "running" ? (
-    <Pill tone="wait">Running</Pill>
-  ) : status === "finished" ? (
-    <Pill tone="ok">Finished</Pill>
-  ) : (
-    <Pill tone="off">Cancelled</Pill>
-  );
-
-export const RecoveryPage = (props: { destination: DestinationJson; recovery: RecoveryView }) => {
-  const { destination: d, recovery: r } = props;
-  const ws = useWorkspace().uuid;
-  return (
-    <>
-      <Breadcrumbs trail={crumbs(ws, d, "Recovery")} />
-      <PageHeader
-        title="Recovery"
-        description={<>Failed and skipped deliveries of {d.name}, sent again.</>}
-      />
-      <section class="card detail-card" aria-labelledby="progress-title">
-        <div class="card-title-row">
-          <h2 id="progress-title">Progress</h2>
-          <RecoveryStatusPill status={r.status} />
-        </div>
-        <p role="status" data-refresh-after={r.status === "running" ? "1500" : undefined}>
-          {r.sent.toLocaleString("en-US")} of {r.total.toLocaleString("en-US")} deliveries pending again and
-          queued
-          {r.status === "running" ? "; this page checks again by itself." : "."}
-        </p>
-        <progress
-          class="recover-progress"
-          max={Math.max(1, r.total)}
-          value={r.sent}
-          aria-label="Deliveries queued"
-        />
-        {r.reason ? <p class="muted">Stopped: {r.reason}.</p> : null}
-        <dl class="settings settings-columns">
-          <div class="setting">
-            <dt>Window</dt>
-            <dd>
-              <Time iso={r.since} /> to <Time iso={r.until} />
-            </dd>
-          </div>
-          <div class="setting">
-            <dt>Statuses</dt>
-            <dd>{r.statuses.join(", ")}</dd>
-          </div>
-          <div class="setting">
-            <dt>Started</dt>
-            <dd>
-              <Time iso={r.created_at} />
-            </dd>
-          </div>
-          {r.finished_at ? (
-            <div class="setting">
-              <dt>Finished</dt>
-              <dd>
-                <Time iso={r.finished_at} />
-              </dd>
-            </div>
-          ) : null}
-        </dl>
-        <p class="hint">
-          Each delivery keeps its id and gets its next attempt; the history shows how each one went.{" "}
-          <a href={`${urls.destination(ws, d.id)}#history`}>See the delivery history</a>
-        </p>
-      </section>
     </>
   );
 };

@@ -1,0 +1,1 @@
+ALTER TABLE `destination_health` ADD `disabled_at` integer;

@@ -127,7 +127,11 @@ export async function recordSequences(p, receiver) {
   await sleep(300);
   const batched = await stats(p);
 
-  const singles = spaces.flatMap((ws) => Array.from({ length: SINGLES_PER_WORKSPACE }, () => ws));
+  // Alternating workspaces, so consumer batches hold both.
+  const singles = Array.from(
+    { length: SINGLES_PER_WORKSPACE * spaces.length },
+    (_, i) => spaces[i % spaces.length],
+  );
   const ids = (await pool(singles.length, 20, (i) => ingest(p, singles[i]))).flatMap((a) =>
     a.deliveries.map((d) => d.id),
   );

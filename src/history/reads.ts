@@ -63,7 +63,7 @@ export function historyPage(
   return sql
     .exec(
       `SELECT ${DELIVERY_COLUMNS} FROM deliveries AS d
-       WHERE d.destination_id = ?1 AND (?2 IS NULL OR d.id < ?2)
+       WHERE d.destination_id = ?1 AND d.id < coalesce(?2, '~')
          AND (?3 IS NULL OR d.status IN (SELECT value FROM json_each(?3)))
        ORDER BY d.id DESC LIMIT ?4`,
       destinationId,
@@ -159,7 +159,7 @@ export function activity(
     .exec(
       `SELECT id, type, payload, created_at AS createdAt FROM events INDEXED BY events_operational
        WHERE type IN ('destination.failing', 'destination.recovered', 'destination.disabled', 'delivery.exhausted')
-         AND copy_of IS NULL AND (?1 IS NULL OR id < ?1) AND (?2 IS NULL OR payload ->> '$.destination.id' = ?2)
+         AND copy_of IS NULL AND id < coalesce(?1, '~') AND (?2 IS NULL OR payload ->> '$.destination.id' = ?2)
        ORDER BY id DESC LIMIT ?3`,
       o.before ?? null,
       o.destinationId ?? null,
